@@ -1,0 +1,631 @@
+//! The resources of this release, as typed calls on [`Client`]: customer `me`, admins,
+//! domains, Rackspace Email mailboxes and aliases. Every name that goes into a URL is
+//! validated and percent-encoded first; every write body is checked against the limits we
+//! know before anything is sent.
+
+use crate::client::{Client, Form};
+use crate::error::{ApiError, Result};
+use crate::limits::Category;
+use crate::models::*;
+use crate::names::{self, path_segment, EmailAddress};
+use crate::password;
+use futures::Stream;
+use reqwest::Method;
+use secrecy::{ExposeSecret, SecretString};
+
+/// Largest page the API serves.
+pub const MAX_PAGE_SIZE: u32 = 250;
+/// Largest Rackspace Email mailbox, in MB. Not published [U]: 25 GB is the largest plan we
+/// know of, so we refuse more rather than let the server decide.
+pub const MAX_MAILBOX_MB: u64 = 25_600;
+/// Limits on free text we send [U]; conservative values the control panel also keeps to.
+pub const MAX_DISPLAY_NAME: usize = 128;
+pub const MAX_VACATION_MESSAGE: usize = 4_000;
+/// Forwarding addresses per mailbox [U].
+pub const MAX_FORWARDS: usize = 15;
+/// Alias members (reference §6.7): up to 50 in all, of which up to 4 outside the domain.
+pub const MAX_ALIAS_MEMBERS: usize = 50;
+pub const MAX_ALIAS_EXTERNAL: usize = 4;
+
+/// Text search of an Index call. The API takes one or the other, not both.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Search {
+    StartsWith(String),
+    Contains(String),
+}
+
+/// Extra columns for the mailbox Index (`fields=`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MailboxField {
+    Size,
+    CurrentUsage,
+    Enabled,
+    CreatedDate,
+    LastLogin,
+}
+
+impl MailboxField {
+    pub const ALL: [MailboxField; 5] = [
+        MailboxField::Size,
+        MailboxField::CurrentUsage,
+        MailboxField::Enabled,
+        MailboxField::CreatedDate,
+        MailboxField::LastLogin,
+    ];
+    fn as_str(self) -> &'static str {
+        match self {
+            MailboxField::Size => "size",
+            MailboxField::CurrentUsage => "currentUsage",
+            MailboxField::Enabled => "enabled",
+            MailboxField::CreatedDate => "createdDate",
+            MailboxField::LastLogin => "lastLogin",
+        }
+    }
+}
+
+/// What to list and which page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MailboxQuery {
+    pub search: Option<Search>,
+    pub enabled: Option<bool>,
+    pub fields: Vec<MailboxField>,
+    pub size: u32,
+    pub offset: u32,
+}
+
+impl Default for MailboxQuery {
+    fn default() -> Self {
+        MailboxQuery { search: None, enabled: None, fields: MailboxField::ALL.to_vec(), size: MAX_PAGE_SIZE, offset: 0 }
+    }
+}
+
+impl MailboxQuery {
+    /// The exact query string sent (tested without a network).
+    pub fn to_query(&self) -> Result<Vec<(String, String)>> {
+        let mut q = paging(self.size, self.offset)?;
+        match &self.search {
+            Some(Search::StartsWith(s)) => q.push(("startswith".into(), search_text(s)?)),
+            Some(Search::Contains(s)) => q.push(("contains".into(), search_text(s)?)),
+            None => {}
+        }
+        if let Some(e) = self.enabled {
+            q.push(("enabled".into(), e.to_string()));
+        }
+        if !self.fields.is_empty() {
+            let f: Vec<&str> = self.fields.iter().map(|f| f.as_str()).collect();
+            q.push(("fields".into(), f.join(",")));
+        }
+        Ok(q)
+    }
+}
+
+fn paging(size: u32, offset: u32) -> Result<Vec<(String, String)>> {
+    if size == 0 || size > MAX_PAGE_SIZE {
+        return Err(ApiError::invalid("page size", format!("it must be between 1 and {MAX_PAGE_SIZE}")));
+    }
+    Ok(vec![("size".into(), size.to_string()), ("offset".into(), offset.to_string())])
+}
+
+fn search_text(s: &str) -> Result<String> {
+    let t = s.trim();
+    if t.is_empty() {
+        return Err(ApiError::invalid("search", "it is empty"));
+    }
+    if t.len() > 100 || t.chars().any(char::is_control) {
+        return Err(ApiError::invalid("search", "use up to 100 ordinary characters"));
+    }
+    Ok(t.to_owned())
+}
+
+fn plain_text(field: &str, value: &str, max: usize) -> Result<()> {
+    if value.chars().count() > max {
+        return Err(ApiError::invalid(field, format!("it is longer than {max} characters")));
+    }
+    if value.chars().any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t') {
+        return Err(ApiError::invalid(field, "it contains control characters"));
+    }
+    Ok(())
+}
+
+fn check_size(size: u64) -> Result<()> {
+    if size == 0 || size > MAX_MAILBOX_MB {
+        return Err(ApiError::invalid(
+            "mailbox size",
+            format!("it must be between 1 and {MAX_MAILBOX_MB} MB (25 GB); {size} MB was asked"),
+        ));
+    }
+    Ok(())
+}
+
+fn forwarding_list(list: &[String]) -> Result<String> {
+    if list.len() > MAX_FORWARDS {
+        return Err(ApiError::invalid("forwarding", format!("at most {MAX_FORWARDS} addresses are allowed")));
+    }
+    let mut out = Vec::with_capacity(list.len());
+    for a in list {
+        out.push(EmailAddress::parse_external("forwarding address", a)?.to_string());
+    }
+    Ok(out.join(","))
+}
+
+fn check_password(pw: &SecretString, mailbox: &str, domain: &str) -> Result<()> {
+    password::check(pw.expose_secret(), Some(mailbox), Some(domain))
+        .map_err(|p| ApiError::invalid("password", p.to_string()))
+}
+
+/// Auto-reply settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Vacation {
+    pub enabled: bool,
+    pub message: String,
+}
+
+/// A new Rackspace Email mailbox.
+#[derive(Debug, Clone)]
+pub struct NewMailbox {
+    pub password: SecretString,
+    /// MB.
+    pub size: u64,
+    pub display_name: Option<String>,
+    pub enabled: Option<bool>,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub forward_to: Vec<String>,
+    pub save_forwarded_email: Option<bool>,
+    pub vacation: Option<Vacation>,
+}
+
+impl NewMailbox {
+    pub fn new(password: SecretString, size: u64) -> Self {
+        NewMailbox {
+            password,
+            size,
+            display_name: None,
+            enabled: None,
+            first_name: None,
+            last_name: None,
+            forward_to: vec![],
+            save_forwarded_email: None,
+            vacation: None,
+        }
+    }
+
+    /// Validates everything and builds the form. Errors name the field.
+    pub fn to_form(&self, mailbox: &str, domain: &str) -> Result<Form> {
+        check_password(&self.password, mailbox, domain)?;
+        check_size(self.size)?;
+        let mut f = Form::new();
+        f.secret("password", &self.password).text("size", self.size.to_string());
+        if let Some(d) = &self.display_name {
+            plain_text("display name", d, MAX_DISPLAY_NAME)?;
+            f.text("displayName", d.trim());
+        }
+        if let Some(e) = self.enabled {
+            f.flag("enabled", e);
+        }
+        if let Some(n) = &self.first_name {
+            plain_text("first name", n, 64)?;
+            f.text("firstName", n.trim());
+        }
+        if let Some(n) = &self.last_name {
+            plain_text("last name", n, 64)?;
+            f.text("lastName", n.trim());
+        }
+        if !self.forward_to.is_empty() {
+            f.text("emailForwardingAddresses", forwarding_list(&self.forward_to)?);
+        }
+        if let Some(s) = self.save_forwarded_email {
+            f.flag("saveForwardedEmail", s);
+        }
+        if let Some(v) = &self.vacation {
+            plain_text("auto-reply message", &v.message, MAX_VACATION_MESSAGE)?;
+            f.flag("enableVacationMessage", v.enabled).text("vacationMessage", v.message.clone());
+        }
+        Ok(f)
+    }
+}
+
+/// Changes to a mailbox: only the fields set are sent.
+#[derive(Debug, Clone, Default)]
+pub struct MailboxChanges {
+    pub display_name: Option<String>,
+    pub enabled: Option<bool>,
+    pub password: Option<SecretString>,
+    pub size: Option<u64>,
+    /// `Some(vec![])` stops forwarding.
+    pub forward_to: Option<Vec<String>>,
+    pub save_forwarded_email: Option<bool>,
+    pub vacation: Option<Vacation>,
+}
+
+impl MailboxChanges {
+    pub fn to_form(&self, mailbox: &str, domain: &str) -> Result<Form> {
+        let mut f = Form::new();
+        if let Some(d) = &self.display_name {
+            plain_text("display name", d, MAX_DISPLAY_NAME)?;
+            f.text("displayName", d.trim());
+        }
+        if let Some(e) = self.enabled {
+            f.flag("enabled", e);
+        }
+        if let Some(p) = &self.password {
+            check_password(p, mailbox, domain)?;
+            f.secret("password", p);
+        }
+        if let Some(s) = self.size {
+            check_size(s)?;
+            f.text("size", s.to_string());
+        }
+        if let Some(list) = &self.forward_to {
+            f.text("emailForwardingAddresses", forwarding_list(list)?);
+        }
+        if let Some(s) = self.save_forwarded_email {
+            f.flag("saveForwardedEmail", s);
+        }
+        if let Some(v) = &self.vacation {
+            plain_text("auto-reply message", &v.message, MAX_VACATION_MESSAGE)?;
+            if v.enabled && v.message.trim().is_empty() {
+                return Err(ApiError::invalid("auto-reply message", "it is empty; write the message to send"));
+            }
+            f.flag("enableVacationMessage", v.enabled).text("vacationMessage", v.message.clone());
+        }
+        if f.is_empty() {
+            return Err(ApiError::invalid("changes", "nothing to change was given"));
+        }
+        Ok(f)
+    }
+}
+
+/// A new administrator login.
+#[derive(Debug, Clone)]
+pub struct NewAdmin {
+    /// `super` for a super administrator (the only kind that can use the API).
+    pub admin_type: String,
+    pub password: SecretString,
+    pub first_name: String,
+    pub last_name: String,
+    pub email: String,
+}
+
+/// Changes to an administrator login.
+#[derive(Debug, Clone, Default)]
+pub struct AdminChanges {
+    pub enabled: Option<bool>,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub email: Option<String>,
+    pub password: Option<SecretString>,
+}
+
+/// Checks alias members and joins them as the API takes them: one comma-separated string.
+pub fn alias_members(domain: &str, members: &[String]) -> Result<String> {
+    if members.is_empty() {
+        return Err(ApiError::invalid("alias members", "an alias needs at least one address"));
+    }
+    if members.len() > MAX_ALIAS_MEMBERS {
+        return Err(ApiError::invalid("alias members", format!("an alias can have at most {MAX_ALIAS_MEMBERS} addresses")));
+    }
+    let mut out: Vec<String> = Vec::new();
+    let mut external = 0;
+    for m in members {
+        let mut a = EmailAddress::parse_external("alias member", m)?;
+        if a.domain != domain {
+            external += 1;
+        } else {
+            // Addresses in the account are mailbox names: case does not matter.
+            a = EmailAddress::parse_as("alias member", m)?;
+        }
+        let s = a.to_string();
+        if !out.contains(&s) {
+            out.push(s);
+        }
+    }
+    if external > MAX_ALIAS_EXTERNAL {
+        return Err(ApiError::invalid(
+            "alias members",
+            format!("at most {MAX_ALIAS_EXTERNAL} addresses may be outside {domain}; {external} were given"),
+        ));
+    }
+    Ok(out.join(","))
+}
+
+impl Client {
+    fn customer_path(&self) -> String {
+        format!("customers/{}", self.account())
+    }
+
+    fn domain_path(&self, domain: &str) -> Result<(String, String)> {
+        let d = names::domain_name(domain)?;
+        Ok((format!("{}/domains/{}", self.customer_path(), path_segment("domain", &d)?), d))
+    }
+
+    fn mailbox_path(&self, domain: &str, mailbox: &str) -> Result<(String, String, String)> {
+        let (dp, d) = self.domain_path(domain)?;
+        let m = names::mailbox_name("mailbox name", mailbox)?;
+        Ok((format!("{dp}/rs/mailboxes/{}", path_segment("mailbox name", &m)?), m, d))
+    }
+
+    fn alias_path(&self, domain: &str, alias: &str) -> Result<(String, String)> {
+        let (dp, d) = self.domain_path(domain)?;
+        let a = names::mailbox_name("alias name", alias)?;
+        Ok((format!("{dp}/rs/aliases/{}", path_segment("alias name", &a)?), d))
+    }
+
+    fn admin_path(&self, admin_id: &str) -> Result<String> {
+        let id = names::admin_id(admin_id)?;
+        Ok(format!("{}/admins/{}", self.customer_path(), path_segment("admin login", &id)?))
+    }
+
+    /// The account that owns the keys (`GET /customers/me`).
+    pub async fn customer(&self) -> Result<Customer> {
+        self.get_json(self.customer_path(), vec![]).await
+    }
+
+    // ---- admins ----
+
+    pub async fn admins_page(&self, size: u32, offset: u32) -> Result<Page<Admin>> {
+        let l: AdminList = self.get_json(format!("{}/admins", self.customer_path()), paging(size, offset)?).await?;
+        Ok(Page { offset: l.offset, size: l.size, total: l.total.max(l.admins.len() as u32), items: l.admins })
+    }
+
+    /// Every administrator login of the account.
+    pub async fn admins(&self) -> Result<Vec<Admin>> {
+        collect_all(|off| self.admins_page(MAX_PAGE_SIZE, off)).await
+    }
+
+    pub async fn admin(&self, admin_id: &str) -> Result<Admin> {
+        self.get_json(self.admin_path(admin_id)?, vec![]).await
+    }
+
+    pub async fn create_admin(&self, admin_id: &str, new: &NewAdmin) -> Result<()> {
+        let path = self.admin_path(admin_id)?;
+        let t = new.admin_type.trim();
+        if t.is_empty() || !t.chars().all(|c| c.is_ascii_alphabetic()) {
+            return Err(ApiError::invalid("admin type", "use a type such as \"super\""));
+        }
+        password::check(new.password.expose_secret(), Some(admin_id), None)
+            .map_err(|p| ApiError::invalid("password", p.to_string()))?;
+        plain_text("first name", &new.first_name, 64)?;
+        plain_text("last name", &new.last_name, 64)?;
+        let email = EmailAddress::parse_external("admin e-mail", &new.email)?.to_string();
+        let mut f = Form::new();
+        f.text("type", t)
+            .secret("password", &new.password)
+            .text("firstName", new.first_name.trim())
+            .text("lastName", new.last_name.trim())
+            .text("email", email);
+        self.write(Method::POST, path, Some(f), Category::Write).await
+    }
+
+    pub async fn edit_admin(&self, admin_id: &str, changes: &AdminChanges) -> Result<()> {
+        let path = self.admin_path(admin_id)?;
+        let mut f = Form::new();
+        if let Some(e) = changes.enabled {
+            f.flag("enabled", e);
+        }
+        if let Some(n) = &changes.first_name {
+            plain_text("first name", n, 64)?;
+            f.text("firstName", n.trim());
+        }
+        if let Some(n) = &changes.last_name {
+            plain_text("last name", n, 64)?;
+            f.text("lastName", n.trim());
+        }
+        if let Some(e) = &changes.email {
+            f.text("email", EmailAddress::parse_external("admin e-mail", e)?.to_string());
+        }
+        if let Some(p) = &changes.password {
+            password::check(p.expose_secret(), Some(admin_id), None).map_err(|p| ApiError::invalid("password", p.to_string()))?;
+            f.secret("password", p);
+        }
+        if f.is_empty() {
+            return Err(ApiError::invalid("changes", "nothing to change was given"));
+        }
+        self.write(Method::PUT, path, Some(f), Category::Write).await
+    }
+
+    pub async fn delete_admin(&self, admin_id: &str) -> Result<()> {
+        let path = self.admin_path(admin_id)?;
+        self.write(Method::DELETE, path, None, Category::Write).await
+    }
+
+    // ---- domains ----
+
+    pub async fn domains_page(&self, size: u32, offset: u32) -> Result<Page<Domain>> {
+        let l: DomainList = self.get_json(format!("{}/domains", self.customer_path()), paging(size, offset)?).await?;
+        Ok(Page { offset: l.offset, size: l.size, total: l.total.max(l.domains.len() as u32), items: l.domains })
+    }
+
+    /// Every domain of the account.
+    pub async fn domains(&self) -> Result<Vec<Domain>> {
+        collect_all(|off| self.domains_page(MAX_PAGE_SIZE, off)).await
+    }
+
+    pub async fn domain(&self, domain: &str) -> Result<Domain> {
+        let (path, _) = self.domain_path(domain)?;
+        self.get_json(path, vec![]).await
+    }
+
+    // ---- Rackspace Email mailboxes ----
+
+    pub async fn mailboxes_page(&self, domain: &str, query: &MailboxQuery) -> Result<Page<MailboxSummary>> {
+        let (dp, _) = self.domain_path(domain)?;
+        let l: MailboxList = self.get_json(format!("{dp}/rs/mailboxes"), query.to_query()?).await?;
+        Ok(Page { offset: l.offset, size: l.size, total: l.total, items: l.rs_mailboxes })
+    }
+
+    /// Every page of a mailbox listing, one after the other, for progress as they arrive.
+    pub fn mailbox_pages<'a>(
+        &'a self,
+        domain: &'a str,
+        query: MailboxQuery,
+    ) -> impl Stream<Item = Result<Page<MailboxSummary>>> + 'a {
+        futures::stream::try_unfold(Some(query), move |state| async move {
+            let Some(q) = state else { return Ok(None) };
+            let page = self.mailboxes_page(domain, &q).await?;
+            let next = (!page.is_last()).then(|| MailboxQuery { offset: page.offset + page.items.len() as u32, ..q });
+            Ok(Some((page, next)))
+        })
+    }
+
+    /// Every mailbox of a domain matching the query.
+    pub async fn mailboxes(&self, domain: &str, query: MailboxQuery) -> Result<Vec<MailboxSummary>> {
+        use futures::TryStreamExt;
+        let pages: Vec<Page<MailboxSummary>> = self.mailbox_pages(domain, query).try_collect().await?;
+        Ok(pages.into_iter().flat_map(|p| p.items).collect())
+    }
+
+    pub async fn mailbox(&self, domain: &str, mailbox: &str) -> Result<Mailbox> {
+        let (path, _, _) = self.mailbox_path(domain, mailbox)?;
+        self.get_json(path, vec![]).await
+    }
+
+    pub async fn create_mailbox(&self, domain: &str, mailbox: &str, new: &NewMailbox) -> Result<()> {
+        let (path, m, d) = self.mailbox_path(domain, mailbox)?;
+        let form = new.to_form(&m, &d)?;
+        self.write(Method::POST, path, Some(form), Category::Write).await
+    }
+
+    pub async fn edit_mailbox(&self, domain: &str, mailbox: &str, changes: &MailboxChanges) -> Result<()> {
+        let (path, m, d) = self.mailbox_path(domain, mailbox)?;
+        let form = changes.to_form(&m, &d)?;
+        self.write(Method::PUT, path, Some(form), Category::Write).await
+    }
+
+    pub async fn delete_mailbox(&self, domain: &str, mailbox: &str) -> Result<()> {
+        let (path, _, _) = self.mailbox_path(domain, mailbox)?;
+        self.write(Method::DELETE, path, None, Category::Write).await
+    }
+
+    // ---- aliases ----
+
+    pub async fn aliases_page(&self, domain: &str, size: u32, offset: u32) -> Result<Page<AliasSummary>> {
+        let (dp, _) = self.domain_path(domain)?;
+        let l: AliasList = self.get_json(format!("{dp}/rs/aliases"), paging(size, offset)?).await?;
+        // The documented example has no paging envelope [U]: a bare list is one whole page.
+        let n = l.aliases.len() as u32;
+        Ok(Page { offset: l.offset.unwrap_or(offset), size: l.size.unwrap_or(n), total: l.total.unwrap_or(offset + n), items: l.aliases })
+    }
+
+    pub async fn aliases(&self, domain: &str) -> Result<Vec<AliasSummary>> {
+        collect_all(|off| self.aliases_page(domain, MAX_PAGE_SIZE, off)).await
+    }
+
+    pub async fn alias(&self, domain: &str, alias: &str) -> Result<Alias> {
+        let (path, _) = self.alias_path(domain, alias)?;
+        self.get_json(path, vec![]).await
+    }
+
+    pub async fn create_alias(&self, domain: &str, alias: &str, members: &[String]) -> Result<()> {
+        let (path, d) = self.alias_path(domain, alias)?;
+        let mut f = Form::new();
+        f.text("aliasEmails", alias_members(&d, members)?);
+        self.write(Method::POST, path, Some(f), Category::Write).await
+    }
+
+    /// Replaces the members of an alias.
+    pub async fn set_alias_members(&self, domain: &str, alias: &str, members: &[String]) -> Result<()> {
+        let (path, d) = self.alias_path(domain, alias)?;
+        let mut f = Form::new();
+        f.text("aliasEmails", alias_members(&d, members)?);
+        self.write(Method::PUT, path, Some(f), Category::Write).await
+    }
+
+    pub async fn delete_alias(&self, domain: &str, alias: &str) -> Result<()> {
+        let (path, _) = self.alias_path(domain, alias)?;
+        self.write(Method::DELETE, path, None, Category::Write).await
+    }
+}
+
+/// Fetches pages until the last, given a function from offset to page.
+async fn collect_all<T, F, Fut>(mut page_at: F) -> Result<Vec<T>>
+where
+    F: FnMut(u32) -> Fut,
+    Fut: std::future::Future<Output = Result<Page<T>>>,
+{
+    let mut out = Vec::new();
+    let mut offset = 0;
+    loop {
+        let p = page_at(offset).await?;
+        let last = p.is_last();
+        offset = p.offset + p.items.len() as u32;
+        out.extend(p.items);
+        if last {
+            return Ok(out);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mailbox_query_builds_the_documented_parameters() {
+        let q = MailboxQuery {
+            search: Some(Search::StartsWith("jo".into())),
+            enabled: Some(false),
+            fields: vec![MailboxField::Size, MailboxField::LastLogin],
+            size: 100,
+            offset: 200,
+        };
+        let got = q.to_query().unwrap();
+        let want: Vec<(String, String)> = [
+            ("size", "100"),
+            ("offset", "200"),
+            ("startswith", "jo"),
+            ("enabled", "false"),
+            ("fields", "size,lastLogin"),
+        ]
+        .iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect();
+        assert_eq!(got, want);
+    }
+
+    #[test]
+    fn page_size_is_limited_to_250() {
+        let q = MailboxQuery { size: 251, ..Default::default() };
+        assert!(matches!(q.to_query(), Err(ApiError::InvalidInput { .. })));
+        let q = MailboxQuery { size: 0, ..Default::default() };
+        assert!(q.to_query().is_err());
+    }
+
+    #[test]
+    fn new_mailbox_form_is_checked_and_flat() {
+        let mut n = NewMailbox::new(SecretString::from("Blue-Harbor7"), 2048);
+        n.display_name = Some("Jane Doe".into());
+        n.forward_to = vec!["a@example.com".into(), "B@Other.org".into()];
+        n.vacation = Some(Vacation { enabled: true, message: "Away".into() });
+        let f = n.to_form("jane", "example.com").unwrap();
+        assert_eq!(
+            f.field_names(),
+            vec!["password", "size", "displayName", "emailForwardingAddresses", "enableVacationMessage", "vacationMessage"]
+        );
+        let mut big = NewMailbox::new(SecretString::from("Blue-Harbor7"), MAX_MAILBOX_MB + 1);
+        let e = big.to_form("jane", "example.com").unwrap_err();
+        assert!(e.user_message().contains("25600"), "{}", e.user_message());
+        big.size = 100;
+        big.password = SecretString::from("short");
+        assert!(big.to_form("jane", "example.com").unwrap_err().user_message().contains("password"));
+    }
+
+    #[test]
+    fn changes_need_something_to_change() {
+        let e = MailboxChanges::default().to_form("jane", "example.com").unwrap_err();
+        assert!(matches!(e, ApiError::InvalidInput { .. }));
+        let c = MailboxChanges { forward_to: Some(vec![]), ..Default::default() };
+        assert_eq!(c.to_form("jane", "example.com").unwrap().field_names(), vec!["emailForwardingAddresses"]);
+    }
+
+    #[test]
+    fn alias_members_follow_the_documented_limits() {
+        let d = "example.com";
+        assert_eq!(alias_members(d, &["A@example.com".into(), "b@example.com".into()]).unwrap(), "a@example.com,b@example.com");
+        assert!(alias_members(d, &[]).is_err());
+        let ext: Vec<String> = (0..5).map(|i| format!("p{i}@other.org")).collect();
+        assert!(alias_members(d, &ext).unwrap_err().user_message().contains("at most 4"));
+        let many: Vec<String> = (0..51).map(|i| format!("p{i}@example.com")).collect();
+        assert!(alias_members(d, &many).is_err());
+    }
+}

@@ -1,0 +1,253 @@
+//! Typed errors of the API client.
+//!
+//! Inside, an error says what happened and keeps everything the server told us (status,
+//! `x-error-message`, the fault body). At the edge, [`ApiError::user_message`] gives the plain
+//! sentence a person reads, and [`ApiError::detail`] the server's own words, shown as "Details".
+//! No variant ever holds a secret: requests are never stored in errors.
+
+use serde::Serialize;
+use std::fmt;
+use std::time::Duration;
+
+pub type Result<T, E = ApiError> = std::result::Result<T, E>;
+
+/// Whether a failed request could have reached the server. This decides whether a retry
+/// of a write is safe.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SendPhase {
+    /// The request certainly did not leave this computer (e.g. connection refused).
+    NotSent,
+    /// The request may have reached the server (e.g. the connection dropped mid-response).
+    MaybeSent,
+}
+
+/// A fault body as the service sends it: `{"badRequestFault":{"message":..,"details":..,"code":400}}`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Fault {
+    /// The root name, e.g. `badRequestFault`, `itemNotFoundFault`, `unauthorizedFault`.
+    pub kind: String,
+    pub message: Option<String>,
+    pub details: Option<String>,
+    pub code: Option<u16>,
+    /// `itemNotFoundFault` names what was missing (Domain, Mailbox, ...).
+    pub resource_type: Option<String>,
+}
+
+/// Everything the server said about a failed request.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ServerReply {
+    pub status: u16,
+    /// The `x-error-message` response header.
+    pub error_message: Option<String>,
+    pub fault: Option<Fault>,
+    /// The server's `Date` header, RFC 1123, when it sent one (used to measure clock skew).
+    pub server_date: Option<String>,
+}
+
+impl ServerReply {
+    /// The server's own words: the fault message, else the header, else nothing.
+    pub fn message(&self) -> Option<&str> {
+        self.fault
+            .as_ref()
+            .and_then(|f| f.message.as_deref())
+            .filter(|m| !m.trim().is_empty())
+            .or(self.error_message.as_deref().filter(|m| !m.trim().is_empty()))
+    }
+}
+
+/// A short, stable name for each class of failure: used for CLI exit codes and by the UI.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ErrorKind {
+    InvalidInput,
+    AuthFailed,
+    Forbidden,
+    Throttled,
+    NotFound,
+    Rejected,
+    Conflict,
+    ServerFault,
+    Network,
+    Timeout,
+    Undecodable,
+    Unconfirmed,
+}
+
+impl ErrorKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorKind::InvalidInput => "invalid-input",
+            ErrorKind::AuthFailed => "auth-failed",
+            ErrorKind::Forbidden => "forbidden",
+            ErrorKind::Throttled => "throttled",
+            ErrorKind::NotFound => "not-found",
+            ErrorKind::Rejected => "rejected",
+            ErrorKind::Conflict => "conflict",
+            ErrorKind::ServerFault => "server-fault",
+            ErrorKind::Network => "network",
+            ErrorKind::Timeout => "timeout",
+            ErrorKind::Undecodable => "undecodable",
+            ErrorKind::Unconfirmed => "unconfirmed",
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// Refused before anything was sent: a name or value that cannot be right.
+    #[error("invalid {field}: {reason}")]
+    InvalidInput { field: String, reason: String },
+
+    /// 403 `Authentication failed.`: wrong keys, a mismatched User-Agent or a clock that is off.
+    #[error("authentication failed (HTTP {})", .0.status)]
+    AuthFailed(ServerReply),
+
+    /// 403 that is neither a signature failure nor throttling (e.g. a reseller-only operation).
+    #[error("not allowed (HTTP {})", .0.status)]
+    Forbidden(ServerReply),
+
+    /// 403 `Exceeded request limits`, still so after waiting and retrying.
+    #[error("rate limit still exceeded after {attempts} attempts")]
+    Throttled { attempts: u32, reply: ServerReply },
+
+    /// 404.
+    #[error("not found (HTTP {})", .0.status)]
+    NotFound(ServerReply),
+
+    /// 400 (`badRequestFault`, `validationFault`) or 406/417: the server refused the input.
+    #[error("request refused (HTTP {})", .0.status)]
+    Rejected(ServerReply),
+
+    /// 409: conflicts with what exists (e.g. the name is taken).
+    #[error("conflict (HTTP {})", .0.status)]
+    Conflict(ServerReply),
+
+    /// 5xx, or any other status we do not expect.
+    #[error("server fault (HTTP {})", .0.status)]
+    ServerFault(ServerReply),
+
+    /// The connection failed.
+    #[error("network failure ({phase:?}): {message}")]
+    Network { phase: SendPhase, message: String },
+
+    /// No answer in time.
+    #[error("timed out after {after:?} ({phase:?})")]
+    Timeout { phase: SendPhase, after: Duration },
+
+    /// The server answered 2xx but the body is not what the API documents.
+    #[error("could not read the server's answer at `{path}`: {message}")]
+    Undecodable { status: u16, path: String, message: String },
+
+    /// A change may or may not have been made: the request may have reached the server and
+    /// reading the object back did not settle it.
+    #[error("outcome unknown: {cause}")]
+    Unconfirmed { cause: Box<ApiError> },
+}
+
+impl ApiError {
+    pub fn invalid(field: impl Into<String>, reason: impl Into<String>) -> Self {
+        ApiError::InvalidInput { field: field.into(), reason: reason.into() }
+    }
+
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            ApiError::InvalidInput { .. } => ErrorKind::InvalidInput,
+            ApiError::AuthFailed(_) => ErrorKind::AuthFailed,
+            ApiError::Forbidden(_) => ErrorKind::Forbidden,
+            ApiError::Throttled { .. } => ErrorKind::Throttled,
+            ApiError::NotFound(_) => ErrorKind::NotFound,
+            ApiError::Rejected(_) => ErrorKind::Rejected,
+            ApiError::Conflict(_) => ErrorKind::Conflict,
+            ApiError::ServerFault(_) => ErrorKind::ServerFault,
+            ApiError::Network { .. } => ErrorKind::Network,
+            ApiError::Timeout { .. } => ErrorKind::Timeout,
+            ApiError::Undecodable { .. } => ErrorKind::Undecodable,
+            ApiError::Unconfirmed { .. } => ErrorKind::Unconfirmed,
+        }
+    }
+
+    /// What the server said, if it said anything.
+    pub fn reply(&self) -> Option<&ServerReply> {
+        match self {
+            ApiError::AuthFailed(r)
+            | ApiError::Forbidden(r)
+            | ApiError::NotFound(r)
+            | ApiError::Rejected(r)
+            | ApiError::Conflict(r)
+            | ApiError::ServerFault(r)
+            | ApiError::Throttled { reply: r, .. } => Some(r),
+            ApiError::Unconfirmed { cause } => cause.reply(),
+            _ => None,
+        }
+    }
+
+    /// The HTTP status, when the server answered.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            ApiError::Undecodable { status, .. } => Some(*status),
+            other => other.reply().map(|r| r.status),
+        }
+    }
+
+    /// True when the server said the object does not exist.
+    pub fn is_not_found(&self) -> bool {
+        matches!(self, ApiError::NotFound(_))
+    }
+
+    /// One plain sentence for a person: what happened and what to do.
+    pub fn user_message(&self) -> String {
+        match self {
+            ApiError::InvalidInput { field, reason } => {
+                format!("The {field} is not valid: {reason}. Nothing was sent to Rackspace.")
+            }
+            ApiError::AuthFailed(_) => "Rackspace did not accept the API keys. Check that the user key and secret key \
+                 belong together and were copied in full, and that this computer's clock is right."
+                .into(),
+            ApiError::Forbidden(_) => "Rackspace refused this operation for these API keys. It may need a reseller \
+                 account or a super admin."
+                .into(),
+            ApiError::Throttled { attempts, .. } => format!(
+                "Rackspace's rate limit was still exceeded after {attempts} tries. Another program may be \
+                 using the same API keys; wait a few minutes and try again."
+            ),
+            ApiError::NotFound(r) => match r.fault.as_ref().and_then(|f| f.resource_type.as_deref()) {
+                Some(t) => format!("Rackspace could not find that {}. Check the spelling.", t.to_lowercase()),
+                None => "Rackspace could not find that. Check the spelling.".into(),
+            },
+            ApiError::Rejected(_) => "Rackspace refused the request because something in it is not valid; see the details.".into(),
+            ApiError::Conflict(_) => "Rackspace refused the request because it conflicts with what already exists; see the details.".into(),
+            ApiError::ServerFault(r) => format!(
+                "Rackspace had a problem on its side (HTTP {}). Nothing is wrong with your input; try again later.",
+                r.status
+            ),
+            ApiError::Network { phase: SendPhase::NotSent, .. } => "Rackdesk could not reach Rackspace. Check the internet connection; nothing was sent.".into(),
+            ApiError::Network { phase: SendPhase::MaybeSent, .. } => "The connection to Rackspace broke before the answer arrived. Check the internet connection and try again.".into(),
+            ApiError::Timeout { after, .. } => format!(
+                "Rackspace did not answer within {} seconds. Try again in a moment.",
+                after.as_secs().max(1)
+            ),
+            ApiError::Undecodable { .. } => "Rackspace sent an answer Rackdesk could not read. Try again; if it keeps happening, report it with the details.".into(),
+            ApiError::Unconfirmed { .. } => "The connection broke while the change was being sent, and Rackdesk could not confirm whether Rackspace made it. Check the object before trying again.".into(),
+        }
+    }
+
+    /// The server's own words, or the technical cause, for the "Details" line.
+    pub fn detail(&self) -> Option<String> {
+        match self {
+            ApiError::Network { message, .. } => Some(message.clone()),
+            ApiError::Undecodable { path, message, status } => {
+                Some(format!("HTTP {status}, at `{path}`: {message}"))
+            }
+            ApiError::Unconfirmed { cause } => Some(format!("{cause}")),
+            ApiError::InvalidInput { .. } | ApiError::Timeout { .. } => None,
+            other => other.reply().and_then(|r| r.message().map(str::to_owned)),
+        }
+    }
+}
+
+impl fmt::Display for Fault {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.kind, self.message.as_deref().unwrap_or(""))
+    }
+}

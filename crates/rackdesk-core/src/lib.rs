@@ -1,0 +1,34 @@
+//! Rackdesk core: everything that is not a window or a terminal.
+//!
+//! * [`sign`]: the `X-Api-Signature` recipe and an injectable clock.
+//! * [`client`]: the signed HTTP client with rate-limit pacing and safe retries.
+//! * [`limits`]: the per-user-key scheduler that keeps to the published limits.
+//! * [`models`]: typed models of the API's resources, with the reference's field names.
+//! * [`names`]: validation of every name that becomes part of a URL.
+//! * [`password`]: the mailbox password policy and a generator that meets it.
+//! * [`error`]: typed errors and the plain sentence a person reads for each.
+//!
+//! The desktop app, the `rackdesk` CLI, the simulator and the tests all use this crate.
+
+pub mod api;
+pub mod client;
+pub mod error;
+pub mod limits;
+pub mod models;
+pub mod names;
+pub mod password;
+pub mod sign;
+
+pub use client::{Client, ClientConfig, ClientEvent, Credentials, RetryPolicy};
+pub use error::{ApiError, ErrorKind, Result};
+
+/// The version of Rackdesk, as it appears in the User-Agent.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// The User-Agent every request carries and signs: `Rackdesk/<version>`.
+pub fn user_agent() -> String {
+    format!("Rackdesk/{VERSION}")
+}
+
+/// The real service's API root.
+pub const DEFAULT_API_URL: &str = "https://api.emailsrvr.com/v1";

@@ -1,0 +1,9 @@
+import { defineConfig } from "vite";
+
+// Tauri serves the built files itself; the dev server only matters for `tauri dev`.
+export default defineConfig({
+  clearScreen: false,
+  server: { port: 5173, strictPort: true },
+  build: { target: "es2022", outDir: "dist", emptyOutDir: true },
+  test: { environment: "node", include: ["src/**/*.test.ts"] },
+} as never);
