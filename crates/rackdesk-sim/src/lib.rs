@@ -1,1 +1,626 @@
-fn main(){}
+//! `rackdesk-sim`: a faithful local simulator of the Rackspace Email REST API.
+//!
+//! It checks every signature as the service does, keeps the published rate limits per user
+//! key (counting refused calls too), serves the resources Rackdesk uses with real state,
+//! paging and search, answers errors with both a fault body and `x-error-message`, and can
+//! inject faults. The desktop app runs it in-process as its sandbox; every test runs against
+//! it over a real socket.
+
+pub mod faults;
+pub mod seed;
+pub mod store;
+pub mod xml;
+
+use axum::body::{Body, Bytes};
+use axum::extract::State;
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode, Uri};
+use axum::response::Response;
+use faults::{FaultKind, FaultRule};
+use rackdesk_core::sign;
+use serde_json::Value;
+use std::collections::{HashMap, VecDeque};
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant, SystemTime};
+use store::{ApiFault, Fields, IndexQuery, Store};
+
+/// Which data the simulator starts with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DataSet {
+    /// A demo company: three domains, ~400 people, aliases, forwarding, auto-replies.
+    Demo,
+    /// Only the API admin and one empty domain, `example.com`.
+    Empty,
+}
+
+/// Requests allowed per window and per user key. Defaults to the published limits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SimLimits {
+    pub reads: usize,
+    pub writes: usize,
+    pub domain_writes: usize,
+}
+
+impl Default for SimLimits {
+    fn default() -> Self {
+        SimLimits { reads: 60, writes: 30, domain_writes: 2 }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct SimConfig {
+    pub account: String,
+    pub user_key: String,
+    pub secret_key: String,
+    pub data: DataSet,
+    pub limits: SimLimits,
+    /// The length of the API's "minute" (shortened in tests).
+    pub minute: Duration,
+    /// How far a signature's timestamp may be from the simulator's clock. The service's
+    /// tolerance is not documented [U]; 15 minutes is our assumption. `None` accepts any age.
+    pub freshness: Option<Duration>,
+    /// Seconds the simulator's clock is ahead of (or, if negative, behind) the real one.
+    pub clock_offset_secs: i64,
+    pub faults: Vec<FaultRule>,
+    /// Seed of the random choices of fault rules with a rate below 1.
+    pub fault_seed: u64,
+}
+
+impl SimConfig {
+    pub fn new(user_key: &str, secret_key: &str) -> Self {
+        SimConfig {
+            account: seed::DEMO_ACCOUNT.into(),
+            user_key: user_key.into(),
+            secret_key: secret_key.into(),
+            data: DataSet::Empty,
+            limits: SimLimits::default(),
+            minute: Duration::from_secs(60),
+            freshness: Some(Duration::from_secs(15 * 60)),
+            clock_offset_secs: 0,
+            faults: vec![],
+            fault_seed: 7,
+        }
+    }
+}
+
+/// One request the simulator handled (never the signature).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoggedRequest {
+    pub method: String,
+    pub path: String,
+    /// 0 when the connection was dropped on purpose.
+    pub status: u16,
+    pub user_key: Option<String>,
+    pub throttled: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Category {
+    Read,
+    Write,
+    DomainWrite,
+}
+
+#[derive(Debug, Default)]
+struct Window {
+    reads: VecDeque<Instant>,
+    writes: VecDeque<Instant>,
+    domain_writes: VecDeque<Instant>,
+}
+
+/// The simulator's shared state.
+pub struct Sim {
+    account: String,
+    minute: Duration,
+    freshness: Option<Duration>,
+    limits: Mutex<SimLimits>,
+    clock_offset: Mutex<i64>,
+    store: Mutex<Store>,
+    windows: Mutex<HashMap<String, Window>>,
+    faults: Mutex<(Vec<FaultRule>, seed::Rng)>,
+    log: Mutex<Vec<LoggedRequest>>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+struct Reply {
+    status: StatusCode,
+    body: Body,
+    content_type: Option<&'static str>,
+    error_message: Option<String>,
+    user_key: Option<String>,
+    throttled: bool,
+}
+
+impl Sim {
+    pub fn new(cfg: SimConfig) -> Arc<Sim> {
+        let store = match cfg.data {
+            DataSet::Demo => seed::demo(&cfg.account, &cfg.user_key, &cfg.secret_key),
+            DataSet::Empty => seed::empty(&cfg.account, &cfg.user_key, &cfg.secret_key),
+        };
+        Arc::new(Sim {
+            account: cfg.account,
+            minute: cfg.minute,
+            freshness: cfg.freshness,
+            limits: Mutex::new(cfg.limits),
+            clock_offset: Mutex::new(cfg.clock_offset_secs),
+            store: Mutex::new(store),
+            windows: Mutex::new(HashMap::new()),
+            faults: Mutex::new((cfg.faults, seed::Rng::new(cfg.fault_seed))),
+            log: Mutex::new(Vec::new()),
+        })
+    }
+
+    /// Reads or changes the data directly (tests, and the sandbox's "reset").
+    pub fn with_store<R>(&self, f: impl FnOnce(&mut Store) -> R) -> R {
+        f(&mut lock(&self.store))
+    }
+
+    /// Every request handled so far.
+    pub fn requests(&self) -> Vec<LoggedRequest> {
+        lock(&self.log).clone()
+    }
+
+    pub fn clear_requests(&self) {
+        lock(&self.log).clear();
+    }
+
+    pub fn add_fault(&self, rule: FaultRule) {
+        lock(&self.faults).0.push(rule);
+    }
+
+    pub fn clear_faults(&self) {
+        lock(&self.faults).0.clear();
+    }
+
+    pub fn set_clock_offset(&self, secs: i64) {
+        *lock(&self.clock_offset) = secs;
+    }
+
+    pub fn set_limits(&self, limits: SimLimits) {
+        *lock(&self.limits) = limits;
+    }
+
+    /// Registers another key pair, for the given admin login.
+    pub fn add_key(&self, user_key: &str, secret: &str, admin_id: &str) {
+        lock(&self.store)
+            .keys
+            .insert(user_key.into(), store::KeyRec { secret: secret.into(), admin_id: admin_id.into() });
+    }
+
+    /// Forgets a key pair (as when keys are regenerated in the control panel).
+    pub fn revoke_key(&self, user_key: &str) {
+        lock(&self.store).keys.remove(user_key);
+    }
+
+    fn now(&self) -> SystemTime {
+        let off = *lock(&self.clock_offset);
+        if off >= 0 {
+            SystemTime::now() + Duration::from_secs(off as u64)
+        } else {
+            SystemTime::now() - Duration::from_secs(off.unsigned_abs())
+        }
+    }
+
+    fn pick_fault(&self, method: &str, path: &str) -> Option<FaultRule> {
+        let mut g = lock(&self.faults);
+        let (rules, rng) = &mut *g;
+        for r in rules.iter_mut() {
+            if r.applies_to(method, path) && (r.rate >= 1.0 || rng.unit() < r.rate) {
+                if let Some(n) = r.remaining.as_mut() {
+                    *n -= 1;
+                }
+                return Some(r.clone());
+            }
+        }
+        None
+    }
+
+    fn record(&self, method: &str, path: &str, status: u16, user_key: Option<String>, throttled: bool) {
+        tracing::info!(target: "rackdesk_sim", "{method} {path} -> {status}");
+        let mut log = lock(&self.log);
+        if log.len() < 2_000_000 {
+            log.push(LoggedRequest { method: method.into(), path: path.into(), status, user_key, throttled });
+        }
+    }
+
+    /// Checks the `X-Api-Signature` exactly as the service does. Returns the user key.
+    fn authenticate(&self, headers: &HeaderMap) -> Result<(String, String), ApiFault> {
+        let fail = || ApiFault::unauthorized("Authentication failed.");
+        let ua = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).filter(|s| !s.is_empty()).ok_or_else(fail)?;
+        let sig = headers.get("x-api-signature").and_then(|v| v.to_str().ok()).ok_or_else(fail)?;
+        let (user_key, ts, hash) = sign::split_header(sig).ok_or_else(fail)?;
+        let when = sign::parse_timestamp(ts).ok_or_else(fail)?;
+        if let Some(window) = self.freshness {
+            let now: chrono::DateTime<chrono::Utc> = self.now().into();
+            let skew = (now - when).num_seconds().unsigned_abs();
+            if skew > window.as_secs() {
+                return Err(fail());
+            }
+        }
+        let store = lock(&self.store);
+        let key = store.keys.get(user_key).ok_or_else(fail)?;
+        // Only super administrators have API access.
+        let admin = store.admins.get(&key.admin_id).ok_or_else(fail)?;
+        if !admin.enabled || !admin.admin_type.eq_ignore_ascii_case("super") {
+            return Err(fail());
+        }
+        if sign::signature_hash(user_key, ua, ts, &key.secret) != hash.trim() {
+            return Err(fail());
+        }
+        Ok((user_key.to_owned(), key.admin_id.clone()))
+    }
+
+    /// Counts the call and says whether it is over the limit. Refused calls count too.
+    fn over_limit(&self, user_key: &str, cat: Category) -> bool {
+        let limits = *lock(&self.limits);
+        let mut w = lock(&self.windows);
+        let win = w.entry(user_key.to_owned()).or_default();
+        let now = Instant::now();
+        let minute = self.minute;
+        for q in [&mut win.reads, &mut win.writes, &mut win.domain_writes] {
+            while q.front().is_some_and(|t| now.duration_since(*t) >= minute) {
+                q.pop_front();
+            }
+        }
+        match cat {
+            Category::Read => {
+                win.reads.push_back(now);
+                win.reads.len() > limits.reads
+            }
+            Category::Write => {
+                win.writes.push_back(now);
+                win.writes.len() > limits.writes
+            }
+            Category::DomainWrite => {
+                win.writes.push_back(now);
+                win.domain_writes.push_back(now);
+                win.writes.len() > limits.writes || win.domain_writes.len() > limits.domain_writes
+            }
+        }
+    }
+
+    fn details(&self) -> String {
+        let t: chrono::DateTime<chrono::Utc> = self.now().into();
+        rackdesk_core::models::format_service_date(t.naive_utc())
+    }
+
+    fn fault_reply(&self, f: ApiFault, xml: bool) -> Reply {
+        let details = self.details();
+        let (body, ct) = if xml {
+            (xml::fault(f.kind, f.status, &f.message, &details), "text/xml; charset=utf-8")
+        } else {
+            let mut inner = serde_json::json!({"message": f.message, "details": details, "code": f.status});
+            if let Some(rt) = f.resource_type {
+                inner["resourceType"] = Value::String(rt.into());
+            }
+            (serde_json::json!({ f.kind: inner }).to_string(), "application/json; charset=utf-8")
+        };
+        Reply {
+            status: StatusCode::from_u16(f.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+            body: Body::from(body),
+            content_type: Some(ct),
+            error_message: Some(f.message),
+            user_key: None,
+            throttled: false,
+        }
+    }
+
+    fn process(&self, method: &Method, uri: &Uri, headers: &HeaderMap, body: &Bytes) -> Reply {
+        let accept = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).unwrap_or("").to_ascii_lowercase();
+        let wants_xml = !accept.contains("json") && accept.contains("xml");
+        let (user_key, caller) = match self.authenticate(headers) {
+            Ok(k) => k,
+            Err(f) => return self.fault_reply(f, wants_xml),
+        };
+        let path = uri.path();
+        let segs: Vec<String> = path
+            .trim_start_matches('/')
+            .split('/')
+            .map(|s| percent_encoding::percent_decode_str(s).decode_utf8_lossy().into_owned())
+            .collect();
+        let cat = if *method == Method::GET {
+            Category::Read
+        } else if is_domain_object(&segs) {
+            Category::DomainWrite
+        } else {
+            Category::Write
+        };
+        if self.over_limit(&user_key, cat) {
+            let mut r = self.fault_reply(ApiFault::unauthorized("Exceeded request limits"), wants_xml);
+            r.user_key = Some(user_key);
+            r.throttled = true;
+            return r;
+        }
+        let mut reply = self.dispatch(method, &segs, uri, headers, body, &accept, &caller);
+        reply.user_key = Some(user_key);
+        reply
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn dispatch(&self, method: &Method, segs: &[String], uri: &Uri, headers: &HeaderMap, body: &Bytes, accept: &str, caller: &str) -> Reply {
+        let wants_xml = !accept.contains("json") && accept.contains("xml");
+        if *method == Method::GET && !accept.contains("json") && !accept.contains("xml") {
+            return self.fault_reply(ApiFault { status: 406, kind: "appsFault", message: "Invalid format".into(), resource_type: None }, false);
+        }
+        let query: HashMap<String, String> = uri
+            .query()
+            .map(|q| serde_urlencoded::from_str::<Vec<(String, String)>>(q).unwrap_or_default().into_iter().collect())
+            .unwrap_or_default();
+        let fields = if *method == Method::POST || *method == Method::PUT {
+            match parse_body(headers, body) {
+                Ok(f) => f,
+                Err(f) => return self.fault_reply(f, wants_xml),
+            }
+        } else {
+            Fields::new()
+        };
+        let route = Route::parse(segs);
+        let result = self.run(method, route, &query, &fields, caller);
+        match result {
+            Ok((root, Value::Null)) if root.is_empty() => {
+                Reply { status: StatusCode::OK, body: Body::empty(), content_type: None, error_message: None, user_key: None, throttled: false }
+            }
+            Ok((root, v)) => {
+                let (body, ct) = if wants_xml {
+                    (xml::document(root, &v), "text/xml; charset=utf-8")
+                } else {
+                    (v.to_string(), "application/json; charset=utf-8")
+                };
+                Reply { status: StatusCode::OK, body: Body::from(body), content_type: Some(ct), error_message: None, user_key: None, throttled: false }
+            }
+            Err(f) => self.fault_reply(f, wants_xml),
+        }
+    }
+
+    /// Runs a route. Answers the XML root name with the data (empty root for writes).
+    fn run(&self, method: &Method, route: Route, q: &HashMap<String, String>, f: &Fields, caller: &str) -> Result<(&'static str, Value), ApiFault> {
+        let mut s = lock(&self.store);
+        let m = method.as_str();
+        let w = |r: Result<Value, ApiFault>| r.map(|v| ("", v));
+        match (m, route) {
+            ("GET", Route::Customer(a)) => Ok(("customer", s.customer_show(&a)?)),
+            ("GET", Route::Admins(a)) => Ok(("adminList", s.admin_index(&a, &IndexQuery::parse(q)?)?)),
+            ("GET", Route::Admin(a, id)) => Ok(("admin", s.admin_show(&a, &id)?)),
+            ("POST", Route::Admin(a, id)) => w(s.admin_add(&a, &id, f)),
+            ("PUT", Route::Admin(a, id)) => w(s.admin_edit(&a, &id, f)),
+            ("DELETE", Route::Admin(a, id)) => w(s.admin_delete(&a, &id, caller)),
+            ("GET", Route::Domains(a)) => Ok(("domainList", s.domain_index(&a, &IndexQuery::parse(q)?)?)),
+            ("GET", Route::Domain(a, d)) => Ok(("domain", s.domain_show(&a, &d)?)),
+            // Domain add/edit/delete are for resellers only; this account is a business account.
+            // The exact answer is not documented [U].
+            ("POST" | "PUT" | "DELETE", Route::Domain(..)) => {
+                Err(ApiFault::unauthorized("This operation is available to resellers only"))
+            }
+            ("GET", Route::Mailboxes(a, d)) => Ok(("rsMailboxList", s.mailbox_index(&a, &d, &IndexQuery::parse(q)?)?)),
+            ("GET", Route::Mailbox(a, d, n)) => Ok(("rsMailbox", s.mailbox_show(&a, &d, &n)?)),
+            ("POST", Route::Mailbox(a, d, n)) => w(s.mailbox_add(&a, &d, &n, f)),
+            ("PUT", Route::Mailbox(a, d, n)) => w(s.mailbox_edit(&a, &d, &n, f)),
+            ("DELETE", Route::Mailbox(a, d, n)) => w(s.mailbox_delete(&a, &d, &n)),
+            ("GET", Route::Aliases(a, d)) => Ok(("aliasList", s.alias_index(&a, &d, &IndexQuery::parse(q)?)?)),
+            ("GET", Route::Alias(a, d, n)) => Ok(("alias", s.alias_show(&a, &d, &n)?)),
+            ("POST", Route::Alias(a, d, n)) => w(s.alias_add(&a, &d, &n, f)),
+            ("PUT", Route::Alias(a, d, n)) => w(s.alias_edit(&a, &d, &n, f)),
+            ("DELETE", Route::Alias(a, d, n)) => w(s.alias_delete(&a, &d, &n)),
+            (_, Route::Unknown) => Err(ApiFault::not_found("Resource", "The simulator does not know this resource")),
+            (m, _) => Err(ApiFault { status: 405, kind: "appsFault", message: format!("{m} is not allowed here"), resource_type: None }),
+        }
+    }
+}
+
+/// POST/PUT/DELETE on a domain object itself (the 2-per-minute limit).
+fn is_domain_object(segs: &[String]) -> bool {
+    match segs {
+        [v, c, _, d, _] if v == "v1" && c == "customers" && d == "domains" => true,
+        [v, d, _] if v == "v1" && d == "domains" => true,
+        _ => false,
+    }
+}
+
+enum Route {
+    Customer(String),
+    Admins(String),
+    Admin(String, String),
+    Domains(String),
+    Domain(String, String),
+    Mailboxes(String, String),
+    Mailbox(String, String, String),
+    Aliases(String, String),
+    Alias(String, String, String),
+    Unknown,
+}
+
+impl Route {
+    fn parse(segs: &[String]) -> Route {
+        let s: Vec<&str> = segs.iter().map(String::as_str).collect();
+        let (acct, rest): (String, &[&str]) = match s.as_slice() {
+            ["v1", "customers", a] => return Route::Customer(a.to_string()),
+            ["v1", "customers", a, rest @ ..] => (a.to_string(), rest),
+            ["v1", rest @ ..] if matches!(rest.first(), Some(&"domains") | Some(&"admins")) => ("me".into(), rest),
+            _ => return Route::Unknown,
+        };
+        let a = acct;
+        match rest {
+            ["admins"] => Route::Admins(a),
+            ["admins", id] => Route::Admin(a, id.to_string()),
+            ["domains"] => Route::Domains(a),
+            ["domains", d] => Route::Domain(a, d.to_string()),
+            ["domains", d, "rs", "mailboxes"] => Route::Mailboxes(a, d.to_string()),
+            ["domains", d, "rs", "mailboxes", m] => Route::Mailbox(a, d.to_string(), m.to_string()),
+            ["domains", d, "rs", "aliases"] => Route::Aliases(a, d.to_string()),
+            ["domains", d, "rs", "aliases", n] => Route::Alias(a, d.to_string(), n.to_string()),
+            _ => Route::Unknown,
+        }
+    }
+}
+
+/// Reads a form-urlencoded or JSON body into flat string fields.
+fn parse_body(headers: &HeaderMap, body: &Bytes) -> Result<Fields, ApiFault> {
+    let ct = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_ascii_lowercase();
+    let unreadable = || ApiFault::bad_request("The request body could not be read");
+    if body.is_empty() {
+        return Ok(Fields::new());
+    }
+    if ct.contains("json") {
+        let v: serde_json::Map<String, Value> = serde_json::from_slice(body).map_err(|_| unreadable())?;
+        let mut out = Fields::new();
+        for (k, v) in v {
+            let s = match v {
+                Value::String(s) => s,
+                Value::Bool(b) => b.to_string(),
+                Value::Number(n) => n.to_string(),
+                Value::Null => String::new(),
+                Value::Array(items) => items.iter().map(|i| i.as_str().map(str::to_owned).unwrap_or_else(|| i.to_string())).collect::<Vec<_>>().join(","),
+                Value::Object(_) => return Err(unreadable()),
+            };
+            out.insert(k, s);
+        }
+        Ok(out)
+    } else {
+        let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(body).map_err(|_| unreadable())?;
+        Ok(pairs.into_iter().collect())
+    }
+}
+
+async fn handle(State(sim): State<Arc<Sim>>, method: Method, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
+    let path = uri.path().to_owned();
+    let fault = sim.pick_fault(method.as_str(), &path);
+    if let Some(f) = fault.as_ref().filter(|f| !f.after_apply) {
+        if let FaultKind::Delay(d) = f.kind {
+            tokio::time::sleep(d).await;
+        } else {
+            return injected(&sim, f, &method, &path);
+        }
+    }
+    let reply = sim.process(&method, &uri, &headers, &body);
+    if let Some(f) = fault.as_ref().filter(|f| f.after_apply) {
+        if let FaultKind::Delay(d) = f.kind {
+            tokio::time::sleep(d).await;
+        } else {
+            return injected(&sim, f, &method, &path);
+        }
+    }
+    sim.record(method.as_str(), &path, reply.status.as_u16(), reply.user_key.clone(), reply.throttled);
+    let mut resp = Response::builder().status(reply.status);
+    if let Some(ct) = reply.content_type {
+        resp = resp.header(header::CONTENT_TYPE, ct);
+    }
+    if let Some(m) = reply.error_message.as_deref().and_then(|m| HeaderValue::from_str(m).ok()) {
+        resp = resp.header("x-error-message", m);
+    }
+    resp = resp.header(header::DATE, httpdate::fmt_http_date(sim.now()));
+    resp.body(reply.body).unwrap_or_else(|_| Response::new(Body::empty()))
+}
+
+/// The answer of an injected fault.
+fn injected(sim: &Sim, f: &FaultRule, method: &Method, path: &str) -> Response {
+    match f.kind {
+        FaultKind::Drop => {
+            sim.record(method.as_str(), path, 0, None, false);
+            // Unwinding the connection's task closes the socket without an answer.
+            // `resume_unwind` does not run the panic hook, so nothing is printed.
+            std::panic::resume_unwind(Box::new("rackdesk-sim: connection dropped on purpose"));
+        }
+        FaultKind::Status(code) => {
+            sim.record(method.as_str(), path, code, None, false);
+            let status = StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            let msg = if code >= 500 { "The service is temporarily unavailable" } else { "Injected fault" };
+            let body = serde_json::json!({"appsFault": {"message": msg, "details": sim.details(), "code": code}});
+            Response::builder()
+                .status(status)
+                .header(header::CONTENT_TYPE, "application/json; charset=utf-8")
+                .header("x-error-message", msg)
+                .body(Body::from(body.to_string()))
+                .unwrap_or_else(|_| Response::new(Body::empty()))
+        }
+        FaultKind::NotJson => {
+            sim.record(method.as_str(), path, 200, None, false);
+            Response::builder()
+                .status(StatusCode::OK)
+                .header(header::CONTENT_TYPE, "text/html")
+                .body(Body::from("<html><body><h1>Maintenance</h1></body></html>"))
+                .unwrap_or_else(|_| Response::new(Body::empty()))
+        }
+        FaultKind::Truncated => {
+            sim.record(method.as_str(), path, 200, None, false);
+            let full = br#"{"offset":0,"size":50,"total":1,"rsMailboxes":[{"name":"cut.off","displayName":"Cut Off"}]}"#;
+            let half = Bytes::copy_from_slice(&full[..full.len() / 2]);
+            let stream = futures::stream::iter(vec![
+                Ok::<Bytes, std::io::Error>(half),
+                Err(std::io::Error::new(std::io::ErrorKind::ConnectionReset, "truncated on purpose")),
+            ]);
+            Response::builder()
+                .status(StatusCode::OK)
+                .header(header::CONTENT_TYPE, "application/json; charset=utf-8")
+                .header(header::CONTENT_LENGTH, full.len())
+                .body(Body::from_stream(stream))
+                .unwrap_or_else(|_| Response::new(Body::empty()))
+        }
+        FaultKind::Delay(_) => Response::new(Body::empty()),
+    }
+}
+
+/// The axum router: one handler for everything, so unknown paths get a clear fault too.
+pub fn router(sim: Arc<Sim>) -> axum::Router {
+    axum::Router::new().fallback(handle).with_state(sim)
+}
+
+/// A running simulator on a real socket. Stops when dropped.
+pub struct Simulator {
+    sim: Arc<Sim>,
+    addr: SocketAddr,
+    api_url: String,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+impl Simulator {
+    /// Binds `listen` (use port 0 for a free one) and serves in the background of the
+    /// current tokio runtime.
+    pub async fn start(cfg: SimConfig, listen: SocketAddr) -> std::io::Result<Simulator> {
+        let sim = Sim::new(cfg);
+        let listener = tokio::net::TcpListener::bind(listen).await?;
+        let addr = listener.local_addr()?;
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let app = router(sim.clone());
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, app)
+                .with_graceful_shutdown(async {
+                    let _ = rx.await;
+                })
+                .await;
+        });
+        Ok(Simulator { sim, addr, api_url: format!("http://{addr}/v1"), shutdown: Some(tx) })
+    }
+
+    /// Starts on a free loopback port.
+    pub async fn start_local(cfg: SimConfig) -> std::io::Result<Simulator> {
+        Simulator::start(cfg, SocketAddr::from(([127, 0, 0, 1], 0))).await
+    }
+
+    /// The API root, e.g. `http://127.0.0.1:8808/v1`.
+    pub fn api_url(&self) -> &str {
+        &self.api_url
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    pub fn sim(&self) -> &Arc<Sim> {
+        &self.sim
+    }
+
+    pub fn account(&self) -> &str {
+        &self.sim.account
+    }
+}
+
+impl Drop for Simulator {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}

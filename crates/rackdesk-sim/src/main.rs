@@ -1,1 +1,98 @@
-fn main(){}
+//! `rackdesk-sim`: run the simulator on a port. Prints its API root as the first line.
+
+use clap::{Parser, ValueEnum};
+use rackdesk_sim::faults::FaultRule;
+use rackdesk_sim::{DataSet, SimConfig, SimLimits, Simulator};
+use std::io::Write;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Data {
+    /// A demo company: three domains, about 400 people, aliases, forwarding, auto-replies.
+    Demo,
+    /// Only the API admin and one empty domain, example.com.
+    Empty,
+}
+
+/// A local simulator of the Rackspace Email REST API, for practice and tests.
+///
+/// The keys given here are the only ones it accepts; they belong to its API admin
+/// "api-rackdesk". Nothing here is real: use made-up keys.
+#[derive(Parser)]
+#[command(name = "rackdesk-sim", version)]
+struct Args {
+    /// Address to listen on; port 0 picks a free port.
+    #[arg(long, default_value = "127.0.0.1:8808")]
+    listen: SocketAddr,
+    /// The user key the simulator accepts.
+    #[arg(long)]
+    user_key: String,
+    /// The secret key the simulator accepts (made up: this is a simulator).
+    #[arg(long, env = "RACKDESK_SIM_SECRET_KEY", hide_env_values = true)]
+    secret_key: String,
+    /// The customer account number.
+    #[arg(long, default_value = rackdesk_sim::seed::DEMO_ACCOUNT)]
+    account: String,
+    #[arg(long, value_enum, default_value = "demo")]
+    data: Data,
+    /// Length of the rate limits' "minute", in milliseconds (shorten it to test fast).
+    #[arg(long, default_value_t = 60_000)]
+    minute_ms: u64,
+    /// Reads allowed per minute and per key.
+    #[arg(long, default_value_t = 60)]
+    reads_per_minute: usize,
+    /// Writes allowed per minute and per key.
+    #[arg(long, default_value_t = 30)]
+    writes_per_minute: usize,
+    /// How many seconds a signature's timestamp may be off; 0 accepts any.
+    #[arg(long, default_value_t = 900)]
+    freshness_secs: u64,
+    /// Pretend the simulator's clock is this many seconds ahead (negative: behind).
+    #[arg(long, default_value_t = 0, allow_hyphen_values = true)]
+    clock_offset_secs: i64,
+    /// Inject a fault: KIND[:ARG][,path=TEXT][,method=M][,rate=R][,count=N][,after]
+    /// with KIND one of delay:MS, status:CODE, truncated, not-json, drop. Repeatable.
+    #[arg(long = "fault", value_parser = |s: &str| s.parse::<FaultRule>())]
+    faults: Vec<FaultRule>,
+}
+
+#[tokio::main]
+async fn main() {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("RACKDESK_SIM_LOG").unwrap_or_else(|_| "rackdesk_sim=info".into()))
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .init();
+    let a = Args::parse();
+    if rackdesk_core::names::account(&a.account).is_err() || a.account == "me" {
+        eprintln!("rackdesk-sim: the account must be digits, like 123456");
+        std::process::exit(2);
+    }
+    if a.minute_ms == 0 {
+        eprintln!("rackdesk-sim: --minute-ms must be at least 1");
+        std::process::exit(2);
+    }
+    let mut cfg = SimConfig::new(&a.user_key, &a.secret_key);
+    cfg.account = a.account;
+    cfg.data = match a.data {
+        Data::Demo => DataSet::Demo,
+        Data::Empty => DataSet::Empty,
+    };
+    cfg.minute = Duration::from_millis(a.minute_ms);
+    cfg.limits = SimLimits { reads: a.reads_per_minute, writes: a.writes_per_minute, ..SimLimits::default() };
+    cfg.freshness = (a.freshness_secs > 0).then(|| Duration::from_secs(a.freshness_secs));
+    cfg.clock_offset_secs = a.clock_offset_secs;
+    cfg.faults = a.faults;
+    let sim = match Simulator::start(cfg, a.listen).await {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("rackdesk-sim: could not listen on {}: {e}", a.listen);
+            std::process::exit(1);
+        }
+    };
+    println!("{}", sim.api_url());
+    let _ = std::io::stdout().flush();
+    tracing::info!(target: "rackdesk_sim", "serving account {} at {}", sim.account(), sim.api_url());
+    let _ = tokio::signal::ctrl_c().await;
+}
