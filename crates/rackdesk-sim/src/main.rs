@@ -63,6 +63,7 @@ async fn main() {
         .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("RACKDESK_SIM_LOG").unwrap_or_else(|_| "rackdesk_sim=info".into()))
         .with_writer(std::io::stderr)
         .with_target(false)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
     let a = Args::parse();
     if rackdesk_core::names::account(&a.account).is_err() || a.account == "me" {
