@@ -277,6 +277,14 @@ fn client(cli: &Cli) -> Result<Client, Failure> {
     let creds = Credentials::new(user_key, secret)?;
     let mut cfg = ClientConfig::new(cli.api_url.clone());
     cfg.account = cli.account.clone();
+    // The simulator can shorten its "minute" (--minute-ms); this keeps the CLI's pacing in
+    // step with it. Ignored unless it is a positive number; never needed against Rackspace.
+    if let Some(ms) = std::env::var("RACKDESK_MINUTE_MS").ok().and_then(|v| v.parse::<u64>().ok()).filter(|ms| *ms > 0) {
+        cfg.scheduler = rackdesk_core::limits::Scheduler::new(rackdesk_core::limits::Limits::with_window(
+            std::time::Duration::from_millis(ms),
+        ));
+        cfg.retry.backoff = std::time::Duration::from_millis((ms / 20).max(10));
+    }
     cfg.events = Some(Arc::new(|ev: &ClientEvent| match ev {
         ClientEvent::WaitingForRateLimit { wait } => {
             eprintln!("Waiting for Rackspace's rate limit ({} s)…", wait.as_secs().max(1))

@@ -1,0 +1,207 @@
+//! The `rackdesk` binary, run as a user would, against the simulator over a real socket.
+
+use rackdesk_sim::faults::{FaultKind, FaultRule};
+use rackdesk_sim::{DataSet, SimConfig, SimLimits, Simulator};
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+use std::time::Duration;
+
+const USER_KEY: &str = "CliTestUserKey0001";
+const SECRET: &str = "CliTestSecretKey-Do-Not-Print-0001";
+
+async fn sim(data: DataSet) -> Simulator {
+    let mut cfg = SimConfig::new(USER_KEY, SECRET);
+    cfg.data = data;
+    cfg.minute = Duration::from_millis(1000);
+    Simulator::start_local(cfg).await.expect("simulator starts")
+}
+
+/// Runs `rackdesk ARGS` with the simulator's keys in the environment and `stdin` piped in.
+fn rackdesk(sim: &Simulator, args: &[&str], stdin: Option<&str>) -> Output {
+    rackdesk_with(sim, args, stdin, SECRET)
+}
+
+fn rackdesk_with(sim: &Simulator, args: &[&str], stdin: Option<&str>, secret: &str) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_rackdesk"));
+    cmd.args(["--api-url", sim.api_url()])
+        .args(args)
+        .env("RACKDESK_USER_KEY", USER_KEY)
+        .env("RACKDESK_SECRET_KEY", secret)
+        .env("RACKDESK_MINUTE_MS", "1000")
+        .env_remove("RACKDESK_API_URL")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = cmd.spawn().expect("rackdesk runs");
+    {
+        let mut i = child.stdin.take().expect("stdin");
+        if let Some(s) = stdin {
+            i.write_all(s.as_bytes()).expect("write stdin");
+        }
+    }
+    let out = child.wait_with_output().expect("rackdesk finishes");
+    let all = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(!all.contains(SECRET), "the secret key appeared in the output of {args:?}");
+    out
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+fn code(o: &Output) -> i32 {
+    o.status.code().unwrap_or(-1)
+}
+
+fn writes(sim: &Simulator) -> usize {
+    sim.sim().requests().iter().filter(|r| r.method != "GET").count()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_mailbox_from_creation_to_deletion() {
+    let s = sim(DataSet::Empty).await;
+    let st = |f: &dyn Fn(&rackdesk_sim::store::Store) -> bool| s.sim().with_store(|x| f(x));
+
+    let o = rackdesk(&s, &["--output", "json", "mailbox", "create", "jane.doe@example.com", "--display-name", "Jane Doe", "--size", "2048", "--generate-password"], None);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
+    let pw = v["password"].as_str().expect("password shown once").to_owned();
+    assert!(rackdesk_core::password::check(&pw, Some("jane.doe"), Some("example.com")).is_ok());
+    assert!(st(&|x| x.domains["example.com"].mailboxes.get("jane.doe").is_some_and(|m| m.size == 2048
+        && m.display_name == "Jane Doe"
+        && m.password_hash == rackdesk_sim::store::hash_password(&pw))));
+
+    let o = rackdesk(&s, &["--output", "json", "mailbox", "show", "Jane.Doe@Example.com"], None);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
+    assert_eq!(v["displayName"], "Jane Doe");
+    assert_eq!(v["enabled"], true);
+
+    let o = rackdesk(&s, &["mailbox", "set", "jane.doe@example.com", "--enabled", "false", "--forward-to", "boss@example.org,jd@gmail.com", "--vacation-message", "Back Monday"], None);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(st(&|x| {
+        let m = &x.domains["example.com"].mailboxes["jane.doe"];
+        !m.enabled && m.forwards == vec!["boss@example.org", "jd@gmail.com"] && m.enable_vacation_message && m.vacation_message == "Back Monday"
+    }));
+    let o = rackdesk(&s, &["mailbox", "set", "jane.doe@example.com", "--no-forwarding", "--no-vacation"], None);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(st(&|x| {
+        let m = &x.domains["example.com"].mailboxes["jane.doe"];
+        m.forwards.is_empty() && !m.enable_vacation_message
+    }));
+
+    let o = rackdesk(&s, &["mailbox", "reset-password", "jane.doe@example.com", "--password-stdin"], Some("Harbor-Lights-42\n"));
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(!stdout(&o).contains("Harbor-Lights-42"), "a typed password is never echoed");
+    assert!(st(&|x| x.domains["example.com"].mailboxes["jane.doe"].password_hash == rackdesk_sim::store::hash_password("Harbor-Lights-42")));
+
+    let o = rackdesk(&s, &["alias", "create", "team@example.com", "--to", "jane.doe@example.com,partner@example.org"], None);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let o = rackdesk(&s, &["--output", "csv", "aliases", "list", "example.com"], None);
+    assert_eq!(stdout(&o).lines().next(), Some("alias,members,delivers to"));
+    assert!(stdout(&o).contains("team@example.com,2,"), "{}", stdout(&o));
+    let o = rackdesk(&s, &["alias", "show", "team@example.com"], None);
+    assert!(stdout(&o).contains("jane.doe@example.com, partner@example.org"), "{}", stdout(&o));
+    let o = rackdesk(&s, &["alias", "delete", "team@example.com", "--yes"], None);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(st(&|x| x.domains["example.com"].aliases.is_empty()));
+
+    let o = rackdesk(&s, &["mailbox", "delete", "jane.doe@example.com", "--yes"], None);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(st(&|x| x.domains["example.com"].mailboxes.is_empty()));
+    let o = rackdesk(&s, &["mailbox", "show", "jane.doe@example.com"], None);
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("could not find that mailbox"), "{}", stderr(&o));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_input_gets_a_clear_error_and_changes_nothing() {
+    let s = sim(DataSet::Demo).await;
+    let before = s.sim().with_store(|x| x.domains.values().map(|d| d.mailboxes.len() + d.aliases.len()).sum::<usize>());
+    let long_name = "x".repeat(200);
+    let cases: Vec<(Vec<&str>, Option<&str>, &str)> = vec![
+        (vec!["mailbox", "create", "jane.example.com", "--generate-password"], None, "no @"),
+        (vec!["mailbox", "create", "ja ne@northwind.example", "--generate-password"], None, "spaces"),
+        (vec!["mailbox", "create", "../x@northwind.example", "--generate-password"], None, "not valid"),
+        (vec!["mailbox", "create", "new.one@unknown-domain.example", "--generate-password"], None, "could not find that domain"),
+        (vec!["mailbox", "create", "new.one@northwind.example", "--size", "999999", "--generate-password"], None, "between 1 and 25600"),
+        (vec!["mailbox", "create", "new.one@northwind.example", "--password-stdin"], Some(""), "No password arrived"),
+        (vec!["mailbox", "create", "new.one@northwind.example", "--password-stdin"], Some("short\n"), "shorter than 8"),
+        (vec!["mailbox", "set", "aisha.adeyemi@northwind.example", "--display-name", &long_name], None, "longer than 128"),
+        (vec!["mailbox", "set", "aisha.adeyemi@northwind.example"], None, "nothing to change"),
+        (vec!["mailbox", "set", "aisha.adeyemi@northwind.example", "--forward-to", "not-an-address"], None, "not an e-mail address"),
+        (vec!["mailbox", "delete", "aisha.adeyemi@northwind.example"], None, "--yes"),
+        (vec!["alias", "create", "x@northwind.example", "--to", "a@o1.example,b@o2.example,c@o3.example,d@o4.example,e@o5.example"], None, "at most 4"),
+        (vec!["mailboxes", "list", "not a domain"], None, "not valid"),
+    ];
+    for (args, stdin, expect) in cases {
+        let o = rackdesk(&s, &args, stdin);
+        assert_eq!(code(&o), 2, "{args:?}: {}", stderr(&o));
+        assert!(stderr(&o).contains(expect), "{args:?}: expected {expect:?} in {}", stderr(&o));
+        assert_eq!(stderr(&o).lines().filter(|l| l.starts_with("rackdesk:")).count(), 1, "one sentence: {}", stderr(&o));
+    }
+    assert_eq!(writes(&s), 0, "no change was sent");
+    let after = s.sim().with_store(|x| x.domains.values().map(|d| d.mailboxes.len() + d.aliases.len()).sum::<usize>());
+    assert_eq!(before, after);
+    // A duplicate reaches the server, which refuses it; still nothing changes.
+    let o = rackdesk(&s, &["mailbox", "create", "hr@northwind.example", "--generate-password"], None);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(stderr(&o).contains("Details: The address hr@northwind.example is already in use"), "{}", stderr(&o));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn exit_codes_tell_failures_apart() {
+    let s = sim(DataSet::Demo).await;
+    let o = rackdesk_with(&s, &["domains", "list"], None, "WrongSecretKey");
+    assert_eq!(code(&o), 3, "{}", stderr(&o));
+    assert!(stderr(&o).contains("did not accept the API keys"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("Details: Authentication failed."), "{}", stderr(&o));
+
+    let o = rackdesk_with(&s, &["domains", "list"], None, "");
+    assert_eq!(code(&o), 3);
+    assert!(stderr(&o).contains("No API keys were given"), "{}", stderr(&o));
+
+    s.sim().add_fault(FaultRule::new(FaultKind::Status(503)).on_path("/domains"));
+    let o = rackdesk(&s, &["domains", "list"], None);
+    assert_eq!(code(&o), 5, "{}", stderr(&o));
+    assert!(stderr(&o).contains("problem on its side (HTTP 503)"), "{}", stderr(&o));
+    s.sim().clear_faults();
+
+    s.sim().set_limits(SimLimits { reads: 0, ..SimLimits::default() });
+    let o = rackdesk(&s, &["domains", "list"], None);
+    assert_eq!(code(&o), 4, "{}", stderr(&o));
+    assert!(stderr(&o).contains("rate limit was still exceeded"), "{}", stderr(&o));
+    s.sim().set_limits(SimLimits::default());
+
+    // Nobody listening: a network failure, and nothing was sent.
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let out = Command::new(env!("CARGO_BIN_EXE_rackdesk"))
+        .args(["--api-url", &format!("http://127.0.0.1:{port}/v1"), "domains", "list"])
+        .env("RACKDESK_USER_KEY", USER_KEY)
+        .env("RACKDESK_SECRET_KEY", SECRET)
+        .env("RACKDESK_MINUTE_MS", "1000")
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 5);
+    assert!(stderr(&out).contains("could not reach Rackspace"), "{}", stderr(&out));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn listings_in_every_format() {
+    let s = sim(DataSet::Demo).await;
+    let o = rackdesk(&s, &["mailboxes", "list", "northwind.example"], None);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(stdout(&o).trim_end().ends_with("260 mailboxes"), "{}", stdout(&o));
+    let o = rackdesk(&s, &["--output", "json", "mailboxes", "list", "northwind.example", "--enabled", "false"], None);
+    let v: Vec<serde_json::Value> = serde_json::from_str(&stdout(&o)).expect("json");
+    let disabled = s.sim().with_store(|x| x.domains["northwind.example"].mailboxes.values().filter(|m| !m.enabled).count());
+    assert_eq!(v.len(), disabled);
+    assert!(v.iter().all(|m| m["enabled"] == false));
+    let o = rackdesk(&s, &["--output", "csv", "admins", "list"], None);
+    let mut r = csv::Reader::from_reader(o.stdout.as_slice());
+    let rows: Vec<csv::StringRecord> = r.records().map(|x| x.unwrap()).collect();
+    assert_eq!(rows.len(), 3);
+    assert!(rows.iter().any(|r| &r[0] == "helpdesk.lead" && r[4].starts_with("no")));
+}
