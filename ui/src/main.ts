@@ -1,17 +1,10 @@
-import { invoke } from "@tauri-apps/api/core";
+import { appStatus, asCommandError } from "./ipc";
 import { countLabel } from "./format";
-
-interface AppStatus {
-  version: string;
-  sandbox: boolean;
-  apiUrl: string;
-  domains: { name: string; mailboxes: number }[];
-}
 
 async function start(): Promise<void> {
   const status = document.getElementById("status")!;
   try {
-    const info = await invoke<AppStatus>("app_status");
+    const info = await appStatus();
     document.getElementById("sandbox-banner")!.hidden = !info.sandbox;
     status.textContent = `Rackdesk ${info.version} — ${countLabel(info.domains.length, "domain", "domains")}`;
     const list = document.getElementById("domains")!;
@@ -21,7 +14,8 @@ async function start(): Promise<void> {
       list.appendChild(li);
     }
   } catch (e) {
-    status.textContent = `Rackdesk could not start: ${String((e as { message?: string }).message ?? e)}`;
+    const err = asCommandError(e);
+    status.textContent = err.detail ? `${err.message} (Details: ${err.detail})` : err.message;
   }
 }
 

@@ -32,3 +32,12 @@ pub fn user_agent() -> String {
 
 /// The real service's API root.
 pub const DEFAULT_API_URL: &str = "https://api.emailsrvr.com/v1";
+
+/// Random, made-up keys for the built-in sandbox (never real keys, never stored).
+pub fn sandbox_keys() -> (String, secrecy::SecretString) {
+    use rand::distr::{Alphanumeric, SampleString};
+    let mut rng = rand::rng();
+    let user_key = format!("sandbox{}", Alphanumeric.sample_string(&mut rng, 13));
+    let secret = Alphanumeric.sample_string(&mut rng, 40);
+    (user_key, secrecy::SecretString::from(secret))
+}
