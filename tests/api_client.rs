@@ -19,7 +19,6 @@ use rackdesk_sim::{DataSet, LoggedRequest, SimConfig, SimLimits, Simulator};
 use secrecy::SecretString;
 use std::collections::{BTreeSet, HashSet};
 use std::fmt::Debug;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
