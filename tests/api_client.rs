@@ -522,7 +522,9 @@ async fn a_stale_timestamp_is_refused_unless_freshness_is_off() {
 async fn a_burst_of_75_writes_is_paced_without_a_single_throttle() {
     let minute = Duration::from_millis(1000);
     let sim = start(sim_config(DataSet::Empty, minute)).await;
-    let c = client(&sim, minute);
+    let mut cfg = client_config(sim.api_url(), minute);
+    let events = recording_events(&mut cfg);
+    let c = client_with(cfg, USER_KEY, SECRET_KEY);
     let names: Vec<String> = (0..25).map(|i| format!("user{i:02}")).collect();
 
     // Ten at a time, in three phases: 25 creates, 25 edits, 25 deletes.
@@ -563,6 +565,29 @@ async fn a_burst_of_75_writes_is_paced_without_a_single_throttle() {
         assert_eq!(log.iter().filter(|r| r.method == m).count(), 25, "{m}");
     }
     assert!(sim.sim().with_store(|s| s.domains[DOMAIN].mailboxes.is_empty()));
+    // 75 writes do not fit in one window of 30: the client held some back itself.
+    assert!(events.lock().unwrap().iter().any(|e| matches!(e, ClientEvent::WaitingForRateLimit { .. })));
+    assert!(!events.lock().unwrap().iter().any(|e| matches!(e, ClientEvent::Throttled { .. })));
+}
+
+/// The control for the test above: the simulator does count writes, so a client that
+/// paces to a shorter window than the server's is refused on the 31st write.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_paced_to_a_shorter_window_than_the_server_is_throttled() {
+    let sim = start(sim_config(DataSet::Empty, Duration::from_secs(60))).await;
+    let mut cfg = client_config(sim.api_url(), Duration::from_millis(50));
+    cfg.retry.throttle_retries = 0;
+    let c = client_with(cfg, USER_KEY, SECRET_KEY);
+    for i in 0..30 {
+        c.create_mailbox(DOMAIN, &format!("user{i:02}"), &NewMailbox::new(secret("Blue-Harbor7"), 1024)).await.unwrap();
+    }
+    match c.create_mailbox(DOMAIN, "user30", &NewMailbox::new(secret("Blue-Harbor7"), 1024)).await {
+        Err(ApiError::Throttled { attempts: 1, .. }) => {}
+        other => panic!("expected Throttled, got {other:?}"),
+    }
+    let log = sim.sim().requests();
+    assert_eq!(log.iter().filter(|r| r.throttled).count(), 1);
+    assert!(sim.sim().with_store(|s| !s.domains[DOMAIN].mailboxes.contains_key("user30")), "a throttled call is not carried out");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -709,10 +734,11 @@ async fn a_slow_answer_times_out() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_refused_connection_was_not_sent() {
-    let port = {
-        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        l.local_addr().unwrap().port()
-    };
+    // A socket that is bound but not listening: the port stays ours for the whole test
+    // (no other test can take it), and every connection to it is refused.
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    let port = socket.local_addr().unwrap().port();
     let mut cfg = client_config(&format!("http://127.0.0.1:{port}/v1"), MINUTE);
     let events = recording_events(&mut cfg);
     let c = client_with(cfg, USER_KEY, SECRET_KEY);
@@ -726,6 +752,7 @@ async fn a_refused_connection_was_not_sent() {
         other => panic!("expected Network, got {other:?}"),
     }
     assert!(!events.lock().unwrap().iter().any(|e| matches!(e, ClientEvent::CheckingOutcome { .. })));
+    drop(socket);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -33,6 +33,10 @@ export async function waitForText(driver, css, pred, timeoutMs = 20000) {
 
 export async function screenshot(driver, name) {
   mkdirSync(ARTIFACTS, { recursive: true });
+  // Let WebKit paint the latest DOM before capturing (two animation frames and a breath).
+  await driver.executeAsyncScript(
+    "const done = arguments[arguments.length - 1]; requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(done, 250)));",
+  );
   const png = await driver.takeScreenshot();
   writeFileSync(join(ARTIFACTS, `${name}.png`), png, "base64");
 }
