@@ -12,12 +12,15 @@
 
 pub mod api;
 pub mod client;
+pub mod identity;
 pub mod error;
 pub mod limits;
 pub mod models;
 pub mod names;
 pub mod password;
 pub mod sign;
+pub mod vault;
+pub mod verify;
 
 pub use client::{Client, ClientConfig, ClientEvent, Credentials, RetryPolicy};
 pub use error::{ApiError, ErrorKind, Result};
