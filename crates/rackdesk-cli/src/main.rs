@@ -4,10 +4,11 @@
 //! rules (names, passwords, sizes, pacing, retries) live in the core, so the CLI and the
 //! desktop app behave the same.
 
+mod identity;
 mod output;
 
 use clap::{Args, Parser, Subcommand};
-use output::{count, print_record, print_table, storage, Format, Table};
+pub(crate) use output::{count, print_record, print_table, storage, Format, Table};
 use rackdesk_core::api::{MailboxChanges, MailboxQuery, NewMailbox, Search, Vacation};
 use rackdesk_core::names::EmailAddress;
 use rackdesk_core::{ApiError, Client, ClientConfig, ClientEvent, Credentials, ErrorKind};
@@ -17,7 +18,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 /// Exit codes: what a script can rely on.
-mod exit {
+pub(crate) mod exit {
     pub const OK: u8 = 0;
     /// Something unexpected (a bug, or output could not be written).
     pub const FAILURE: u8 = 1;
@@ -29,27 +30,32 @@ mod exit {
     pub const THROTTLED: u8 = 4;
     /// Rackspace or the network failed (or the outcome of a change is unknown).
     pub const SERVER: u8 = 5;
+    /// The credential vault cannot be used: nothing was stored or read.
+    pub const VAULT: u8 = 6;
 }
 
 const AFTER_HELP: &str = "\
-Credentials (for now) come from the environment: RACKDESK_USER_KEY and RACKDESK_SECRET_KEY.
-Environment variables can be read by other programs of the same user and may end up in shell
-history or logs: prefer the credential vault once you have set up an identity. Secrets are
-never accepted as command-line arguments.
+Keys: Rackdesk acts through an identity whose API keys are kept in this computer's credential
+vault (`rackdesk identity add`). For automation, RACKDESK_USER_KEY and RACKDESK_SECRET_KEY in the
+environment are used instead when set — LESS SAFE: environment variables can be read by other
+programs of the same user and end up in logs. Secrets are never accepted as arguments.
 
-Exit codes: 0 success, 2 wrong input, 3 keys refused, 4 rate limit still exceeded,
-5 Rackspace or network failure, 1 anything else.";
+Exit codes: 0 success, 2 wrong input, 3 keys refused or missing, 4 rate limit still exceeded,
+5 Rackspace or network failure, 6 credential vault unavailable or locked, 1 anything else.";
 
 /// Administer Rackspace Email mailboxes from the command line.
 #[derive(Parser)]
 #[command(name = "rackdesk", version, after_help = AFTER_HELP)]
-struct Cli {
-    /// The API root, including the version.
-    #[arg(long, global = true, env = "RACKDESK_API_URL", default_value = rackdesk_core::DEFAULT_API_URL)]
-    api_url: String,
-    /// The customer account number ("me" is the account that owns the keys).
-    #[arg(long, global = true, env = "RACKDESK_ACCOUNT", default_value = "me")]
-    account: String,
+pub(crate) struct Cli {
+    /// The API root, including the version [default: the identity's, else https://api.emailsrvr.com/v1].
+    #[arg(long, global = true, env = "RACKDESK_API_URL")]
+    api_url: Option<String>,
+    /// Which identity (API admin keys in the credential vault) to act through [default: the active one].
+    #[arg(long, global = true)]
+    identity: Option<String>,
+    /// The customer account number ("me" is the account that owns the keys) [default: the identity's, else me].
+    #[arg(long, global = true, env = "RACKDESK_ACCOUNT")]
+    account: Option<String>,
     /// How to print results.
     #[arg(long, global = true, value_enum, default_value = "table")]
     output: Format,
@@ -74,9 +80,15 @@ enum Command {
     /// Show, create, change or delete one alias.
     #[command(subcommand)]
     Alias(AliasCmd),
-    /// Administrator logins of the account.
+    /// Administrator logins of the account, and the dedicated API admin.
     #[command(subcommand)]
     Admins(AdminsCmd),
+    /// API admin identities: keys kept in the credential vault.
+    #[command(subcommand)]
+    Identity(identity::IdentityCmd),
+    /// Who is using Rackdesk on this computer.
+    #[command(subcommand)]
+    Operator(identity::OperatorCmd),
 }
 
 #[derive(Subcommand)]
@@ -204,24 +216,60 @@ enum AliasCmd {
 enum AdminsCmd {
     /// List administrator logins and their type.
     List,
+    /// Create a super admin login used only by Rackdesk, and explain how to get its keys.
+    CreateApiAdmin {
+        /// The new login.
+        #[arg(long, default_value = "api-rackdesk")]
+        login: String,
+        /// Where Rackspace sends notices about this login (usually IT's shared address).
+        #[arg(long)]
+        email: String,
+        #[arg(long, default_value = "Rackdesk")]
+        first_name: String,
+        #[arg(long, default_value = "API")]
+        last_name: String,
+    },
 }
 
 /// A failure at the edge: a sentence, optional details, an exit code.
-struct Failure {
-    message: String,
-    detail: Option<String>,
-    code: u8,
+pub(crate) struct Failure {
+    pub message: String,
+    pub detail: Option<String>,
+    pub code: u8,
+}
+
+impl From<rackdesk_core::identity::IdentityError> for Failure {
+    fn from(e: rackdesk_core::identity::IdentityError) -> Self {
+        use rackdesk_core::identity::IdentityError as E;
+        use rackdesk_core::verify::VerifyError as V;
+        let code = match &e {
+            E::Vault(rackdesk_core::vault::VaultError::Unavailable { .. } | rackdesk_core::vault::VaultError::Locked { .. }) => exit::VAULT,
+            E::Vault(rackdesk_core::vault::VaultError::Missing { .. }) | E::NoIdentity => exit::AUTH,
+            E::Vault(_) | E::Config { .. } => exit::FAILURE,
+            E::Verify(V::WrongKeys(_) | V::ClockSkew { .. }) => exit::AUTH,
+            E::Verify(V::Throttled(_)) => exit::THROTTLED,
+            E::Verify(V::Offline(_) | V::ServerFault(_)) => exit::SERVER,
+            E::Verify(V::WrongAccount { .. }) | E::Invalid { .. } | E::NotFound(_) | E::Duplicate(_) => exit::USER_ERROR,
+            E::Verify(V::Other(api)) | E::Api(api) => {
+                return Failure { message: api.user_message(), detail: api.detail(), code: api_exit_code(api) }
+            }
+        };
+        Failure { message: e.user_message(), detail: e.detail(), code }
+    }
+}
+
+fn api_exit_code(e: &ApiError) -> u8 {
+    match e.kind() {
+        ErrorKind::InvalidInput | ErrorKind::NotFound | ErrorKind::Rejected | ErrorKind::Conflict => exit::USER_ERROR,
+        ErrorKind::AuthFailed | ErrorKind::Forbidden => exit::AUTH,
+        ErrorKind::Throttled => exit::THROTTLED,
+        ErrorKind::ServerFault | ErrorKind::Network | ErrorKind::Timeout | ErrorKind::Undecodable | ErrorKind::Unconfirmed => exit::SERVER,
+    }
 }
 
 impl From<ApiError> for Failure {
     fn from(e: ApiError) -> Self {
-        let code = match e.kind() {
-            ErrorKind::InvalidInput | ErrorKind::NotFound | ErrorKind::Rejected | ErrorKind::Conflict => exit::USER_ERROR,
-            ErrorKind::AuthFailed | ErrorKind::Forbidden => exit::AUTH,
-            ErrorKind::Throttled => exit::THROTTLED,
-            ErrorKind::ServerFault | ErrorKind::Network | ErrorKind::Timeout | ErrorKind::Undecodable | ErrorKind::Unconfirmed => exit::SERVER,
-        };
-        Failure { message: e.user_message(), detail: e.detail(), code }
+        Failure { message: e.user_message(), detail: e.detail(), code: api_exit_code(&e) }
     }
 }
 
@@ -231,11 +279,11 @@ impl From<std::io::Error> for Failure {
     }
 }
 
-fn user_error(message: impl Into<String>) -> Failure {
+pub(crate) fn user_error(message: impl Into<String>) -> Failure {
     Failure { message: message.into(), detail: None, code: exit::USER_ERROR }
 }
 
-type Outcome = Result<(), Failure>;
+pub(crate) type Outcome = Result<(), Failure>;
 
 fn main() -> ExitCode {
     tracing_subscriber::fmt()
@@ -263,20 +311,10 @@ fn main() -> ExitCode {
     }
 }
 
-/// Builds the client from the environment's credentials.
-fn client(cli: &Cli) -> Result<Client, Failure> {
-    let user_key = std::env::var("RACKDESK_USER_KEY").unwrap_or_default();
-    let secret = SecretString::from(std::env::var("RACKDESK_SECRET_KEY").unwrap_or_default());
-    if user_key.trim().is_empty() || secret.expose_secret().trim().is_empty() {
-        return Err(Failure {
-            message: "No API keys were given. Set RACKDESK_USER_KEY and RACKDESK_SECRET_KEY to the API admin's user key and secret key.".into(),
-            detail: None,
-            code: exit::AUTH,
-        });
-    }
-    let creds = Credentials::new(user_key, secret)?;
-    let mut cfg = ClientConfig::new(cli.api_url.clone());
-    cfg.account = cli.account.clone();
+/// The client settings every command starts from: address, account, pacing, progress.
+pub(crate) fn base_config(cli: &Cli) -> ClientConfig {
+    let mut cfg = ClientConfig::new(cli.api_url.clone().unwrap_or_else(|| rackdesk_core::DEFAULT_API_URL.into()));
+    cfg.account = cli.account.clone().unwrap_or_else(|| "me".into());
     // The simulator can shorten its "minute" (--minute-ms); this keeps the CLI's pacing in
     // step with it. Ignored unless it is a positive number; never needed against Rackspace.
     if let Some(ms) = std::env::var("RACKDESK_MINUTE_MS").ok().and_then(|v| v.parse::<u64>().ok()).filter(|ms| *ms > 0) {
@@ -295,7 +333,47 @@ fn client(cli: &Cli) -> Result<Client, Failure> {
         ClientEvent::Retrying { attempt, .. } => eprintln!("Rackspace did not answer properly; trying again ({attempt})…"),
         ClientEvent::CheckingOutcome { .. } => eprintln!("The connection broke; checking whether the change was made…"),
     }));
-    Ok(Client::new(cfg, creds)?)
+    cfg
+}
+
+/// Identities in the platform's config folder, keys in the OS credential vault.
+pub(crate) fn identities() -> Result<rackdesk_core::identity::Identities, Failure> {
+    let dir = rackdesk_core::identity::config_dir()?;
+    Ok(rackdesk_core::identity::Identities::open(&dir, Arc::new(rackdesk_core::vault::OsVault)))
+}
+
+/// The keys from the environment, if the environment names any.
+fn env_credentials() -> Result<Option<Credentials>, Failure> {
+    let user_key = std::env::var("RACKDESK_USER_KEY").unwrap_or_default();
+    let secret = SecretString::from(std::env::var("RACKDESK_SECRET_KEY").unwrap_or_default());
+    match (user_key.trim().is_empty(), secret.expose_secret().trim().is_empty()) {
+        (true, true) => Ok(None),
+        (false, false) => Ok(Some(Credentials::new(user_key, secret)?)),
+        _ => Err(Failure {
+            message: "No API keys were given: set both RACKDESK_USER_KEY and RACKDESK_SECRET_KEY, or neither (and use an identity)."
+                .into(),
+            detail: None,
+            code: exit::AUTH,
+        }),
+    }
+}
+
+/// The client for a command: keys from the environment when set, else from the identity in
+/// the credential vault (`--identity`, or the active one).
+fn client(cli: &Cli) -> Result<Client, Failure> {
+    let base = base_config(cli);
+    if let Some(creds) = env_credentials()? {
+        return Ok(Client::new(base, creds)?);
+    }
+    let ids = identities()?;
+    let (session, ident) = ids.session(cli.identity.as_deref(), &base)?;
+    if cli.api_url.is_none() && cli.account.is_none() {
+        return Ok(session.client);
+    }
+    let mut cfg = base;
+    cfg.api_url = cli.api_url.clone().unwrap_or(ident.api_url);
+    cfg.account = cli.account.clone().unwrap_or(ident.account);
+    Ok(Client::new(cfg, session.client.credentials().clone())?)
 }
 
 fn address(s: &str) -> Result<EmailAddress, Failure> {
@@ -424,6 +502,12 @@ async fn run(cli: Cli) -> Outcome {
             print_table(format, &Table { header: vec!["alias", "members", "delivers to"], rows, items: aliases, summary })?;
         }
         Command::Alias(cmd) => alias(&cli, cmd, format).await?,
+        Command::Identity(cmd) => identity::identity(&cli, cmd, format).await?,
+        Command::Operator(cmd) => identity::operator(cmd, format)?,
+        Command::Admins(AdminsCmd::CreateApiAdmin { login, email, first_name, last_name }) => {
+            let c = client(&cli)?;
+            identity::create_api_admin(&c, login, email, first_name, last_name).await?;
+        }
         Command::Admins(AdminsCmd::List) => {
             let c = client(&cli)?;
             let admins = c.admins().await?;
