@@ -11,7 +11,24 @@ use tauri::{Manager, Runtime};
 
 /// Everything the app wires up, for any runtime (the real one, or the mock one in tests).
 pub fn build_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
-    builder.invoke_handler(tauri::generate_handler![commands::app_status])
+    use commands::{aliases, mailboxes};
+    builder.invoke_handler(tauri::generate_handler![
+        commands::app_status,
+        commands::list_domains,
+        commands::check_password,
+        mailboxes::mailbox_page,
+        mailboxes::mailbox_detail,
+        mailboxes::create_mailbox,
+        mailboxes::update_mailbox,
+        mailboxes::set_mailbox_enabled,
+        mailboxes::reset_mailbox_password,
+        mailboxes::delete_mailbox,
+        aliases::list_aliases,
+        aliases::alias_detail,
+        aliases::create_alias,
+        aliases::set_alias_members,
+        aliases::delete_alias,
+    ])
 }
 
 pub fn run() {
@@ -24,7 +41,12 @@ pub fn run() {
         .setup(|app| {
             // No account is connected yet (key setup arrives with the identities work), so
             // the app opens on the built-in sandbox.
-            let sandbox = tauri::async_runtime::block_on(sandbox::Sandbox::start())?;
+            let handle = app.handle().clone();
+            let events: rackdesk_core::client::EventSink = std::sync::Arc::new(move |ev: &rackdesk_core::ClientEvent| {
+                use tauri::Emitter;
+                let _ = handle.emit("client-event", commands::ClientNotice::from(ev));
+            });
+            let sandbox = tauri::async_runtime::block_on(sandbox::Sandbox::start_with_events(Some(events)))?;
             app.manage(sandbox);
             Ok(())
         })

@@ -15,11 +15,87 @@ message: string,
  */
 detail: string | null, };
 
-export type DomainCount = { name: string, mailboxes: number, };
+export type ClientNotice = { 
+/**
+ * `rate-limit`, `throttled`, `retrying` or `checking`.
+ */
+kind: string, 
+/**
+ * A plain sentence for the status bar.
+ */
+message: string, 
+/**
+ * Seconds to wait, when waiting.
+ */
+waitSecs: number | null, };
 
-export type AppStatus = { version: string, sandbox: boolean, apiUrl: string, domains: Array<DomainCount>, };
+export type WhoIsActing = { operatorName: string, 
+/**
+ * "super admin" or "help desk".
+ */
+role: string, identityLabel: string, apiAdmin: string | null, account: string, 
+/**
+ * The whole sentence: "You (alice, help desk) — acting through API admin `api-rackdesk` on account 123456".
+ */
+sentence: string, };
+
+export type AppStatus = { version: string, sandbox: boolean, apiUrl: string, acting: WhoIsActing, };
+
+export type DomainInfo = { name: string, mailboxes: number, };
+
+export type MailboxRow = { name: string, address: string, displayName: string, enabled: boolean, sizeMb: number, usedMb: number, 
+/**
+ * ISO 8601 (UTC), or null when the mailbox was never used.
+ */
+lastLogin: string | null, created: string | null, };
+
+export type MailboxPage = { offset: number, total: number, rows: Array<MailboxRow>, };
+
+export type MailboxDetail = { row: MailboxRow, forwarding: Array<string>, keepCopy: boolean, autoReplyEnabled: boolean, autoReplyMessage: string, 
+/**
+ * Addresses of the aliases that deliver to this mailbox.
+ */
+aliases: Array<string>, };
+
+export type NewMailboxInput = { domain: string, name: string, displayName: string | null, sizeMb: number | null, 
+/**
+ * `null`: generate one and show it once.
+ */
+password: string | null, };
+
+export type AutoReply = { enabled: boolean, message: string, };
+
+export type MailboxUpdate = { displayName: string | null, sizeMb: number | null, 
+/**
+ * An empty list stops forwarding.
+ */
+forwardTo: Array<string> | null, keepCopy: boolean | null, autoReply: AutoReply | null, };
+
+export type PasswordResult = { address: string, password: string, };
+
+export type AliasRow = { name: string, address: string, members: number, 
+/**
+ * The one address it delivers to, when it has exactly one.
+ */
+singleMember: string | null, };
+
+export type AliasDetail = { name: string, address: string, members: Array<string>, };
 
 /** The commands the page may call, with their argument and result types. */
 export interface Commands {
   app_status: { args: Record<string, never>; result: AppStatus };
+  list_domains: { args: Record<string, never>; result: Array<DomainInfo> };
+  check_password: { args: { password: string; mailbox: string; domain: string }; result: string | null };
+  mailbox_page: { args: { domain: string; offset: number; size: number }; result: MailboxPage };
+  mailbox_detail: { args: { domain: string; name: string }; result: MailboxDetail };
+  create_mailbox: { args: { input: NewMailboxInput }; result: PasswordResult | null };
+  update_mailbox: { args: { domain: string; name: string; update: MailboxUpdate }; result: MailboxDetail };
+  set_mailbox_enabled: { args: { domain: string; name: string; enabled: boolean }; result: MailboxDetail };
+  reset_mailbox_password: { args: { domain: string; name: string }; result: PasswordResult };
+  delete_mailbox: { args: { domain: string; name: string; confirmAddress: string }; result: null };
+  list_aliases: { args: { domain: string }; result: Array<AliasRow> };
+  alias_detail: { args: { domain: string; name: string }; result: AliasDetail };
+  create_alias: { args: { domain: string; name: string; members: Array<string> }; result: AliasDetail };
+  set_alias_members: { args: { domain: string; name: string; members: Array<string> }; result: AliasDetail };
+  delete_alias: { args: { domain: string; name: string; confirmAddress: string }; result: null };
 }

@@ -10,6 +10,7 @@ async function call<K extends keyof Commands>(cmd: K, args: Commands[K]["args"])
 }
 
 export const appStatus = () => call("app_status", {});
+export const listDomains = () => call("list_domains", {});
 
 /** Turns whatever a command rejected with into our error shape. */
 export function asCommandError(e: unknown): CommandError {

@@ -58,6 +58,17 @@ impl Operator {
     }
 }
 
+/// The operator as set in the config folder, or the OS user as a super admin. Reads only the
+/// non-secret settings file; never the vault.
+pub fn current_operator() -> Operator {
+    config_dir()
+        .ok()
+        .and_then(|d| std::fs::read(d.join("config.json")).ok())
+        .and_then(|b| serde_json::from_slice::<Config>(&b).ok())
+        .and_then(|c| c.operator)
+        .unwrap_or_else(Operator::from_os)
+}
+
 /// The name of the logged-in OS user.
 pub fn os_user() -> String {
     let u = whoami::username();

@@ -119,6 +119,9 @@ pub struct Sim {
     windows: Mutex<HashMap<String, Window>>,
     faults: Mutex<(Vec<FaultRule>, seed::Rng)>,
     log: Mutex<Vec<LoggedRequest>>,
+    /// The `X-Api-Signature` values received, in order: only so tests can check that no
+    /// signature leaks into output or files. Kept in memory, never logged or printed.
+    signatures: Mutex<Vec<String>>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -150,6 +153,7 @@ impl Sim {
             windows: Mutex::new(HashMap::new()),
             faults: Mutex::new((cfg.faults, seed::Rng::new(cfg.fault_seed))),
             log: Mutex::new(Vec::new()),
+            signatures: Mutex::new(Vec::new()),
         })
     }
 
@@ -165,6 +169,12 @@ impl Sim {
 
     pub fn clear_requests(&self) {
         lock(&self.log).clear();
+    }
+
+    /// Every `X-Api-Signature` header value received so far (tests only: to prove that no
+    /// signature leaks into output or files). Never logged or printed by the simulator.
+    pub fn seen_signatures(&self) -> Vec<String> {
+        lock(&self.signatures).clone()
     }
 
     pub fn add_fault(&self, rule: FaultRule) {
@@ -231,6 +241,13 @@ impl Sim {
         let fail = || ApiFault::unauthorized("Authentication failed.");
         let ua = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).filter(|s| !s.is_empty()).ok_or_else(fail)?;
         let sig = headers.get("x-api-signature").and_then(|v| v.to_str().ok()).ok_or_else(fail)?;
+        {
+            let mut seen = lock(&self.signatures);
+            // Bounded, like the request log: the sandbox may run for a long time.
+            if seen.len() < 100_000 {
+                seen.push(sig.to_owned());
+            }
+        }
         let (user_key, ts, hash) = sign::split_header(sig).ok_or_else(fail)?;
         let when = sign::parse_timestamp(ts).ok_or_else(fail)?;
         if let Some(window) = self.freshness {

@@ -1,0 +1,220 @@
+//! Mailbox commands.
+
+use super::{CmdResult, CommandError};
+use crate::sandbox::Sandbox;
+use rackdesk_core::api::{MailboxChanges, MailboxQuery, NewMailbox, Vacation};
+use rackdesk_core::models::{parse_service_date, Mailbox, MailboxSummary};
+use rackdesk_core::names::EmailAddress;
+use secrecy::{ExposeSecret, SecretString};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+/// One row of the mailbox list.
+#[derive(Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct MailboxRow {
+    pub name: String,
+    pub address: String,
+    pub display_name: String,
+    pub enabled: bool,
+    #[ts(type = "number")]
+    pub size_mb: u64,
+    #[ts(type = "number")]
+    pub used_mb: u64,
+    /// ISO 8601 (UTC), or null when the mailbox was never used.
+    pub last_login: Option<String>,
+    pub created: Option<String>,
+}
+
+#[derive(Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct MailboxPage {
+    pub offset: u32,
+    pub total: u32,
+    pub rows: Vec<MailboxRow>,
+}
+
+#[derive(Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct MailboxDetail {
+    pub row: MailboxRow,
+    pub forwarding: Vec<String>,
+    pub keep_copy: bool,
+    pub auto_reply_enabled: bool,
+    pub auto_reply_message: String,
+    /// Addresses of the aliases that deliver to this mailbox.
+    pub aliases: Vec<String>,
+}
+
+#[derive(Debug, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct NewMailboxInput {
+    pub domain: String,
+    pub name: String,
+    pub display_name: Option<String>,
+    #[ts(type = "number | null")]
+    pub size_mb: Option<u64>,
+    /// `null`: generate one and show it once.
+    pub password: Option<String>,
+}
+
+#[derive(Debug, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct AutoReply {
+    pub enabled: bool,
+    pub message: String,
+}
+
+#[derive(Debug, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct MailboxUpdate {
+    pub display_name: Option<String>,
+    #[ts(type = "number | null")]
+    pub size_mb: Option<u64>,
+    /// An empty list stops forwarding.
+    pub forward_to: Option<Vec<String>>,
+    pub keep_copy: Option<bool>,
+    pub auto_reply: Option<AutoReply>,
+}
+
+/// A password shown once, never kept.
+#[derive(Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct PasswordResult {
+    pub address: String,
+    pub password: String,
+}
+
+fn iso(s: Option<&str>) -> Option<String> {
+    s.and_then(parse_service_date).map(|t| t.and_utc().to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+}
+
+fn row(domain: &str, m: &MailboxSummary) -> MailboxRow {
+    MailboxRow {
+        name: m.name.clone(),
+        address: format!("{}@{domain}", m.name),
+        display_name: m.display_name.clone().unwrap_or_default(),
+        enabled: m.enabled.unwrap_or(true),
+        size_mb: m.size.unwrap_or(0),
+        used_mb: m.current_usage.unwrap_or(0),
+        last_login: iso(m.last_login.as_deref()),
+        created: iso(m.created_date.as_deref()),
+    }
+}
+
+fn address(domain: &str, name: &str) -> CmdResult<EmailAddress> {
+    Ok(EmailAddress::parse(&format!("{name}@{domain}"))?)
+}
+
+/// One page of a domain's mailboxes (the page walks the pages, showing progress).
+#[tauri::command]
+pub async fn mailbox_page(sandbox: tauri::State<'_, Sandbox>, domain: String, offset: u32, size: u32) -> CmdResult<MailboxPage> {
+    let q = MailboxQuery { offset, size, ..MailboxQuery::default() };
+    let p = sandbox.client().mailboxes_page(&domain, &q).await?;
+    Ok(MailboxPage { offset: p.offset, total: p.total, rows: p.items.iter().map(|m| row(&domain, m)).collect() })
+}
+
+async fn detail(sandbox: &Sandbox, domain: &str, name: &str) -> CmdResult<MailboxDetail> {
+    let c = sandbox.client();
+    let m: Mailbox = c.mailbox(domain, name).await?;
+    let addr = format!("{}@{domain}", m.name);
+    // Which aliases deliver here: the index names one-member aliases; others are read.
+    let mut aliases = Vec::new();
+    for a in c.aliases(domain).await? {
+        let hit = match (&a.single_member_name, a.number_of_members) {
+            (Some(single), _) => single.eq_ignore_ascii_case(&addr),
+            (None, Some(0)) => false,
+            _ => c.alias(domain, &a.name).await?.members.iter().any(|x| x.eq_ignore_ascii_case(&addr)),
+        };
+        if hit {
+            aliases.push(format!("{}@{domain}", a.name));
+        }
+    }
+    let summary = MailboxSummary {
+        name: m.name.clone(),
+        display_name: m.display_name.clone(),
+        size: Some(m.size),
+        current_usage: m.current_usage,
+        enabled: Some(m.enabled),
+        created_date: m.created_date.clone(),
+        last_login: m.last_login.clone(),
+    };
+    Ok(MailboxDetail {
+        row: row(domain, &summary),
+        forwarding: m.email_forwarding_address_list.clone(),
+        keep_copy: m.save_forwarded_email,
+        auto_reply_enabled: m.enable_vacation_message,
+        auto_reply_message: m.vacation_message.clone().unwrap_or_default(),
+        aliases,
+    })
+}
+
+/// Everything about one mailbox, with the aliases that deliver to it.
+#[tauri::command]
+pub async fn mailbox_detail(sandbox: tauri::State<'_, Sandbox>, domain: String, name: String) -> CmdResult<MailboxDetail> {
+    detail(&sandbox, &domain, &name).await
+}
+
+/// Creates a mailbox; answers the generated password (once) when none was given.
+#[tauri::command]
+pub async fn create_mailbox(sandbox: tauri::State<'_, Sandbox>, input: NewMailboxInput) -> CmdResult<Option<PasswordResult>> {
+    let addr = address(&input.domain, &input.name)?;
+    let generated = input.password.is_none();
+    let password = match input.password {
+        Some(p) => SecretString::from(p),
+        None => rackdesk_core::password::generate(Some(&addr.local), Some(&addr.domain)),
+    };
+    let c = sandbox.client();
+    let size = match input.size_mb {
+        Some(s) => s,
+        None => c.domain(&addr.domain).await?.rs_email_base_mailbox_size.filter(|s| *s > 0).unwrap_or(rackdesk_core::api::MAX_MAILBOX_MB),
+    };
+    let mut new = NewMailbox::new(password.clone(), size);
+    new.display_name = input.display_name.filter(|d| !d.trim().is_empty());
+    c.create_mailbox(&addr.domain, &addr.local, &new).await?;
+    Ok(generated.then(|| PasswordResult { address: addr.to_string(), password: password.expose_secret().to_owned() }))
+}
+
+#[tauri::command]
+pub async fn update_mailbox(sandbox: tauri::State<'_, Sandbox>, domain: String, name: String, update: MailboxUpdate) -> CmdResult<MailboxDetail> {
+    let addr = address(&domain, &name)?;
+    let changes = MailboxChanges {
+        display_name: update.display_name,
+        size: update.size_mb,
+        forward_to: update.forward_to,
+        save_forwarded_email: update.keep_copy,
+        vacation: update.auto_reply.map(|a| Vacation { enabled: a.enabled, message: a.message }),
+        ..Default::default()
+    };
+    sandbox.client().edit_mailbox(&addr.domain, &addr.local, &changes).await?;
+    detail(&sandbox, &addr.domain, &addr.local).await
+}
+
+#[tauri::command]
+pub async fn set_mailbox_enabled(sandbox: tauri::State<'_, Sandbox>, domain: String, name: String, enabled: bool) -> CmdResult<MailboxDetail> {
+    let addr = address(&domain, &name)?;
+    let changes = MailboxChanges { enabled: Some(enabled), ..Default::default() };
+    sandbox.client().edit_mailbox(&addr.domain, &addr.local, &changes).await?;
+    detail(&sandbox, &addr.domain, &addr.local).await
+}
+
+/// Sets a new generated password and answers it, to be shown once.
+#[tauri::command]
+pub async fn reset_mailbox_password(sandbox: tauri::State<'_, Sandbox>, domain: String, name: String) -> CmdResult<PasswordResult> {
+    let addr = address(&domain, &name)?;
+    let password = rackdesk_core::password::generate(Some(&addr.local), Some(&addr.domain));
+    let changes = MailboxChanges { password: Some(password.clone()), ..Default::default() };
+    sandbox.client().edit_mailbox(&addr.domain, &addr.local, &changes).await?;
+    Ok(PasswordResult { address: addr.to_string(), password: password.expose_secret().to_owned() })
+}
+
+/// Deletes a mailbox. The page must send back the address the person typed to confirm.
+#[tauri::command]
+pub async fn delete_mailbox(sandbox: tauri::State<'_, Sandbox>, domain: String, name: String, confirm_address: String) -> CmdResult<()> {
+    let addr = address(&domain, &name)?;
+    if !confirm_address.trim().eq_ignore_ascii_case(&addr.to_string()) {
+        return Err(CommandError::invalid(format!("To delete {addr}, type its address exactly to confirm.")));
+    }
+    sandbox.client().delete_mailbox(&addr.domain, &addr.local).await?;
+    Ok(())
+}
