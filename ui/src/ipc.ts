@@ -3,14 +3,39 @@
  * the types come from `bindings.ts`, generated from the Rust command types.
  */
 import { invoke } from "@tauri-apps/api/core";
-import type { Commands, CommandError } from "./bindings";
+import { listen, type UnlistenFn } from "@tauri-apps/api/event";
+import type { ClientNotice, CommandError, Commands, MailboxUpdate, NewMailboxInput } from "./bindings";
 
 async function call<K extends keyof Commands>(cmd: K, args: Commands[K]["args"]): Promise<Commands[K]["result"]> {
-  return invoke<Commands[K]["result"]>(cmd, args);
+  return invoke<Commands[K]["result"]>(cmd, args as Record<string, unknown>);
 }
 
 export const appStatus = () => call("app_status", {});
 export const listDomains = () => call("list_domains", {});
+export const checkPassword = (password: string, mailbox: string, domain: string) =>
+  call("check_password", { password, mailbox, domain });
+export const mailboxPage = (domain: string, offset: number, size: number) => call("mailbox_page", { domain, offset, size });
+export const mailboxDetail = (domain: string, name: string) => call("mailbox_detail", { domain, name });
+export const createMailbox = (input: NewMailboxInput) => call("create_mailbox", { input });
+export const updateMailbox = (domain: string, name: string, update: MailboxUpdate) =>
+  call("update_mailbox", { domain, name, update });
+export const setMailboxEnabled = (domain: string, name: string, enabled: boolean) =>
+  call("set_mailbox_enabled", { domain, name, enabled });
+export const resetMailboxPassword = (domain: string, name: string) => call("reset_mailbox_password", { domain, name });
+export const deleteMailbox = (domain: string, name: string, confirmAddress: string) =>
+  call("delete_mailbox", { domain, name, confirmAddress });
+export const listAliases = (domain: string) => call("list_aliases", { domain });
+export const aliasDetail = (domain: string, name: string) => call("alias_detail", { domain, name });
+export const createAlias = (domain: string, name: string, members: string[]) => call("create_alias", { domain, name, members });
+export const setAliasMembers = (domain: string, name: string, members: string[]) =>
+  call("set_alias_members", { domain, name, members });
+export const deleteAlias = (domain: string, name: string, confirmAddress: string) =>
+  call("delete_alias", { domain, name, confirmAddress });
+
+/** Hears what the client is doing while the page waits (rate-limit waits, retries). */
+export function onClientNotice(handler: (n: ClientNotice) => void): Promise<UnlistenFn> {
+  return listen<ClientNotice>("client-event", (e) => handler(e.payload));
+}
 
 /** Turns whatever a command rejected with into our error shape. */
 export function asCommandError(e: unknown): CommandError {

@@ -15,3 +15,26 @@ describe("storageLabel", () => {
   it("drops decimals for large sizes", () => expect(storageLabel(25600 * 4)).toBe("100 GB"));
   it("refuses garbage", () => expect(() => storageLabel(Number.NaN)).toThrow(RangeError));
 });
+
+import { lastSeen, usagePercent } from "./format";
+
+describe("usagePercent", () => {
+  it("rounds and clamps", () => {
+    expect(usagePercent(512, 1024)).toBe(50);
+    expect(usagePercent(2000, 1024)).toBe(100);
+    expect(usagePercent(5, 0)).toBe(0);
+  });
+});
+
+describe("lastSeen", () => {
+  const now = new Date("2026-11-26T12:00:00Z");
+  it("says never for a mailbox never used", () => expect(lastSeen(null, now)).toBe("never"));
+  it("speaks in days, months and years", () => {
+    expect(lastSeen("2026-11-26T08:00:00Z", now)).toBe("today");
+    expect(lastSeen("2026-11-25T08:00:00Z", now)).toBe("yesterday");
+    expect(lastSeen("2026-11-16T08:00:00Z", now)).toBe("10 days ago");
+    expect(lastSeen("2026-05-01T08:00:00Z", now)).toBe("6 months ago");
+    expect(lastSeen("2023-01-01T08:00:00Z", now)).toBe("3 years ago");
+  });
+  it("says unknown for garbage", () => expect(lastSeen("soon", now)).toBe("unknown"));
+});

@@ -13,3 +13,22 @@ export function storageLabel(mb: number): string {
   const gb = mb / 1024;
   return `${gb.toFixed(gb >= 100 ? 0 : 1)} GB`;
 }
+
+/** Share of the mailbox used, 0–100, for the storage bar. */
+export function usagePercent(usedMb: number, sizeMb: number): number {
+  if (!(sizeMb > 0)) return 0;
+  return Math.min(100, Math.max(0, Math.round((usedMb / sizeMb) * 100)));
+}
+
+/** "today", "yesterday", "5 days ago", "3 months ago", "never". */
+export function lastSeen(iso: string | null, now: Date = new Date()): string {
+  if (!iso) return "never";
+  const t = Date.parse(iso);
+  if (Number.isNaN(t)) return "unknown";
+  const days = Math.floor((now.getTime() - t) / 86_400_000);
+  if (days <= 0) return "today";
+  if (days === 1) return "yesterday";
+  if (days < 60) return `${days} days ago`;
+  if (days < 730) return `${Math.floor(days / 30)} months ago`;
+  return `${Math.floor(days / 365)} years ago`;
+}

@@ -1,0 +1,229 @@
+import { useCallback, useEffect, useState } from "react";
+import type { AliasDetail, AliasRow, CommandError } from "../bindings";
+import { aliasDetail, asCommandError, createAlias, deleteAlias, listAliases, setAliasMembers } from "../ipc";
+import { countLabel } from "../logic/format";
+import { addressList, addressProblem, nameProblem } from "../logic/validate";
+import { Dialog, ErrorNote } from "./common";
+
+export function Aliases({ domain, onDone }: { domain: string; onDone: (msg: string) => void }) {
+  const [rows, setRows] = useState<AliasRow[] | null>(null);
+  const [error, setError] = useState<CommandError | null>(null);
+  const [selected, setSelected] = useState<string | null>(null);
+  const [creating, setCreating] = useState(false);
+
+  const load = useCallback(() => {
+    listAliases(domain).then(setRows, (e) => setError(asCommandError(e)));
+  }, [domain]);
+  useEffect(load, [load]);
+
+  return (
+    <section className="aliases" aria-labelledby="aliases-title">
+      <div className="list-side">
+        <div className="toolbar">
+          <h1 id="aliases-title">Aliases</h1>
+          <button className="primary" onClick={() => setCreating(true)}>
+            New alias
+          </button>
+          <span className="count">{rows ? countLabel(rows.length, "alias") : ""}</span>
+        </div>
+        <p className="hint">An alias is an address that delivers to one or more mailboxes (and up to 4 outside addresses).</p>
+        <ErrorNote error={error} />
+        {!rows && !error && <p className="loading">Loading…</p>}
+        {rows && rows.length === 0 && <p className="empty">This domain has no aliases yet.</p>}
+        {rows && rows.length > 0 && (
+          <ul className="simple-list" aria-label="Aliases">
+            {rows.map((a) => (
+              <li key={a.name}>
+                <button className={selected === a.name ? "selected" : ""} aria-current={selected === a.name} onClick={() => setSelected(a.name)} data-alias={a.address}>
+                  <span className="addr">{a.address}</span>
+                  <span className="dn">{a.singleMember ? `→ ${a.singleMember}` : countLabel(a.members, "address", "addresses")}</span>
+                </button>
+              </li>
+            ))}
+          </ul>
+        )}
+      </div>
+      {selected && (
+        <AliasPane
+          key={selected}
+          domain={domain}
+          name={selected}
+          onClose={() => setSelected(null)}
+          onChanged={(msg) => {
+            onDone(msg);
+            load();
+          }}
+          onDeleted={(msg) => {
+            setSelected(null);
+            onDone(msg);
+            load();
+          }}
+        />
+      )}
+      {creating && (
+        <NewAliasDialog
+          domain={domain}
+          onClose={() => setCreating(false)}
+          onCreated={(a) => {
+            setCreating(false);
+            onDone(`Created the alias ${a.address}.`);
+            load();
+            setSelected(a.name);
+          }}
+        />
+      )}
+    </section>
+  );
+}
+
+function membersProblem(list: string[]): string | null {
+  if (list.length === 0) return "Add at least one address.";
+  return list.map(addressProblem).find((p) => p) ?? null;
+}
+
+function AliasPane(props: { domain: string; name: string; onClose: () => void; onChanged: (m: string) => void; onDeleted: (m: string) => void }) {
+  const { domain, name } = props;
+  const [d, setD] = useState<AliasDetail | null>(null);
+  const [text, setText] = useState("");
+  const [error, setError] = useState<CommandError | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [deleting, setDeleting] = useState(false);
+  const [typed, setTyped] = useState("");
+  const address = `${name}@${domain}`;
+  useEffect(() => {
+    aliasDetail(domain, name).then((a) => {
+      setD(a);
+      setText(a.members.join("\n"));
+    }, (e) => setError(asCommandError(e)));
+  }, [domain, name]);
+  const members = addressList(text);
+  const problem = membersProblem(members);
+  const run = async (f: () => Promise<void>) => {
+    setBusy(true);
+    setError(null);
+    try {
+      await f();
+    } catch (e) {
+      setError(asCommandError(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <aside className="pane" aria-labelledby="alias-pane-title">
+      <header>
+        <h2 id="alias-pane-title">{address}</h2>
+        <button className="icon" onClick={props.onClose} aria-label="Close details">
+          ×
+        </button>
+      </header>
+      <ErrorNote error={error} />
+      {d && (
+        <form
+          onSubmit={(e) => {
+            e.preventDefault();
+            if (problem) return;
+            void run(async () => {
+              const nd = await setAliasMembers(domain, name, members);
+              setD(nd);
+              setText(nd.members.join("\n"));
+              props.onChanged(`Saved the members of ${address}.`);
+            });
+          }}
+        >
+          <label className="field">
+            Delivers to (one address per line)
+            <textarea id="alias-members" rows={6} value={text} onChange={(e) => setText(e.target.value)} aria-invalid={!!problem} />
+            {problem && <span className="problem">{problem}</span>}
+          </label>
+          <div className="actions">
+            <button className="primary" type="submit" disabled={busy || !!problem}>
+              Save members
+            </button>
+            <button type="button" className="danger" onClick={() => setDeleting(true)}>
+              Delete…
+            </button>
+          </div>
+        </form>
+      )}
+      {deleting && (
+        <Dialog title={`Delete the alias ${address}?`} onClose={() => setDeleting(false)}>
+          <p>Mail sent to {address} will no longer be delivered. The mailboxes it delivers to are not touched.</p>
+          <label className="field">
+            Type the address to confirm
+            <input value={typed} onChange={(e) => setTyped(e.target.value)} autoComplete="off" spellCheck={false} />
+          </label>
+          <ErrorNote error={error} />
+          <div className="actions">
+            <button
+              className="danger"
+              disabled={busy || typed.trim().toLowerCase() !== address}
+              onClick={() => void run(async () => {
+                await deleteAlias(domain, name, typed);
+                props.onDeleted(`Deleted the alias ${address}.`);
+              })}
+            >
+              Delete {address}
+            </button>
+            <button onClick={() => setDeleting(false)}>Cancel</button>
+          </div>
+        </Dialog>
+      )}
+    </aside>
+  );
+}
+
+function NewAliasDialog(props: { domain: string; onClose: () => void; onCreated: (a: AliasDetail) => void }) {
+  const { domain } = props;
+  const [name, setName] = useState("");
+  const [text, setText] = useState("");
+  const [touched, setTouched] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<CommandError | null>(null);
+  const members = addressList(text);
+  const nProblem = nameProblem(name);
+  const mProblem = membersProblem(members);
+  return (
+    <Dialog title={`New alias in ${domain}`} onClose={props.onClose}>
+      <form
+        onSubmit={async (e) => {
+          e.preventDefault();
+          setTouched(true);
+          if (nProblem || mProblem) return;
+          setBusy(true);
+          setError(null);
+          try {
+            props.onCreated(await createAlias(domain, name.trim().toLowerCase(), members));
+          } catch (err) {
+            setError(asCommandError(err));
+          } finally {
+            setBusy(false);
+          }
+        }}
+      >
+        <label className="field">
+          Alias address
+          <span className="with-suffix">
+            <input id="alias-name" value={name} onChange={(e) => setName(e.target.value)} autoComplete="off" spellCheck={false} />
+            <span>@{domain}</span>
+          </span>
+          {touched && nProblem && <span className="problem">{nProblem}</span>}
+        </label>
+        <label className="field">
+          Delivers to (one address per line)
+          <textarea id="alias-new-members" rows={4} value={text} onChange={(e) => setText(e.target.value)} />
+          {touched && mProblem && <span className="problem">{mProblem}</span>}
+        </label>
+        <ErrorNote error={error} />
+        <div className="actions">
+          <button className="primary" type="submit" disabled={busy}>
+            {busy ? "Creating…" : "Create alias"}
+          </button>
+          <button type="button" onClick={props.onClose}>
+            Cancel
+          </button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}

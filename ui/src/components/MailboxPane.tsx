@@ -1,0 +1,266 @@
+import { useEffect, useState } from "react";
+import type { CommandError, MailboxDetail, MailboxRow, PasswordResult } from "../bindings";
+import { asCommandError, deleteMailbox, mailboxDetail, resetMailboxPassword, setMailboxEnabled, updateMailbox } from "../ipc";
+import { lastSeen } from "../logic/format";
+import { addressList, addressProblem, sizeProblem } from "../logic/validate";
+import { Dialog, ErrorNote, PasswordOnce, StorageBar } from "./common";
+
+type Confirm = "disable" | "reset" | "delete" | null;
+
+export function MailboxPane(props: {
+  domain: string;
+  name: string;
+  onClose: () => void;
+  onChanged: (row: MailboxRow, message: string) => void;
+  onDeleted: (message: string) => void;
+}) {
+  const { domain, name } = props;
+  const [d, setD] = useState<MailboxDetail | null>(null);
+  const [error, setError] = useState<CommandError | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [confirm, setConfirm] = useState<Confirm>(null);
+  const [password, setPassword] = useState<PasswordResult | null>(null);
+  const [editing, setEditing] = useState(false);
+  const address = `${name}@${domain}`;
+
+  useEffect(() => {
+    mailboxDetail(domain, name).then(setD, (e) => setError(asCommandError(e)));
+  }, [domain, name]);
+
+  const run = async <T,>(action: () => Promise<T>, after: (v: T) => void) => {
+    setBusy(true);
+    setError(null);
+    try {
+      after(await action());
+    } catch (e) {
+      setError(asCommandError(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const setEnabled = (enabled: boolean) =>
+    run(
+      () => setMailboxEnabled(domain, name, enabled),
+      (nd) => {
+        setD(nd);
+        setConfirm(null);
+        props.onChanged(nd.row, `${enabled ? "Enabled" : "Disabled"} ${address}.`);
+      },
+    );
+
+  return (
+    <aside className="pane" aria-labelledby="pane-title">
+      <header>
+        <h2 id="pane-title">{address}</h2>
+        <button className="icon" onClick={props.onClose} aria-label="Close details">
+          ×
+        </button>
+      </header>
+      <ErrorNote error={error} />
+      {!d && !error && <p className="loading">Loading…</p>}
+      {d && !editing && (
+        <>
+          <dl className="facts">
+            <dt>Display name</dt>
+            <dd>{d.row.displayName || "—"}</dd>
+            <dt>Status</dt>
+            <dd id="pane-status">{d.row.enabled ? "Enabled" : "Disabled: cannot send, receive or sign in"}</dd>
+            <dt>Storage</dt>
+            <dd>
+              <StorageBar usedMb={d.row.usedMb} sizeMb={d.row.sizeMb} />
+            </dd>
+            <dt>Last login</dt>
+            <dd>{lastSeen(d.row.lastLogin)}</dd>
+            <dt>Forwarding</dt>
+            <dd>{d.forwarding.length ? `${d.forwarding.join(", ")}${d.keepCopy ? " (keeps a copy)" : ""}` : "Off"}</dd>
+            <dt>Auto-reply</dt>
+            <dd>{d.autoReplyEnabled ? `On: “${d.autoReplyMessage}”` : "Off"}</dd>
+            <dt>Aliases</dt>
+            <dd id="pane-aliases">{d.aliases.length ? d.aliases.join(", ") : "None deliver here"}</dd>
+          </dl>
+          <div className="actions">
+            <button onClick={() => setEditing(true)} disabled={busy}>
+              Edit
+            </button>
+            {d.row.enabled ? (
+              <button onClick={() => setConfirm("disable")} disabled={busy}>
+                Disable…
+              </button>
+            ) : (
+              <button onClick={() => void setEnabled(true)} disabled={busy}>
+                Enable {address}
+              </button>
+            )}
+            <button onClick={() => setConfirm("reset")} disabled={busy}>
+              Reset password…
+            </button>
+            <button className="danger" onClick={() => setConfirm("delete")} disabled={busy}>
+              Delete…
+            </button>
+          </div>
+        </>
+      )}
+      {d && editing && (
+        <EditForm
+          detail={d}
+          busy={busy}
+          onCancel={() => setEditing(false)}
+          onSave={(update) =>
+            run(
+              () => updateMailbox(domain, name, update),
+              (nd) => {
+                setD(nd);
+                setEditing(false);
+                props.onChanged(nd.row, `Saved the changes to ${address}.`);
+              },
+            )
+          }
+        />
+      )}
+      {confirm === "disable" && (
+        <Dialog title={`Disable ${address}?`} onClose={() => setConfirm(null)}>
+          <p>While disabled, the mailbox cannot receive mail and the person cannot sign in. Its mail is kept; you can enable it again at any time.</p>
+          <ErrorNote error={error} />
+          <div className="actions">
+            <button className="primary" onClick={() => void setEnabled(false)} disabled={busy}>
+              Disable {address}
+            </button>
+            <button onClick={() => setConfirm(null)}>Cancel</button>
+          </div>
+        </Dialog>
+      )}
+      {confirm === "reset" && (
+        <Dialog title={`Reset the password of ${address}?`} onClose={() => { setConfirm(null); setPassword(null); }}>
+          {!password ? (
+            <>
+              <p>Rackdesk will set a new, generated password. The old one stops working at once, on every device of this person.</p>
+              <ErrorNote error={error} />
+              <div className="actions">
+                <button className="primary" disabled={busy} onClick={() => void run(() => resetMailboxPassword(domain, name), (p) => {
+                  setPassword(p);
+                  props.onChanged(d!.row, `Reset the password of ${address}.`);
+                })}>
+                  Reset the password of {address}
+                </button>
+                <button onClick={() => setConfirm(null)}>Cancel</button>
+              </div>
+            </>
+          ) : (
+            <>
+              <PasswordOnce address={password.address} password={password.password} />
+              <div className="actions">
+                <button className="primary" onClick={() => { setConfirm(null); setPassword(null); }}>Done</button>
+              </div>
+            </>
+          )}
+        </Dialog>
+      )}
+      {confirm === "delete" && (
+        <DeleteDialog
+          address={address}
+          busy={busy}
+          error={error}
+          onCancel={() => setConfirm(null)}
+          onDelete={(typed) => run(() => deleteMailbox(domain, name, typed), () => props.onDeleted(`Deleted ${address}.`))}
+        />
+      )}
+    </aside>
+  );
+}
+
+function DeleteDialog(props: { address: string; busy: boolean; error: CommandError | null; onCancel: () => void; onDelete: (typed: string) => void }) {
+  const [typed, setTyped] = useState("");
+  const matches = typed.trim().toLowerCase() === props.address.toLowerCase();
+  return (
+    <Dialog title={`Delete ${props.address}?`} onClose={props.onCancel}>
+      <p>
+        Deleting removes the mailbox <strong>and all of its mail</strong>. Rackspace may be able to recover it for a short time
+        through its support; Rackdesk cannot undo it.
+      </p>
+      <label className="field">
+        Type the address to confirm
+        <input id="confirm-address" value={typed} onChange={(e) => setTyped(e.target.value)} autoComplete="off" spellCheck={false} />
+      </label>
+      <ErrorNote error={props.error} />
+      <div className="actions">
+        <button className="danger" disabled={!matches || props.busy} onClick={() => props.onDelete(typed)}>
+          Delete {props.address}
+        </button>
+        <button onClick={props.onCancel}>Cancel</button>
+      </div>
+    </Dialog>
+  );
+}
+
+function EditForm(props: {
+  detail: MailboxDetail;
+  busy: boolean;
+  onCancel: () => void;
+  onSave: (u: import("../bindings").MailboxUpdate) => void;
+}) {
+  const d = props.detail;
+  const [displayName, setDisplayName] = useState(d.row.displayName);
+  const [size, setSize] = useState(String(d.row.sizeMb));
+  const [forwarding, setForwarding] = useState(d.forwarding.join(", "));
+  const [keepCopy, setKeepCopy] = useState(d.keepCopy);
+  const [autoOn, setAutoOn] = useState(d.autoReplyEnabled);
+  const [autoMsg, setAutoMsg] = useState(d.autoReplyMessage);
+  const forwards = addressList(forwarding);
+  const fwdProblem = forwards.map(addressProblem).find((p) => p) ?? null;
+  const sProblem = sizeProblem(size);
+  const autoProblem = autoOn && autoMsg.trim() === "" ? "Write the message to send." : null;
+  const ok = !fwdProblem && !sProblem && !autoProblem && displayName.length <= 128;
+  return (
+    <form
+      className="edit"
+      onSubmit={(e) => {
+        e.preventDefault();
+        if (!ok) return;
+        props.onSave({
+          displayName: displayName !== d.row.displayName ? displayName : null,
+          sizeMb: size.trim() !== "" && Number(size) !== d.row.sizeMb ? Number(size) : null,
+          forwardTo: forwards.join(",") !== d.forwarding.join(",") ? forwards : null,
+          keepCopy: keepCopy !== d.keepCopy ? keepCopy : null,
+          autoReply: autoOn !== d.autoReplyEnabled || autoMsg !== d.autoReplyMessage ? { enabled: autoOn, message: autoMsg } : null,
+        });
+      }}
+    >
+      <label className="field">
+        Display name
+        <input value={displayName} maxLength={128} onChange={(e) => setDisplayName(e.target.value)} />
+      </label>
+      <label className="field">
+        Size (MB)
+        <input value={size} inputMode="numeric" onChange={(e) => setSize(e.target.value)} aria-invalid={!!sProblem} />
+        {sProblem && <span className="problem">{sProblem}</span>}
+      </label>
+      <label className="field">
+        Forward mail to (addresses, separated by commas; empty for no forwarding)
+        <textarea rows={2} value={forwarding} onChange={(e) => setForwarding(e.target.value)} aria-invalid={!!fwdProblem} />
+        {fwdProblem && <span className="problem">{fwdProblem}</span>}
+      </label>
+      <label className="check">
+        <input type="checkbox" checked={keepCopy} onChange={(e) => setKeepCopy(e.target.checked)} /> Keep a copy of forwarded mail in this mailbox
+      </label>
+      <label className="check">
+        <input type="checkbox" checked={autoOn} onChange={(e) => setAutoOn(e.target.checked)} /> Send an auto-reply
+      </label>
+      {autoOn && (
+        <label className="field">
+          Auto-reply message
+          <textarea rows={3} value={autoMsg} maxLength={4000} onChange={(e) => setAutoMsg(e.target.value)} aria-invalid={!!autoProblem} />
+          {autoProblem && <span className="problem">{autoProblem}</span>}
+        </label>
+      )}
+      <div className="actions">
+        <button className="primary" type="submit" disabled={!ok || props.busy}>
+          Save changes
+        </button>
+        <button type="button" onClick={props.onCancel}>
+          Cancel
+        </button>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,230 @@
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import type { CommandError, MailboxRow } from "../bindings";
+import { asCommandError, mailboxPage } from "../ipc";
+import { countLabel, lastSeen } from "../logic/format";
+import { visibleRows, windowOf, type Sort, type SortKey, type StatusFilter } from "../logic/list";
+import { ErrorNote, StorageBar } from "./common";
+import { MailboxPane } from "./MailboxPane";
+import { NewMailboxDialog } from "./NewMailbox";
+
+const ROW_HEIGHT = 44;
+const PAGE = 250;
+
+export function Mailboxes({ domain, onDone }: { domain: string; onDone: (msg: string) => void }) {
+  const [rows, setRows] = useState<MailboxRow[]>([]);
+  const [total, setTotal] = useState<number | null>(null);
+  const [loading, setLoading] = useState(true);
+  const [error, setError] = useState<CommandError | null>(null);
+  const [search, setSearch] = useState("");
+  const [status, setStatus] = useState<StatusFilter>("all");
+  const [sort, setSort] = useState<Sort>({ key: "address", ascending: true });
+  const [selected, setSelected] = useState<string | null>(null);
+  const [creating, setCreating] = useState(false);
+  const [scrollTop, setScrollTop] = useState(0);
+  const [viewport, setViewport] = useState(600);
+  const listRef = useRef<HTMLDivElement>(null);
+  const searchRef = useRef<HTMLInputElement>(null);
+
+  /** Loads every page in the background; the list is usable from the first page on. */
+  const load = useCallback(async () => {
+    setLoading(true);
+    setError(null);
+    const all: MailboxRow[] = [];
+    try {
+      let offset = 0;
+      for (;;) {
+        const p = await mailboxPage(domain, offset, PAGE);
+        all.push(...p.rows);
+        setRows([...all]);
+        setTotal(p.total);
+        offset += p.rows.length;
+        if (p.rows.length === 0 || offset >= p.total) break;
+      }
+    } catch (e) {
+      setError(asCommandError(e));
+    } finally {
+      setLoading(false);
+    }
+  }, [domain]);
+
+  useEffect(() => {
+    void load();
+  }, [load]);
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      const t = e.target as HTMLElement;
+      if (e.key === "/" && !["INPUT", "TEXTAREA", "SELECT"].includes(t.tagName)) {
+        e.preventDefault();
+        searchRef.current?.focus();
+      }
+    };
+    document.addEventListener("keydown", onKey);
+    return () => document.removeEventListener("keydown", onKey);
+  }, []);
+
+  useEffect(() => {
+    const el = listRef.current;
+    if (!el) return;
+    const ro = new ResizeObserver(() => setViewport(el.clientHeight));
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, []);
+
+  const shown = useMemo(() => visibleRows(rows, search, status, sort), [rows, search, status, sort]);
+  const { first, last } = windowOf(scrollTop, viewport, ROW_HEIGHT, shown.length);
+
+  const sortBy = (key: SortKey) => setSort((s) => ({ key, ascending: s.key === key ? !s.ascending : true }));
+  const sortMark = (key: SortKey) => (sort.key === key ? (sort.ascending ? " ▲" : " ▼") : "");
+  const ariaSort = (key: SortKey) => (sort.key === key ? (sort.ascending ? "ascending" : "descending") : "none");
+
+  const moveSelection = (delta: number) => {
+    if (shown.length === 0) return;
+    const i = Math.max(0, shown.findIndex((r) => r.name === selected));
+    const next = Math.min(shown.length - 1, Math.max(0, i + delta));
+    setSelected(shown[next].name);
+    const el = listRef.current;
+    if (el) {
+      const top = next * ROW_HEIGHT;
+      if (top < el.scrollTop) el.scrollTop = top;
+      else if (top + ROW_HEIGHT > el.scrollTop + el.clientHeight) el.scrollTop = top + ROW_HEIGHT - el.clientHeight;
+    }
+  };
+
+  const replaceRow = (r: MailboxRow) => setRows((all) => all.map((x) => (x.name === r.name ? r : x)));
+
+  return (
+    <section className="mailboxes" aria-labelledby="mailboxes-title">
+      <div className="list-side">
+        <div className="toolbar">
+          <h1 id="mailboxes-title">Mailboxes</h1>
+          <button className="primary" onClick={() => setCreating(true)}>
+            New mailbox
+          </button>
+          <button onClick={() => void load()} disabled={loading}>
+            Refresh
+          </button>
+        </div>
+        <div className="filters">
+          <label className="search">
+            <span className="sr-only">Search mailboxes</span>
+            <input
+              id="mailbox-search"
+              ref={searchRef}
+              type="search"
+              placeholder="Search by name or display name  ( / )"
+              value={search}
+              onChange={(e) => setSearch(e.target.value)}
+            />
+          </label>
+          <div className="chips" role="radiogroup" aria-label="Show">
+            {(["all", "enabled", "disabled"] as StatusFilter[]).map((s) => (
+              <button key={s} role="radio" aria-checked={status === s} className="chip" onClick={() => setStatus(s)}>
+                {s === "all" ? "All" : s === "enabled" ? "Enabled" : "Disabled"}
+              </button>
+            ))}
+          </div>
+          <span className="count" id="mailbox-count" aria-live="polite">
+            {countLabel(shown.length, "mailbox")}
+            {search || status !== "all" ? ` of ${rows.length}` : ""}
+          </span>
+        </div>
+        {loading && total !== null && rows.length < total && (
+          <div className="progress" role="progressbar" aria-valuemin={0} aria-valuemax={total} aria-valuenow={rows.length}>
+            <div className="fill" style={{ width: `${Math.round((rows.length / total) * 100)}%` }} />
+            <span>
+              Loading {rows.length.toLocaleString("en-US")} of {total.toLocaleString("en-US")} mailboxes…
+            </span>
+          </div>
+        )}
+        <ErrorNote error={error} />
+        <div className="grid-head" role="row">
+          <button role="columnheader" aria-sort={ariaSort("address")} onClick={() => sortBy("address")}>
+            Address{sortMark("address")}
+          </button>
+          <button role="columnheader" aria-sort={ariaSort("displayName")} onClick={() => sortBy("displayName")}>
+            Display name{sortMark("displayName")}
+          </button>
+          <button role="columnheader" aria-sort={ariaSort("usage")} onClick={() => sortBy("usage")}>
+            Storage{sortMark("usage")}
+          </button>
+          <button role="columnheader" aria-sort={ariaSort("lastLogin")} onClick={() => sortBy("lastLogin")}>
+            Last login{sortMark("lastLogin")}
+          </button>
+        </div>
+        <div
+          className="grid"
+          ref={listRef}
+          role="listbox"
+          aria-label="Mailboxes"
+          tabIndex={0}
+          onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)}
+          onKeyDown={(e) => {
+            if (e.key === "ArrowDown") {
+              e.preventDefault();
+              moveSelection(1);
+            } else if (e.key === "ArrowUp") {
+              e.preventDefault();
+              moveSelection(-1);
+            }
+          }}
+        >
+          {loading && rows.length === 0 &&
+            Array.from({ length: 8 }, (_, i) => <div key={i} className="row skeleton" style={{ top: i * ROW_HEIGHT }} />)}
+          {!loading && shown.length === 0 && !error && (
+            <p className="empty">{rows.length === 0 ? "This domain has no mailboxes yet." : "No mailbox matches."}</p>
+          )}
+          <div style={{ height: shown.length * ROW_HEIGHT, position: "relative" }}>
+            {shown.slice(first, last).map((r, i) => (
+              <div
+                key={r.name}
+                role="option"
+                aria-selected={selected === r.name}
+                className={`row${selected === r.name ? " selected" : ""}${r.enabled ? "" : " disabled"}`}
+                style={{ top: (first + i) * ROW_HEIGHT, height: ROW_HEIGHT }}
+                data-address={r.address}
+                onClick={() => setSelected(r.name)}
+              >
+                <span className="addr">
+                  {r.address}
+                  {!r.enabled && <span className="tag">Disabled</span>}
+                </span>
+                <span className="dn">{r.displayName}</span>
+                <StorageBar usedMb={r.usedMb} sizeMb={r.sizeMb} />
+                <span className="seen">{lastSeen(r.lastLogin)}</span>
+              </div>
+            ))}
+          </div>
+        </div>
+      </div>
+      {selected && (
+        <MailboxPane
+          key={selected}
+          domain={domain}
+          name={selected}
+          onClose={() => setSelected(null)}
+          onChanged={(r, msg) => {
+            replaceRow(r);
+            onDone(msg);
+          }}
+          onDeleted={(msg) => {
+            setRows((all) => all.filter((x) => x.name !== selected));
+            setTotal((t) => (t === null ? t : t - 1));
+            setSelected(null);
+            onDone(msg);
+          }}
+        />
+      )}
+      {creating && (
+        <NewMailboxDialog
+          domain={domain}
+          onClose={() => setCreating(false)}
+          onCreated={(msg) => {
+            onDone(msg);
+            void load();
+          }}
+        />
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,113 @@
+import { useState } from "react";
+import type { CommandError, PasswordResult } from "../bindings";
+import { asCommandError, createMailbox } from "../ipc";
+import { nameProblem, PASSWORD_RULE, passwordProblem, sizeProblem } from "../logic/validate";
+import { Dialog, ErrorNote, PasswordOnce } from "./common";
+
+export function NewMailboxDialog(props: { domain: string; onClose: () => void; onCreated: (message: string) => void }) {
+  const { domain } = props;
+  const [name, setName] = useState("");
+  const [displayName, setDisplayName] = useState("");
+  const [size, setSize] = useState("");
+  const [generate, setGenerate] = useState(true);
+  const [password, setPassword] = useState("");
+  const [touched, setTouched] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<CommandError | null>(null);
+  const [created, setCreated] = useState<{ address: string; password: PasswordResult | null } | null>(null);
+
+  const nProblem = nameProblem(name);
+  const sProblem = sizeProblem(size);
+  const pProblem = generate ? null : passwordProblem(password, name.trim().toLowerCase(), domain);
+  const ok = !nProblem && !sProblem && !pProblem;
+
+  const submit = async () => {
+    setTouched(true);
+    if (!ok) return;
+    setBusy(true);
+    setError(null);
+    try {
+      const local = name.trim().toLowerCase();
+      const result = await createMailbox({
+        domain,
+        name: local,
+        displayName: displayName.trim() || null,
+        sizeMb: size.trim() ? Number(size) : null,
+        password: generate ? null : password,
+      });
+      setCreated({ address: `${local}@${domain}`, password: result });
+      props.onCreated(`Created ${local}@${domain}.`);
+    } catch (e) {
+      setError(asCommandError(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  if (created) {
+    return (
+      <Dialog title={`Created ${created.address}`} onClose={props.onClose}>
+        {created.password ? <PasswordOnce address={created.password.address} password={created.password.password} /> : <p>The mailbox is ready with the password you chose.</p>}
+        <div className="actions">
+          <button className="primary" onClick={props.onClose}>Done</button>
+        </div>
+      </Dialog>
+    );
+  }
+
+  return (
+    <Dialog title={`New mailbox in ${domain}`} onClose={props.onClose}>
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          void submit();
+        }}
+      >
+        <label className="field">
+          Address
+          <span className="with-suffix">
+            <input id="new-name" value={name} onChange={(e) => setName(e.target.value)} autoComplete="off" spellCheck={false} aria-invalid={touched && !!nProblem} aria-describedby="new-name-rule" />
+            <span>@{domain}</span>
+          </span>
+          <span id="new-name-rule" className={touched && nProblem ? "problem" : "hint"}>
+            {touched && nProblem ? nProblem : "Letters, digits, dots, hyphens, underscores or apostrophes."}
+          </span>
+        </label>
+        <label className="field">
+          Display name
+          <input id="new-display-name" value={displayName} maxLength={128} onChange={(e) => setDisplayName(e.target.value)} />
+        </label>
+        <label className="field">
+          Size in MB (empty: the domain's standard size)
+          <input id="new-size" value={size} inputMode="numeric" onChange={(e) => setSize(e.target.value)} aria-invalid={!!sProblem} />
+          {sProblem && <span className="problem">{sProblem}</span>}
+        </label>
+        <fieldset>
+          <legend>Password</legend>
+          <label className="check">
+            <input type="radio" name="pw" checked={generate} onChange={() => setGenerate(true)} /> Generate a strong password (shown once)
+          </label>
+          <label className="check">
+            <input type="radio" name="pw" checked={!generate} onChange={() => setGenerate(false)} /> Let me type one
+          </label>
+          {!generate && (
+            <label className="field">
+              Password
+              <input id="new-password" type="password" value={password} onChange={(e) => setPassword(e.target.value)} autoComplete="new-password" aria-invalid={!!(password && pProblem)} />
+              <span className={password && pProblem ? "problem" : "hint"}>{password && pProblem ? pProblem : PASSWORD_RULE}</span>
+            </label>
+          )}
+        </fieldset>
+        <ErrorNote error={error} />
+        <div className="actions">
+          <button className="primary" type="submit" disabled={busy || (touched && !ok)}>
+            {busy ? "Creating…" : `Create ${name.trim() ? `${name.trim().toLowerCase()}@${domain}` : "mailbox"}`}
+          </button>
+          <button type="button" onClick={props.onClose}>
+            Cancel
+          </button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}
