@@ -17,10 +17,22 @@ impl Sandbox {
 
     /// Starts the sandbox; `events` hears the client's waits and retries (for the page).
     pub async fn start_with_events(events: Option<rackdesk_core::client::EventSink>) -> Result<Sandbox, Box<dyn std::error::Error>> {
-        let (user_key, secret) = rackdesk_core::sandbox_keys();
+        // Made-up keys, new on every start. Tests (and anyone who wants to look at the
+        // sandbox from outside, e.g. with `rackdesk --api-url`) may fix the keys and the port.
+        let (user_key, secret) = match (std::env::var("RACKDESK_SANDBOX_USER_KEY"), std::env::var("RACKDESK_SANDBOX_SECRET_KEY")) {
+            (Ok(u), Ok(s)) if !u.is_empty() && !s.is_empty() => (u, secrecy::SecretString::from(s)),
+            _ => rackdesk_core::sandbox_keys(),
+        };
         let mut cfg = SimConfig::new(&user_key, secrecy::ExposeSecret::expose_secret(&secret));
         cfg.data = DataSet::Demo;
-        let simulator = Simulator::start_local(cfg).await?;
+        let listen: std::net::SocketAddr = match std::env::var("RACKDESK_SANDBOX_LISTEN") {
+            Ok(a) => a.parse().map_err(|_| format!("RACKDESK_SANDBOX_LISTEN must be an address like 127.0.0.1:8808, not {a:?}"))?,
+            Err(_) => std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
+        };
+        if !listen.ip().is_loopback() {
+            return Err("the sandbox listens only on this computer (127.0.0.1)".into());
+        }
+        let simulator = Simulator::start(cfg, listen).await?;
         let creds = Credentials::new(user_key, secret)?;
         let mut ccfg = ClientConfig::new(simulator.api_url());
         ccfg.events = events;

@@ -1,8 +1,15 @@
+// The sandbox path, in the real app and the real webview: open, search, create a mailbox,
+// reset its password, disable it, add an alias, delete it — checking each change in the
+// simulator's state over HTTP. Screenshots of each main screen go to test-artifacts/.
 import { test, after, before } from "node:test";
 import assert from "node:assert/strict";
-import { openApp, waitForText, screenshot, By } from "./driver.mjs";
+import { openApp, waitForText, screenshot, By, Key, until } from "./driver.mjs";
+import { sandboxGet } from "./sandbox-api.mjs";
 
+const DOMAIN = "contoso-lab.example";
+const NEW = `e2e.tester@${DOMAIN}`;
 let driver;
+
 before(async () => {
   driver = await openApp();
 });
@@ -10,18 +17,104 @@ after(async () => {
   await driver?.quit();
 });
 
-test("the app opens on the sandbox and lists the demo domains", async () => {
-  const status = await waitForText(driver, "#status", (t) => t.includes("domains"));
-  assert.match(status, /^Rackdesk \d+\.\d+\.\d+ — 3 domains$/);
+async function click(css) {
+  const el = await driver.wait(until.elementLocated(By.css(css)), 15000);
+  await driver.wait(until.elementIsEnabled(el), 15000);
+  await el.click();
+}
+async function clickButton(text) {
+  const xpath = `//button[normalize-space(.)=${JSON.stringify(text)}]`;
+  const el = await driver.wait(until.elementLocated(By.xpath(xpath)), 15000);
+  await driver.wait(until.elementIsEnabled(el), 15000);
+  await el.click();
+}
+/** Replaces a field's text the way a person does (select all, delete, type), so the page's
+ * input events fire. */
+async function type(css, text) {
+  const el = await driver.wait(until.elementLocated(By.css(css)), 15000);
+  await el.click();
+  await el.sendKeys(Key.chord(Key.CONTROL, "a"), Key.BACK_SPACE);
+  if (text) await el.sendKeys(text);
+}
+
+test("the sandbox opens and says who is acting", async () => {
+  const acting = await waitForText(driver, "#acting", (t) => t.includes("acting through"));
+  assert.match(acting, /^You \(.+, super admin\) — acting through API admin `api-rackdesk` on account 123456$/);
   const banner = await driver.findElement(By.css("#sandbox-banner"));
   assert.equal(await banner.isDisplayed(), true);
   assert.match(await banner.getText(), /Sandbox — practice data, nothing real changes/);
-  const items = await driver.findElements(By.css("#domains li"));
-  const texts = await Promise.all(items.map((li) => li.getText()));
-  assert.deepEqual(texts, [
-    "contoso-lab.example: 24 mailboxes",
-    "fabrikam.example: 110 mailboxes",
-    "northwind.example: 260 mailboxes",
-  ]);
-  await screenshot(driver, "sandbox-home");
+  await waitForText(driver, "#mailbox-count", (t) => t === "24 mailboxes");
+  await screenshot(driver, "01-mailboxes");
+});
+
+test("search filters the list as you type", async () => {
+  await type("#mailbox-search", "amara");
+  await waitForText(driver, "#mailbox-count", (t) => t === "1 mailbox of 24");
+  await type("#mailbox-search", "");
+  await waitForText(driver, "#mailbox-count", (t) => t === "24 mailboxes");
+});
+
+test("a new mailbox is created with a password shown once", async () => {
+  await clickButton("New mailbox");
+  await type("#new-name", "e2e.tester");
+  await type("#new-display-name", "E2E Tester");
+  await type("#new-size", "2048");
+  await screenshot(driver, "02-new-mailbox");
+  await clickButton(`Create ${NEW}`);
+  const pw = await waitForText(driver, "[data-testid=new-password]", (t) => t.length === 16);
+  await screenshot(driver, "03-password-once");
+  await clickButton("Done");
+  const { status, body } = await sandboxGet(`domains/${DOMAIN}/rs/mailboxes/e2e.tester`);
+  assert.equal(status, 200);
+  assert.equal(body.displayName, "E2E Tester");
+  assert.equal(body.size, 2048);
+  assert.equal(body.enabled, true);
+  assert.ok(pw.length === 16);
+  await waitForText(driver, "#mailbox-count", (t) => t === "25 mailboxes");
+});
+
+test("its password is reset and it is disabled", async () => {
+  await type("#mailbox-search", "e2e");
+  await click(`[data-address="${NEW}"]`);
+  await waitForText(driver, "#pane-title", (t) => t === NEW);
+  await screenshot(driver, "04-mailbox-detail");
+  await clickButton("Reset password…");
+  await clickButton(`Reset the password of ${NEW}`);
+  const pw = await waitForText(driver, "[data-testid=new-password]", (t) => t.length === 16);
+  assert.ok(pw);
+  await clickButton("Done");
+  await clickButton("Disable…");
+  await clickButton(`Disable ${NEW}`);
+  await waitForText(driver, "#pane-status", (t) => t.startsWith("Disabled"));
+  const { body } = await sandboxGet(`domains/${DOMAIN}/rs/mailboxes/e2e.tester`);
+  assert.equal(body.enabled, false);
+});
+
+test("an alias is added and shows on the mailbox", async () => {
+  await clickButton("Aliases");
+  await clickButton("New alias");
+  await type("#alias-name", "e2e-team");
+  await type("#alias-new-members", NEW);
+  await clickButton("Create alias");
+  await waitForText(driver, "#alias-pane-title", (t) => t === `e2e-team@${DOMAIN}`);
+  await screenshot(driver, "05-aliases");
+  const { status, body } = await sandboxGet(`domains/${DOMAIN}/rs/aliases/e2e-team`);
+  assert.equal(status, 200);
+  assert.deepEqual(body.emailAddressList.emailAddress, [NEW]);
+  await clickButton("Mailboxes");
+  await type("#mailbox-search", "e2e");
+  await click(`[data-address="${NEW}"]`);
+  await waitForText(driver, "#pane-aliases", (t) => t.includes(`e2e-team@${DOMAIN}`));
+});
+
+test("the mailbox is deleted only after its address is typed", async () => {
+  await clickButton("Delete…");
+  const del = await driver.wait(until.elementLocated(By.xpath(`//button[normalize-space(.)="Delete ${NEW}"]`)), 15000);
+  assert.equal(await del.isEnabled(), false, "the delete button waits for the typed address");
+  await type("#confirm-address", NEW);
+  await screenshot(driver, "06-delete-confirmation");
+  await clickButton(`Delete ${NEW}`);
+  await waitForText(driver, "#mailbox-count", (t) => t.startsWith("0 mailboxes"));
+  const { status } = await sandboxGet(`domains/${DOMAIN}/rs/mailboxes/e2e.tester`);
+  assert.equal(status, 404);
 });

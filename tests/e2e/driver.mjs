@@ -1,5 +1,5 @@
 // Starts the real Rackdesk app through tauri-driver (WebDriver) and helps tests look at it.
-import { Builder, By, until } from "selenium-webdriver";
+import { Builder, By, Key, until } from "selenium-webdriver";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
@@ -41,4 +41,4 @@ export async function screenshot(driver, name) {
   writeFileSync(join(ARTIFACTS, `${name}.png`), png, "base64");
 }
 
-export { By, until };
+export { By, Key, until };
