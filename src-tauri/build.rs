@@ -16,6 +16,12 @@ const COMMANDS: &[&str] = &[
     "create_alias",
     "set_alias_members",
     "delete_alias",
+    "verify_keys",
+    "connect_account",
+    "use_sandbox",
+    "use_identity",
+    "rotate_keys",
+    "remove_identity",
 ];
 
 fn main() {

@@ -1,7 +1,10 @@
 //! App commands called through Tauri's real IPC path on the mock runtime (no window), each
 //! against the in-process sandbox.
 
-use rackdesk_app::{build_app, sandbox::Sandbox};
+use rackdesk_app::{build_app, sandbox::Sandbox, state::AppState};
+use rackdesk_core::identity::Identities;
+use rackdesk_core::vault::MemoryStore;
+use std::sync::Arc;
 use serde_json::{json, Value};
 use tauri::test::{get_ipc_response, mock_builder, mock_context, noop_assets, MockRuntime, INVOKE_KEY};
 use tauri::webview::InvokeRequest;
@@ -11,15 +14,28 @@ struct App {
     _app: tauri::App<MockRuntime>,
     webview: WebviewWindow<MockRuntime>,
     sim: std::sync::Arc<rackdesk_sim::Sim>,
+    store: MemoryStore,
+    dir: std::path::PathBuf,
 }
 
+impl Drop for App {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// The app on the mock runtime, with the sandbox, settings in a temp folder and keys in the
+/// shared in-memory store (the real vault is tested through the CLI and the E2E tests).
 fn app() -> App {
     let app = build_app(mock_builder()).build(mock_context(noop_assets())).expect("app builds");
     let sandbox = tauri::async_runtime::block_on(Sandbox::start()).expect("sandbox starts");
     let sim = sandbox.simulator.sim().clone();
-    app.manage(sandbox);
+    let dir = std::env::temp_dir().join(format!("rackdesk-ipc-{}", rackdesk_core::sandbox_keys().0));
+    let store = MemoryStore::new();
+    let ids = Identities::open(&dir, Arc::new(store.clone()));
+    app.manage(AppState::new(sandbox, Some(ids), None));
     let webview = tauri::WebviewWindowBuilder::new(&app, "main", Default::default()).build().expect("webview");
-    App { _app: app, webview, sim }
+    App { _app: app, webview, sim, store, dir }
 }
 
 fn call(a: &App, cmd: &str, args: Value) -> Result<Value, Value> {
@@ -138,4 +154,64 @@ fn every_command_is_under_the_permission_system() {
     }
     assert_eq!(perms.len(), rackdesk_app::commands::COMMANDS.len() + 1, "only core:default and our commands are granted");
     assert!(!perms.iter().any(|p| p.starts_with("shell:") || p.starts_with("fs:") || p.starts_with("http:")));
+}
+
+#[test]
+fn an_account_is_verified_connected_switched_and_removed() {
+    let a = app();
+    // A separate "real" service: the simulator with other keys and an empty account.
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let mut cfg = rackdesk_sim::SimConfig::new("RealUserKey000000001", "RealSecretKey-0123456789");
+    cfg.account = "654321".into();
+    let real = rt.block_on(rackdesk_sim::Simulator::start_local(cfg)).unwrap();
+    let input = |secret: &str| json!({"input": {"label": "Example Co", "account": "654321", "apiUrl": real.api_url(),
+        "apiAdmin": "api-rackdesk", "userKey": "RealUserKey000000001", "secretKey": secret}});
+
+    let e = call(&a, "verify_keys", input("wrong")).unwrap_err();
+    assert_eq!(e["kind"], "wrong-keys");
+    assert!(e["message"].as_str().unwrap().contains("refused these keys"));
+    assert_eq!(e["detail"], "Authentication failed.");
+
+    let r = call(&a, "verify_keys", input("RealSecretKey-0123456789")).unwrap();
+    assert_eq!(r["accountNumber"], "654321");
+    assert_eq!(r["domains"], json!(["example.com"]));
+    assert_eq!(r["apiAdminOk"], true);
+    assert!(a.store.entries().is_empty(), "verifying stores nothing");
+
+    let st = call(&a, "connect_account", input("RealSecretKey-0123456789")).unwrap();
+    assert_eq!(st["sandbox"], false);
+    assert_eq!(st["acting"]["identityLabel"], "Example Co");
+    assert_eq!(st["acting"]["account"], "654321");
+    assert_eq!(st["identities"][0]["active"], true);
+    assert_eq!(st["identities"][0]["userKeyHint"], "Real…0001");
+    assert!(!st.to_string().contains("RealSecretKey"), "the secret never goes back to the page");
+    assert_eq!(a.store.entries().len(), 2);
+    // Commands now act on the connected account.
+    let d = call(&a, "list_domains", json!({})).unwrap();
+    assert_eq!(d, json!([{"name": "example.com", "mailboxes": 0}]));
+
+    let st = call(&a, "use_sandbox", json!({})).unwrap();
+    assert_eq!(st["sandbox"], true);
+    assert_eq!(call(&a, "list_domains", json!({})).unwrap().as_array().unwrap().len(), 3);
+    let st = call(&a, "use_identity", json!({"label": "Example Co"})).unwrap();
+    assert_eq!(st["sandbox"], false);
+
+    let e = call(&a, "remove_identity", json!({"label": "Example Co", "confirmLabel": "example"})).unwrap_err();
+    assert_eq!(e["kind"], "invalid-input");
+    let st = call(&a, "remove_identity", json!({"label": "Example Co", "confirmLabel": "Example Co"})).unwrap();
+    assert_eq!(st["sandbox"], true);
+    assert_eq!(st["identities"], json!([]));
+    assert!(a.store.entries().is_empty());
+    drop(real);
+}
+
+#[test]
+fn a_vault_that_cannot_be_used_is_reported_and_nothing_is_stored() {
+    let a = app();
+    a.store.fail_with(|| rackdesk_core::vault::VaultError::Unavailable { detail: "no D-Bus session".into() });
+    let e = call(&a, "connect_account", json!({"input": {"label": "X", "account": "123456", "apiUrl": null,
+        "apiAdmin": null, "userKey": "abcd", "secretKey": "efgh"}})).unwrap_err();
+    assert_eq!(e["kind"], "vault-unavailable");
+    assert!(e["message"].as_str().unwrap().contains("will not store or use API keys"), "{e}");
+    assert!(!a.dir.join("config.json").exists());
 }

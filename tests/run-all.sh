@@ -42,19 +42,10 @@ say "UI unit tests (vitest)"
 [ "${PIPESTATUS[0]}" -eq 0 ] || failed=1
 
 say "End-to-end tests in the real webview (node --test)"
-display=98
-while [ -e "/tmp/.X${display}-lock" ]; do display=$((display + 1)); done
-Xvfb ":$display" -screen 0 1280x800x24 -nolisten tcp >"$WORK/xvfb.log" 2>&1 &
-export DISPLAY=":$display"
-# The app is started by tauri-driver and inherits its environment: a fixed port and made-up
-# keys for the sandbox, so the tests can read the simulator's state over HTTP.
-DISPLAY=":$display" RACKDESK_CONFIG_DIR="$WORK/app-config" RACKDESK_SANDBOX_LISTEN=127.0.0.1:18808 \
-  RACKDESK_SANDBOX_USER_KEY=E2eSandboxUserKey001 RACKDESK_SANDBOX_SECRET_KEY=E2eSandboxSecret-not-real-0001 \
-  tauri-driver --port 4444 --native-port 4445 >"$WORK/tauri-driver.log" 2>&1 &
-for _ in $(seq 1 50); do curl -fs http://127.0.0.1:4444/status >/dev/null 2>&1 && break; sleep 0.2; done
-RACKDESK_APP="$TARGET/debug/rackdesk-app" RACKDESK_ARTIFACTS="$ARTIFACTS" \
-  in_keyring node --test --test-reporter=spec tests/e2e/ 2>&1 | tee "$WORK/e2e.log"
-[ "${PIPESTATUS[0]}" -eq 0 ] || { failed=1; echo "--- tauri-driver log ---"; tail -20 "$WORK/tauri-driver.log"; }
+cargo build --quiet -p rackdesk-sim --bin rackdesk-sim
+RACKDESK_APP="$TARGET/debug/rackdesk-app" RACKDESK_SIM="$TARGET/debug/rackdesk-sim" RACKDESK_ARTIFACTS="$ARTIFACTS" \
+  in_keyring bash tests/e2e/run.sh 2>&1 | tee "$WORK/e2e.log"
+[ "${PIPESTATUS[0]}" -eq 0 ] || failed=1
 
 echo
 say "Summary"

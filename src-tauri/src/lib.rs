@@ -6,12 +6,13 @@
 
 pub mod commands;
 pub mod sandbox;
+pub mod state;
 
 use tauri::{Manager, Runtime};
 
 /// Everything the app wires up, for any runtime (the real one, or the mock one in tests).
 pub fn build_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
-    use commands::{aliases, mailboxes};
+    use commands::{aliases, identity, mailboxes};
     builder.invoke_handler(tauri::generate_handler![
         commands::app_status,
         commands::list_domains,
@@ -28,6 +29,12 @@ pub fn build_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
         aliases::create_alias,
         aliases::set_alias_members,
         aliases::delete_alias,
+        identity::verify_keys,
+        identity::connect_account,
+        identity::use_sandbox,
+        identity::use_identity,
+        identity::rotate_keys,
+        identity::remove_identity,
     ])
 }
 
@@ -39,15 +46,18 @@ pub fn run() {
         .init();
     let result = build_app(tauri::Builder::default())
         .setup(|app| {
-            // No account is connected yet (key setup arrives with the identities work), so
-            // the app opens on the built-in sandbox.
+            // With no account connected yet, the app opens on the built-in sandbox.
             let handle = app.handle().clone();
             let events: rackdesk_core::client::EventSink = std::sync::Arc::new(move |ev: &rackdesk_core::ClientEvent| {
                 use tauri::Emitter;
                 let _ = handle.emit("client-event", commands::ClientNotice::from(ev));
             });
-            let sandbox = tauri::async_runtime::block_on(sandbox::Sandbox::start_with_events(Some(events)))?;
-            app.manage(sandbox);
+            let sandbox = tauri::async_runtime::block_on(sandbox::Sandbox::start_with_events(Some(events.clone())))?;
+            // Keys live only in the OS credential vault; settings in the platform's config folder.
+            let identities = rackdesk_core::identity::config_dir().ok().map(|dir| {
+                rackdesk_core::identity::Identities::open(&dir, std::sync::Arc::new(rackdesk_core::vault::OsVault))
+            });
+            app.manage(state::AppState::new(sandbox, identities, Some(events)));
             Ok(())
         })
         .run(tauri::generate_context!());

@@ -6,10 +6,11 @@ import { join } from "node:path";
 const APP = process.env.RACKDESK_APP;
 const ARTIFACTS = process.env.RACKDESK_ARTIFACTS ?? "test-artifacts";
 
-export async function openApp() {
+/** Starts the app; `vault: false` starts it where the credential vault cannot be reached. */
+export async function openApp({ vault = true } = {}) {
   if (!APP) throw new Error("RACKDESK_APP must name the built app binary (tests/run-all.sh sets it)");
   return new Builder()
-    .usingServer("http://127.0.0.1:4444/")
+    .usingServer(vault ? "http://127.0.0.1:4444/" : "http://127.0.0.1:4446/")
     .withCapabilities({ browserName: "wry", "tauri:options": { application: APP } })
     .build();
 }
@@ -42,3 +43,27 @@ export async function screenshot(driver, name) {
 }
 
 export { By, Key, until };
+
+/** Clicks a button by its exact visible name. */
+export async function clickButton(driver, text, timeoutMs = 15000) {
+  const el = await driver.wait(until.elementLocated(By.xpath(`//button[normalize-space(.)=${JSON.stringify(text)}]`)), timeoutMs);
+  await driver.wait(until.elementIsEnabled(el), timeoutMs);
+  await el.click();
+}
+
+/** Replaces a field's text the way a person does (select all, delete, type), so the page's
+ * input events fire. */
+export async function type(driver, css, text) {
+  const el = await driver.wait(until.elementLocated(By.css(css)), 15000);
+  await el.click();
+  await el.sendKeys(Key.chord(Key.CONTROL, "a"), Key.BACK_SPACE);
+  if (text) await el.sendKeys(text);
+}
+
+/** Dismisses the first-run welcome by choosing the sandbox, if it is showing. */
+export async function skipWelcome(driver) {
+  await driver.wait(until.elementLocated(By.css("#acting")), 20000);
+  await waitForText(driver, "#acting", (t) => t.includes("acting through"));
+  const choice = await driver.findElements(By.xpath("//button[.//strong[normalize-space(.)='Try it in the sandbox']]"));
+  if (choice.length) await choice[0].click();
+}

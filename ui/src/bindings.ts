@@ -39,7 +39,19 @@ role: string, identityLabel: string, apiAdmin: string | null, account: string,
  */
 sentence: string, };
 
-export type AppStatus = { version: string, sandbox: boolean, apiUrl: string, acting: WhoIsActing, };
+export type AppStatus = { version: string, 
+/**
+ * Acting on the built-in sandbox (practice data) rather than a real account.
+ */
+sandbox: boolean, apiUrl: string, acting: WhoIsActing, identities: Array<IdentityInfo>, 
+/**
+ * Where keys are kept, as people know it ("macOS Keychain", ...).
+ */
+vaultName: string, 
+/**
+ * Why the active identity could not be opened at start, if so.
+ */
+problem: CommandError | null, };
 
 export type DomainInfo = { name: string, mailboxes: number, };
 
@@ -81,6 +93,24 @@ singleMember: string | null, };
 
 export type AliasDetail = { name: string, address: string, members: Array<string>, };
 
+export type KeysInput = { label: string, account: string, 
+/**
+ * Leave empty for Rackspace's API; a sandbox or test server otherwise.
+ */
+apiUrl: string | null, apiAdmin: string | null, userKey: string, secretKey: string, };
+
+export type VerifyReport = { accountNumber: string, accountName: string, domains: Array<string>, 
+/**
+ * The named API admin exists and is an enabled super admin.
+ */
+apiAdminOk: boolean, warnings: Array<string>, 
+/**
+ * Server clock minus ours, when more than a minute.
+ */
+clockSkewSecs: number | null, };
+
+export type IdentityInfo = { label: string, account: string, apiUrl: string, apiAdmin: string | null, userKeyHint: string, keyAgeDays: number, rotateSoon: boolean, lastVerified: string | null, active: boolean, };
+
 /** The commands the page may call, with their argument and result types. */
 export interface Commands {
   app_status: { args: Record<string, never>; result: AppStatus };
@@ -98,4 +128,10 @@ export interface Commands {
   create_alias: { args: { domain: string; name: string; members: Array<string> }; result: AliasDetail };
   set_alias_members: { args: { domain: string; name: string; members: Array<string> }; result: AliasDetail };
   delete_alias: { args: { domain: string; name: string; confirmAddress: string }; result: null };
+  verify_keys: { args: { input: KeysInput }; result: VerifyReport };
+  connect_account: { args: { input: KeysInput }; result: AppStatus };
+  use_sandbox: { args: Record<string, never>; result: AppStatus };
+  use_identity: { args: { label: string }; result: AppStatus };
+  rotate_keys: { args: { label: string; userKey: string; secretKey: string }; result: AppStatus };
+  remove_identity: { args: { label: string; confirmLabel: string }; result: AppStatus };
 }

@@ -42,3 +42,10 @@ export function asCommandError(e: unknown): CommandError {
   if (e && typeof e === "object" && "message" in e && "kind" in e) return e as CommandError;
   return { kind: "unexpected", message: `Something unexpected went wrong: ${String(e)}`, detail: null };
 }
+
+export const verifyKeys = (input: import("./bindings").KeysInput) => call("verify_keys", { input });
+export const connectAccount = (input: import("./bindings").KeysInput) => call("connect_account", { input });
+export const actThroughSandbox = () => call("use_sandbox", {});
+export const actThroughIdentity = (label: string) => call("use_identity", { label });
+export const rotateKeys = (label: string, userKey: string, secretKey: string) => call("rotate_keys", { label, userKey, secretKey });
+export const removeIdentity = (label: string, confirmLabel: string) => call("remove_identity", { label, confirmLabel });

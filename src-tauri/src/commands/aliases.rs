@@ -1,7 +1,8 @@
 //! Alias commands.
 
 use super::{CmdResult, CommandError};
-use crate::sandbox::Sandbox;
+use crate::state::AppState;
+use rackdesk_core::Client;
 use rackdesk_core::names::EmailAddress;
 use serde::Serialize;
 use ts_rs::TS;
@@ -29,8 +30,8 @@ fn address(domain: &str, name: &str) -> CmdResult<EmailAddress> {
 }
 
 #[tauri::command]
-pub async fn list_aliases(sandbox: tauri::State<'_, Sandbox>, domain: String) -> CmdResult<Vec<AliasRow>> {
-    let list = sandbox.client().aliases(&domain).await?;
+pub async fn list_aliases(state: tauri::State<'_, AppState>, domain: String) -> CmdResult<Vec<AliasRow>> {
+    let list = state.client().aliases(&domain).await?;
     Ok(list
         .into_iter()
         .map(|a| AliasRow {
@@ -42,36 +43,36 @@ pub async fn list_aliases(sandbox: tauri::State<'_, Sandbox>, domain: String) ->
         .collect())
 }
 
-async fn detail(sandbox: &Sandbox, domain: &str, name: &str) -> CmdResult<AliasDetail> {
-    let a = sandbox.client().alias(domain, name).await?;
+async fn detail(c: &Client, domain: &str, name: &str) -> CmdResult<AliasDetail> {
+    let a = c.alias(domain, name).await?;
     Ok(AliasDetail { address: format!("{}@{domain}", a.name), name: a.name, members: a.members })
 }
 
 #[tauri::command]
-pub async fn alias_detail(sandbox: tauri::State<'_, Sandbox>, domain: String, name: String) -> CmdResult<AliasDetail> {
-    detail(&sandbox, &domain, &name).await
+pub async fn alias_detail(state: tauri::State<'_, AppState>, domain: String, name: String) -> CmdResult<AliasDetail> {
+    detail(&state.client(), &domain, &name).await
 }
 
 #[tauri::command]
-pub async fn create_alias(sandbox: tauri::State<'_, Sandbox>, domain: String, name: String, members: Vec<String>) -> CmdResult<AliasDetail> {
+pub async fn create_alias(state: tauri::State<'_, AppState>, domain: String, name: String, members: Vec<String>) -> CmdResult<AliasDetail> {
     let a = address(&domain, &name)?;
-    sandbox.client().create_alias(&a.domain, &a.local, &members).await?;
-    detail(&sandbox, &a.domain, &a.local).await
+    state.client().create_alias(&a.domain, &a.local, &members).await?;
+    detail(&state.client(), &a.domain, &a.local).await
 }
 
 #[tauri::command]
-pub async fn set_alias_members(sandbox: tauri::State<'_, Sandbox>, domain: String, name: String, members: Vec<String>) -> CmdResult<AliasDetail> {
+pub async fn set_alias_members(state: tauri::State<'_, AppState>, domain: String, name: String, members: Vec<String>) -> CmdResult<AliasDetail> {
     let a = address(&domain, &name)?;
-    sandbox.client().set_alias_members(&a.domain, &a.local, &members).await?;
-    detail(&sandbox, &a.domain, &a.local).await
+    state.client().set_alias_members(&a.domain, &a.local, &members).await?;
+    detail(&state.client(), &a.domain, &a.local).await
 }
 
 #[tauri::command]
-pub async fn delete_alias(sandbox: tauri::State<'_, Sandbox>, domain: String, name: String, confirm_address: String) -> CmdResult<()> {
+pub async fn delete_alias(state: tauri::State<'_, AppState>, domain: String, name: String, confirm_address: String) -> CmdResult<()> {
     let a = address(&domain, &name)?;
     if !confirm_address.trim().eq_ignore_ascii_case(&a.to_string()) {
         return Err(CommandError::invalid(format!("To delete the alias {a}, type its address exactly to confirm.")));
     }
-    sandbox.client().delete_alias(&a.domain, &a.local).await?;
+    state.client().delete_alias(&a.domain, &a.local).await?;
     Ok(())
 }

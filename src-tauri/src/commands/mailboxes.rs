@@ -1,7 +1,8 @@
 //! Mailbox commands.
 
 use super::{CmdResult, CommandError};
-use crate::sandbox::Sandbox;
+use crate::state::AppState;
+use rackdesk_core::Client;
 use rackdesk_core::api::{MailboxChanges, MailboxQuery, NewMailbox, Vacation};
 use rackdesk_core::models::{parse_service_date, Mailbox, MailboxSummary};
 use rackdesk_core::names::EmailAddress;
@@ -108,14 +109,13 @@ fn address(domain: &str, name: &str) -> CmdResult<EmailAddress> {
 
 /// One page of a domain's mailboxes (the page walks the pages, showing progress).
 #[tauri::command]
-pub async fn mailbox_page(sandbox: tauri::State<'_, Sandbox>, domain: String, offset: u32, size: u32) -> CmdResult<MailboxPage> {
+pub async fn mailbox_page(state: tauri::State<'_, AppState>, domain: String, offset: u32, size: u32) -> CmdResult<MailboxPage> {
     let q = MailboxQuery { offset, size, ..MailboxQuery::default() };
-    let p = sandbox.client().mailboxes_page(&domain, &q).await?;
+    let p = state.client().mailboxes_page(&domain, &q).await?;
     Ok(MailboxPage { offset: p.offset, total: p.total, rows: p.items.iter().map(|m| row(&domain, m)).collect() })
 }
 
-async fn detail(sandbox: &Sandbox, domain: &str, name: &str) -> CmdResult<MailboxDetail> {
-    let c = sandbox.client();
+async fn detail(c: &Client, domain: &str, name: &str) -> CmdResult<MailboxDetail> {
     let m: Mailbox = c.mailbox(domain, name).await?;
     let addr = format!("{}@{domain}", m.name);
     // Which aliases deliver here: the index names one-member aliases; others are read.
@@ -151,20 +151,20 @@ async fn detail(sandbox: &Sandbox, domain: &str, name: &str) -> CmdResult<Mailbo
 
 /// Everything about one mailbox, with the aliases that deliver to it.
 #[tauri::command]
-pub async fn mailbox_detail(sandbox: tauri::State<'_, Sandbox>, domain: String, name: String) -> CmdResult<MailboxDetail> {
-    detail(&sandbox, &domain, &name).await
+pub async fn mailbox_detail(state: tauri::State<'_, AppState>, domain: String, name: String) -> CmdResult<MailboxDetail> {
+    detail(&state.client(), &domain, &name).await
 }
 
 /// Creates a mailbox; answers the generated password (once) when none was given.
 #[tauri::command]
-pub async fn create_mailbox(sandbox: tauri::State<'_, Sandbox>, input: NewMailboxInput) -> CmdResult<Option<PasswordResult>> {
+pub async fn create_mailbox(state: tauri::State<'_, AppState>, input: NewMailboxInput) -> CmdResult<Option<PasswordResult>> {
     let addr = address(&input.domain, &input.name)?;
     let generated = input.password.is_none();
     let password = match input.password {
         Some(p) => SecretString::from(p),
         None => rackdesk_core::password::generate(Some(&addr.local), Some(&addr.domain)),
     };
-    let c = sandbox.client();
+    let c = state.client();
     let size = match input.size_mb {
         Some(s) => s,
         None => c.domain(&addr.domain).await?.rs_email_base_mailbox_size.filter(|s| *s > 0).unwrap_or(rackdesk_core::api::MAX_MAILBOX_MB),
@@ -176,7 +176,7 @@ pub async fn create_mailbox(sandbox: tauri::State<'_, Sandbox>, input: NewMailbo
 }
 
 #[tauri::command]
-pub async fn update_mailbox(sandbox: tauri::State<'_, Sandbox>, domain: String, name: String, update: MailboxUpdate) -> CmdResult<MailboxDetail> {
+pub async fn update_mailbox(state: tauri::State<'_, AppState>, domain: String, name: String, update: MailboxUpdate) -> CmdResult<MailboxDetail> {
     let addr = address(&domain, &name)?;
     let changes = MailboxChanges {
         display_name: update.display_name,
@@ -186,35 +186,35 @@ pub async fn update_mailbox(sandbox: tauri::State<'_, Sandbox>, domain: String, 
         vacation: update.auto_reply.map(|a| Vacation { enabled: a.enabled, message: a.message }),
         ..Default::default()
     };
-    sandbox.client().edit_mailbox(&addr.domain, &addr.local, &changes).await?;
-    detail(&sandbox, &addr.domain, &addr.local).await
+    state.client().edit_mailbox(&addr.domain, &addr.local, &changes).await?;
+    detail(&state.client(), &addr.domain, &addr.local).await
 }
 
 #[tauri::command]
-pub async fn set_mailbox_enabled(sandbox: tauri::State<'_, Sandbox>, domain: String, name: String, enabled: bool) -> CmdResult<MailboxDetail> {
+pub async fn set_mailbox_enabled(state: tauri::State<'_, AppState>, domain: String, name: String, enabled: bool) -> CmdResult<MailboxDetail> {
     let addr = address(&domain, &name)?;
     let changes = MailboxChanges { enabled: Some(enabled), ..Default::default() };
-    sandbox.client().edit_mailbox(&addr.domain, &addr.local, &changes).await?;
-    detail(&sandbox, &addr.domain, &addr.local).await
+    state.client().edit_mailbox(&addr.domain, &addr.local, &changes).await?;
+    detail(&state.client(), &addr.domain, &addr.local).await
 }
 
 /// Sets a new generated password and answers it, to be shown once.
 #[tauri::command]
-pub async fn reset_mailbox_password(sandbox: tauri::State<'_, Sandbox>, domain: String, name: String) -> CmdResult<PasswordResult> {
+pub async fn reset_mailbox_password(state: tauri::State<'_, AppState>, domain: String, name: String) -> CmdResult<PasswordResult> {
     let addr = address(&domain, &name)?;
     let password = rackdesk_core::password::generate(Some(&addr.local), Some(&addr.domain));
     let changes = MailboxChanges { password: Some(password.clone()), ..Default::default() };
-    sandbox.client().edit_mailbox(&addr.domain, &addr.local, &changes).await?;
+    state.client().edit_mailbox(&addr.domain, &addr.local, &changes).await?;
     Ok(PasswordResult { address: addr.to_string(), password: password.expose_secret().to_owned() })
 }
 
 /// Deletes a mailbox. The page must send back the address the person typed to confirm.
 #[tauri::command]
-pub async fn delete_mailbox(sandbox: tauri::State<'_, Sandbox>, domain: String, name: String, confirm_address: String) -> CmdResult<()> {
+pub async fn delete_mailbox(state: tauri::State<'_, AppState>, domain: String, name: String, confirm_address: String) -> CmdResult<()> {
     let addr = address(&domain, &name)?;
     if !confirm_address.trim().eq_ignore_ascii_case(&addr.to_string()) {
         return Err(CommandError::invalid(format!("To delete {addr}, type its address exactly to confirm.")));
     }
-    sandbox.client().delete_mailbox(&addr.domain, &addr.local).await?;
+    state.client().delete_mailbox(&addr.domain, &addr.local).await?;
     Ok(())
 }

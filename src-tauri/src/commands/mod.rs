@@ -3,9 +3,10 @@
 //! `{kind, message, detail}`, the message already in plain language.
 
 pub mod aliases;
+pub mod identity;
 pub mod mailboxes;
 
-use crate::sandbox::Sandbox;
+use crate::state::AppState;
 use rackdesk_core::api::MailboxQuery;
 use rackdesk_core::ApiError;
 use serde::Serialize;
@@ -25,6 +26,12 @@ pub struct CommandError {
 impl From<ApiError> for CommandError {
     fn from(e: ApiError) -> Self {
         CommandError { kind: e.kind().as_str().into(), message: e.user_message(), detail: e.detail() }
+    }
+}
+
+impl From<rackdesk_core::identity::IdentityError> for CommandError {
+    fn from(e: rackdesk_core::identity::IdentityError) -> Self {
+        CommandError { kind: e.kind().into(), message: e.user_message(), detail: e.detail() }
     }
 }
 
@@ -95,9 +102,15 @@ pub struct WhoIsActing {
 #[serde(rename_all = "camelCase")]
 pub struct AppStatus {
     pub version: String,
+    /// Acting on the built-in sandbox (practice data) rather than a real account.
     pub sandbox: bool,
     pub api_url: String,
     pub acting: WhoIsActing,
+    pub identities: Vec<identity::IdentityInfo>,
+    /// Where keys are kept, as people know it ("macOS Keychain", ...).
+    pub vault_name: String,
+    /// Why the active identity could not be opened at start, if so.
+    pub problem: Option<CommandError>,
 }
 
 #[derive(Debug, Serialize, TS)]
@@ -107,14 +120,17 @@ pub struct DomainInfo {
     pub mailboxes: u32,
 }
 
-/// The version, whether this is the sandbox, and who is acting.
-#[tauri::command]
-pub async fn app_status(sandbox: tauri::State<'_, Sandbox>) -> CmdResult<AppStatus> {
-    let a = &sandbox.session.actor;
-    Ok(AppStatus {
+pub fn app_status_of(state: &AppState) -> AppStatus {
+    let a = state.actor();
+    let active = state.active_identity().map(|i| i.id);
+    let (identities, reminder) = match state.identities.as_ref() {
+        Some(ids) => (ids.list().map(|(l, _)| l).unwrap_or_default(), ids.key_reminder_days().unwrap_or(90)),
+        None => (vec![], 90),
+    };
+    AppStatus {
         version: rackdesk_core::VERSION.into(),
-        sandbox: true,
-        api_url: sandbox.client().config().api_url.clone(),
+        sandbox: state.is_sandbox(),
+        api_url: state.client().config().api_url.clone(),
         acting: WhoIsActing {
             operator_name: a.operator.name.clone(),
             role: a.operator.role.label().into(),
@@ -123,13 +139,22 @@ pub async fn app_status(sandbox: tauri::State<'_, Sandbox>) -> CmdResult<AppStat
             account: a.account.clone(),
             sentence: a.to_string(),
         },
-    })
+        identities: identities.iter().map(|i| identity::info(i, active.as_deref() == Some(&i.id), reminder)).collect(),
+        vault_name: rackdesk_core::vault::vault_name().into(),
+        problem: state.startup_problem.read().ok().and_then(|p| p.as_ref().map(|e| CommandError { kind: e.kind.clone(), message: e.message.clone(), detail: e.detail.clone() })),
+    }
+}
+
+/// The version, whether this is the sandbox, who is acting, and the identities.
+#[tauri::command]
+pub fn app_status(state: tauri::State<'_, AppState>) -> AppStatus {
+    app_status_of(&state)
 }
 
 /// The account's domains with their mailbox counts.
 #[tauri::command]
-pub async fn list_domains(sandbox: tauri::State<'_, Sandbox>) -> CmdResult<Vec<DomainInfo>> {
-    let c = sandbox.client();
+pub async fn list_domains(state: tauri::State<'_, AppState>) -> CmdResult<Vec<DomainInfo>> {
+    let c = state.client();
     let mut out = Vec::new();
     for d in c.domains().await? {
         let q = MailboxQuery { size: 1, fields: vec![], ..MailboxQuery::default() };
@@ -165,6 +190,9 @@ pub fn typescript_bindings() -> String {
         PasswordResult::decl(),
         aliases::AliasRow::decl(),
         aliases::AliasDetail::decl(),
+        identity::KeysInput::decl(),
+        identity::VerifyReport::decl(),
+        identity::IdentityInfo::decl(),
     ];
     let mut out = String::from(
         "// Generated from the Rust command types by `UPDATE_BINDINGS=1 cargo test --test bindings`.\n// Do not edit by hand.\n\n",
@@ -200,4 +228,10 @@ pub const COMMANDS: &[(&str, &str, &str)] = &[
     ("create_alias", "{ domain: string; name: string; members: Array<string> }", "AliasDetail"),
     ("set_alias_members", "{ domain: string; name: string; members: Array<string> }", "AliasDetail"),
     ("delete_alias", "{ domain: string; name: string; confirmAddress: string }", "null"),
+    ("verify_keys", "{ input: KeysInput }", "VerifyReport"),
+    ("connect_account", "{ input: KeysInput }", "AppStatus"),
+    ("use_sandbox", "Record<string, never>", "AppStatus"),
+    ("use_identity", "{ label: string }", "AppStatus"),
+    ("rotate_keys", "{ label: string; userKey: string; secretKey: string }", "AppStatus"),
+    ("remove_identity", "{ label: string; confirmLabel: string }", "AppStatus"),
 ];

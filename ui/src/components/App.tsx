@@ -1,11 +1,14 @@
-import { useEffect, useState } from "react";
+import { useCallback, useEffect, useState } from "react";
 import type { AppStatus, ClientNotice, CommandError, DomainInfo } from "../bindings";
-import { appStatus, asCommandError, listDomains, onClientNotice } from "../ipc";
+import { appStatus, asCommandError, listDomains, onClientNotice, actThroughIdentity, actThroughSandbox } from "../ipc";
 import { Aliases } from "./Aliases";
-import { ErrorNote } from "./common";
+import { Dialog, ErrorNote } from "./common";
+import { ConnectWizard } from "./Connect";
+import { Identities } from "./Identities";
 import { Mailboxes } from "./Mailboxes";
 
-type Page = "mailboxes" | "aliases";
+type Page = "mailboxes" | "aliases" | "accounts";
+const WELCOMED = "rackdesk.welcomed";
 
 export function App() {
   const [status, setStatus] = useState<AppStatus | null>(null);
@@ -15,18 +18,37 @@ export function App() {
   const [error, setError] = useState<CommandError | null>(null);
   const [notice, setNotice] = useState<ClientNotice | null>(null);
   const [toast, setToast] = useState<string | null>(null);
+  const [connecting, setConnecting] = useState(false);
+  const [welcome, setWelcome] = useState(false);
+
+  const loadDomains = useCallback(async () => {
+    setDomains(null);
+    setError(null);
+    try {
+      const d = await listDomains();
+      setDomains(d);
+      setDomain((cur) => (d.some((x) => x.name === cur) ? cur : d[0]?.name ?? ""));
+    } catch (e) {
+      setError(asCommandError(e));
+    }
+  }, []);
+
+  const applyStatus = useCallback(
+    (s: AppStatus) => {
+      setStatus(s);
+      void loadDomains();
+    },
+    [loadDomains],
+  );
 
   useEffect(() => {
-    (async () => {
-      try {
-        setStatus(await appStatus());
-        const d = await listDomains();
-        setDomains(d);
-        setDomain((cur) => cur || d[0]?.name || "");
-      } catch (e) {
-        setError(asCommandError(e));
-      }
-    })();
+    appStatus().then(
+      (s) => {
+        applyStatus(s);
+        if (s.sandbox && s.identities.length === 0 && !localStorage.getItem(WELCOMED)) setWelcome(true);
+      },
+      (e) => setError(asCommandError(e)),
+    );
     const unlisten = onClientNotice((n) => {
       setNotice(n);
       window.setTimeout(() => setNotice((cur) => (cur === n ? null : cur)), (n.waitSecs ?? 3) * 1000);
@@ -34,13 +56,27 @@ export function App() {
     return () => {
       void unlisten.then((f) => f());
     };
-  }, []);
+  }, [applyStatus]);
 
   useEffect(() => {
     if (!toast) return;
     const t = window.setTimeout(() => setToast(null), 6000);
     return () => window.clearTimeout(t);
   }, [toast]);
+
+  const switchTo = async (value: string) => {
+    try {
+      applyStatus(value === "" ? await actThroughSandbox() : await actThroughIdentity(value));
+    } catch (e) {
+      setError(asCommandError(e));
+    }
+  };
+
+  const closeWelcome = () => {
+    localStorage.setItem(WELCOMED, "1");
+    setWelcome(false);
+  };
+  const active = status?.identities.find((i) => i.active);
 
   return (
     <div className="app">
@@ -54,7 +90,26 @@ export function App() {
         <span className="acting" id="acting" aria-label="Who is acting">
           {status ? status.acting.sentence : "Starting…"}
         </span>
+        {status && (
+          <label className="switcher">
+            Acting through
+            <select id="identity-switch" value={active?.label ?? ""} onChange={(e) => void switchTo(e.target.value)}>
+              <option value="">Sandbox (practice)</option>
+              {status.identities.map((i) => (
+                <option key={i.label} value={i.label}>
+                  {i.label} — account {i.account}
+                </option>
+              ))}
+            </select>
+          </label>
+        )}
+        <button onClick={() => setConnecting(true)}>Connect an account…</button>
       </header>
+      {status?.problem && (
+        <div className="problem-banner">
+          <ErrorNote error={status.problem} />
+        </div>
+      )}
       <div className="body">
         <nav className="sidenav" aria-label="Sections">
           <button aria-current={page === "mailboxes" ? "page" : undefined} onClick={() => setPage("mailboxes")}>
@@ -63,26 +118,68 @@ export function App() {
           <button aria-current={page === "aliases" ? "page" : undefined} onClick={() => setPage("aliases")}>
             Aliases
           </button>
-          <label className="domain-picker">
-            Domain
-            <select id="domain" value={domain} onChange={(e) => setDomain(e.target.value)} disabled={!domains}>
-              {(domains ?? []).map((d) => (
-                <option key={d.name} value={d.name}>
-                  {d.name} ({d.mailboxes})
-                </option>
-              ))}
-            </select>
-          </label>
+          <button aria-current={page === "accounts" ? "page" : undefined} onClick={() => setPage("accounts")}>
+            Accounts and keys
+          </button>
+          {page !== "accounts" && (
+            <label className="domain-picker">
+              Domain
+              <select id="domain" value={domain} onChange={(e) => setDomain(e.target.value)} disabled={!domains}>
+                {(domains ?? []).map((d) => (
+                  <option key={d.name} value={d.name}>
+                    {d.name} ({d.mailboxes})
+                  </option>
+                ))}
+              </select>
+            </label>
+          )}
         </nav>
         <main className="work">
           <ErrorNote error={error} />
-          {domain && page === "mailboxes" && <Mailboxes key={domain} domain={domain} onDone={setToast} />}
-          {domain && page === "aliases" && <Aliases key={domain} domain={domain} onDone={setToast} />}
+          {domains && domains.length === 0 && page !== "accounts" && <p className="empty">This account has no domains.</p>}
+          {domain && page === "mailboxes" && <Mailboxes key={`${status?.acting.sentence}/${domain}`} domain={domain} onDone={setToast} />}
+          {domain && page === "aliases" && <Aliases key={`${status?.acting.sentence}/${domain}`} domain={domain} onDone={setToast} />}
+          {status && page === "accounts" && (
+            <Identities status={status} onStatus={applyStatus} onConnect={() => setConnecting(true)} onDone={setToast} />
+          )}
         </main>
       </div>
       <footer className="statusbar" role="status" aria-live="polite">
         {notice ? notice.message : toast ?? ""}
       </footer>
+      {welcome && (
+        <Dialog title="Welcome to Rackdesk" onClose={closeWelcome}>
+          <p>Rackdesk looks after your company's Rackspace mailboxes. How would you like to start?</p>
+          <div className="choices">
+            <button className="choice" onClick={closeWelcome}>
+              <strong>Try it in the sandbox</strong>
+              <span>A practice company with a few hundred mailboxes. Nothing real changes.</span>
+            </button>
+            <button
+              className="choice"
+              onClick={() => {
+                closeWelcome();
+                setConnecting(true);
+              }}
+            >
+              <strong>Connect your Rackspace account</strong>
+              <span>Step by step: a login just for Rackdesk, its API keys, kept in {status?.vaultName}.</span>
+            </button>
+          </div>
+        </Dialog>
+      )}
+      {connecting && status && (
+        <ConnectWizard
+          vaultName={status.vaultName}
+          onClose={() => setConnecting(false)}
+          onConnected={(s) => {
+            setConnecting(false);
+            applyStatus(s);
+            setPage("mailboxes");
+            setToast(`Connected to account ${s.acting.account}. The keys are in ${s.vaultName}.`);
+          }}
+        />
+      )}
     </div>
   );
 }

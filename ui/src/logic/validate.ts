@@ -67,3 +67,36 @@ export function addressProblem(addr: string): string | null {
   if (!/^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/.test(domain)) return `"${addr}" has an invalid domain.`;
   return null;
 }
+
+/** Keys as pasted: surrounding spaces and line breaks from the control panel page removed. */
+export function cleanKey(text: string): string {
+  return text.replace(/\s+/g, "");
+}
+
+/** Why a user key cannot be right, or null. (Rackspace's are 20 characters.) */
+export function userKeyProblem(key: string): string | null {
+  if (key === "") return "Paste the user key.";
+  if (key.includes(":")) return "A user key has no colon; check that only the user key was copied.";
+  if (!/^[\x21-\x7e]+$/.test(key)) return "A user key has only letters, digits and symbols.";
+  if (key.length < 8) return "This is too short for a user key; it was probably cut off.";
+  if (key.length > 128) return "This is too long for a user key.";
+  return null;
+}
+
+/** Why a secret key cannot be right, or null. (Rackspace's are about 28–40 characters.) */
+export function secretKeyProblem(key: string, userKey?: string): string | null {
+  if (key === "") return "Paste the secret key.";
+  if (!/^[\x21-\x7e]+$/.test(key)) return "A secret key has only letters, digits and symbols.";
+  if (key.length < 16) return "This is too short for a secret key; it was probably cut off.";
+  if (key.length > 256) return "This is too long for a secret key.";
+  if (userKey && key === userKey) return "This is the user key again; paste the secret key.";
+  return null;
+}
+
+/** Why an account number cannot be right, or null. */
+export function accountProblem(text: string): string | null {
+  const v = text.trim();
+  if (v === "") return "Enter the account number (shown at the top of the control panel).";
+  if (!/^\d{1,20}$/.test(v)) return "An account number has only digits.";
+  return null;
+}

@@ -3,7 +3,7 @@
 // simulator's state over HTTP. Screenshots of each main screen go to test-artifacts/.
 import { test, after, before } from "node:test";
 import assert from "node:assert/strict";
-import { openApp, waitForText, screenshot, By, Key, until } from "./driver.mjs";
+import { openApp, waitForText, screenshot, skipWelcome, clickButton as clickButtonIn, type as typeIn, By, until } from "./driver.mjs";
 import { sandboxGet } from "./sandbox-api.mjs";
 
 const DOMAIN = "contoso-lab.example";
@@ -22,22 +22,13 @@ async function click(css) {
   await driver.wait(until.elementIsEnabled(el), 15000);
   await el.click();
 }
-async function clickButton(text) {
-  const xpath = `//button[normalize-space(.)=${JSON.stringify(text)}]`;
-  const el = await driver.wait(until.elementLocated(By.xpath(xpath)), 15000);
-  await driver.wait(until.elementIsEnabled(el), 15000);
-  await el.click();
-}
-/** Replaces a field's text the way a person does (select all, delete, type), so the page's
- * input events fire. */
-async function type(css, text) {
-  const el = await driver.wait(until.elementLocated(By.css(css)), 15000);
-  await el.click();
-  await el.sendKeys(Key.chord(Key.CONTROL, "a"), Key.BACK_SPACE);
-  if (text) await el.sendKeys(text);
-}
+const clickButton = (text) => clickButtonIn(driver, text);
+const type = (css, text) => typeIn(driver, css, text);
 
-test("the sandbox opens and says who is acting", async () => {
+test("the first run offers the sandbox or an account, and the sandbox says who is acting", async () => {
+  await waitForText(driver, "#dialog-title", (t) => t === "Welcome to Rackdesk");
+  await screenshot(driver, "00-welcome");
+  await skipWelcome(driver);
   const acting = await waitForText(driver, "#acting", (t) => t.includes("acting through"));
   assert.match(acting, /^You \(.+, super admin\) — acting through API admin `api-rackdesk` on account 123456$/);
   const banner = await driver.findElement(By.css("#sandbox-banner"));
