@@ -40,6 +40,8 @@ pub enum IdentityCmd {
     },
     /// Act through this identity from now on.
     Use { name: String },
+    /// After how many days `identity list` and the app remind you to rotate keys (default 90).
+    Reminder { days: u32 },
 }
 
 #[derive(Subcommand)]
@@ -212,6 +214,10 @@ pub async fn identity(cli: &Cli, cmd: &IdentityCmd, format: Format) -> Outcome {
             }
             let removed = ids.remove(name)?;
             println!("Removed \"{}\": its keys are gone from {} and its settings from this computer.", removed.label, ids.store_name());
+        }
+        IdentityCmd::Reminder { days } => {
+            ids.set_key_reminder_days(*days)?;
+            println!("Rackdesk will remind you to rotate keys older than {days} days.");
         }
         IdentityCmd::Use { name } => {
             let i = ids.use_identity(name)?;

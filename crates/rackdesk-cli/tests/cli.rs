@@ -205,3 +205,25 @@ async fn listings_in_every_format() {
     assert_eq!(rows.len(), 3);
     assert!(rows.iter().any(|r| &r[0] == "helpdesk.lead" && r[4].starts_with("no")));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_key_rotation_reminder_is_configurable() {
+    let dir = std::env::temp_dir().join(format!("rackdesk-cli-reminder-{}", std::process::id()));
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_rackdesk"))
+            .args(args)
+            .env("RACKDESK_CONFIG_DIR", &dir)
+            .env_remove("RACKDESK_USER_KEY")
+            .env_remove("RACKDESK_SECRET_KEY")
+            .output()
+            .unwrap()
+    };
+    let o = run(&["identity", "reminder", "0"]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(stderr(&o).contains("1 to 3650 days"), "{}", stderr(&o));
+    let o = run(&["identity", "reminder", "30"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let cfg: serde_json::Value = serde_json::from_slice(&std::fs::read(dir.join("config.json")).unwrap()).unwrap();
+    assert_eq!(cfg["keyReminderDays"], 30);
+    let _ = std::fs::remove_dir_all(&dir);
+}
