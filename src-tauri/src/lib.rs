@@ -45,6 +45,16 @@ pub fn run() {
         )
         .init();
     let result = build_app(tauri::Builder::default())
+        // A second start brings the open window forward instead of opening another copy.
+        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
+            if let Some(w) = app.get_webview_window("main") {
+                let _ = w.unminimize();
+                let _ = w.set_focus();
+            }
+        }))
+        // Remembers the window's size and place between starts (Rust side only: the page is
+        // granted none of the plugin's commands).
+        .plugin(tauri_plugin_window_state::Builder::default().build())
         .setup(|app| {
             // With no account connected yet, the app opens on the built-in sandbox.
             let handle = app.handle().clone();

@@ -109,3 +109,23 @@ test("the mailbox is deleted only after its address is typed", async () => {
   const { status } = await sandboxGet(`domains/${DOMAIN}/rs/mailboxes/e2e.tester`);
   assert.equal(status, 404);
 });
+
+test("the window stays usable at 200% zoom", async () => {
+  await type("#mailbox-search", "");
+  await waitForText(driver, "#mailbox-count", (t) => t === "24 mailboxes");
+  // 200% zoom halves the page's width and height in CSS pixels: a window of half the size
+  // lays out exactly the same way.
+  const rect = await driver.manage().window().getRect();
+  await driver.manage().window().setRect({ width: Math.round(rect.width / 2), height: Math.round(rect.height / 2) });
+  await driver.sleep(300);
+  const overflow = await driver.executeScript(
+    "return document.documentElement.scrollWidth - document.documentElement.clientWidth",
+  );
+  const button = await driver.findElement(By.xpath("//button[normalize-space(.)='New mailbox']"));
+  const r = await button.getRect();
+  const width = await driver.executeScript("return document.documentElement.clientWidth");
+  await screenshot(driver, "07-zoom-200");
+  await driver.manage().window().setRect({ width: rect.width, height: rect.height });
+  assert.ok(overflow <= 1, `the page scrolls sideways by ${overflow}px at 200%`);
+  assert.ok(r.x + r.width <= width, "the New mailbox button is fully visible at 200%");
+});
