@@ -11,6 +11,7 @@ const COMMANDS: &[&str] = &[
     "set_mailbox_enabled",
     "reset_mailbox_password",
     "delete_mailbox",
+    "export_mailboxes",
     "list_aliases",
     "alias_detail",
     "create_alias",

@@ -215,3 +215,35 @@ fn a_vault_that_cannot_be_used_is_reported_and_nothing_is_stored() {
     assert!(e["message"].as_str().unwrap().contains("will not store or use API keys"), "{e}");
     assert!(!a.dir.join("config.json").exists());
 }
+
+#[test]
+fn the_mailbox_export_writes_every_row_and_says_when_it_cannot() {
+    let a = app();
+    let rows = a.sim.with_store(|s| {
+        s.domains["fabrikam.example"]
+            .mailboxes
+            .iter()
+            .map(|(n, m)| rackdesk_core::models::MailboxSummary {
+                name: n.clone(),
+                display_name: Some(m.display_name.clone()),
+                size: Some(m.size),
+                current_usage: Some(m.current_usage),
+                enabled: Some(m.enabled),
+                created_date: None,
+                last_login: None,
+            })
+            .collect::<Vec<_>>()
+    });
+    let path = a.dir.join("export.csv");
+    std::fs::create_dir_all(&a.dir).unwrap();
+    let n = rackdesk_app::commands::mailboxes::write_mailbox_export(&path, "fabrikam.example", &rows).unwrap();
+    assert_eq!(n, 110);
+    let mut r = csv::Reader::from_path(&path).unwrap();
+    assert_eq!(r.records().count(), 110);
+    let e = rackdesk_app::commands::mailboxes::write_mailbox_export(std::path::Path::new("/nonexistent/dir/x.csv"), "fabrikam.example", &rows).unwrap_err();
+    assert_eq!(e.kind, "file");
+    assert!(e.message.contains("could not write"));
+    // Without the desktop's save dialog (the mock runtime), the command refuses instead of writing anywhere.
+    let e = call(&a, "export_mailboxes", json!({"domain": "fabrikam.example"})).unwrap_err();
+    assert_eq!(e["kind"], "unavailable");
+}

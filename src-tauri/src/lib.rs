@@ -5,6 +5,7 @@
 //! commands through the real IPC path.
 
 pub mod commands;
+pub mod desktop;
 pub mod sandbox;
 pub mod state;
 
@@ -24,6 +25,7 @@ pub fn build_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
         mailboxes::set_mailbox_enabled,
         mailboxes::reset_mailbox_password,
         mailboxes::delete_mailbox,
+        mailboxes::export_mailboxes,
         aliases::list_aliases,
         aliases::alias_detail,
         aliases::create_alias,
@@ -55,6 +57,8 @@ pub fn run() {
         // Remembers the window's size and place between starts (Rust side only: the page is
         // granted none of the plugin's commands).
         .plugin(tauri_plugin_window_state::Builder::default().build())
+        .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_notification::init())
         .setup(|app| {
             // With no account connected yet, the app opens on the built-in sandbox.
             let handle = app.handle().clone();

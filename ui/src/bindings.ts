@@ -85,6 +85,8 @@ forwardTo: Array<string> | null, keepCopy: boolean | null, autoReply: AutoReply 
 
 export type PasswordResult = { address: string, password: string, };
 
+export type ExportResult = { path: string, rows: number, };
+
 export type AliasRow = { name: string, address: string, members: number, 
 /**
  * The one address it delivers to, when it has exactly one.
@@ -123,6 +125,7 @@ export interface Commands {
   set_mailbox_enabled: { args: { domain: string; name: string; enabled: boolean }; result: MailboxDetail };
   reset_mailbox_password: { args: { domain: string; name: string }; result: PasswordResult };
   delete_mailbox: { args: { domain: string; name: string; confirmAddress: string }; result: null };
+  export_mailboxes: { args: { domain: string }; result: ExportResult | null };
   list_aliases: { args: { domain: string }; result: Array<AliasRow> };
   alias_detail: { args: { domain: string; name: string }; result: AliasDetail };
   create_alias: { args: { domain: string; name: string; members: Array<string> }; result: AliasDetail };

@@ -49,3 +49,4 @@ export const actThroughSandbox = () => call("use_sandbox", {});
 export const actThroughIdentity = (label: string) => call("use_identity", { label });
 export const rotateKeys = (label: string, userKey: string, secretKey: string) => call("rotate_keys", { label, userKey, secretKey });
 export const removeIdentity = (label: string, confirmLabel: string) => call("remove_identity", { label, confirmLabel });
+export const exportMailboxes = (domain: string) => call("export_mailboxes", { domain });

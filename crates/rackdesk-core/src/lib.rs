@@ -14,6 +14,7 @@ pub mod api;
 pub mod client;
 pub mod identity;
 pub mod error;
+pub mod export;
 pub mod limits;
 pub mod models;
 pub mod names;

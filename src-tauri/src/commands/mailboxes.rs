@@ -218,3 +218,42 @@ pub async fn delete_mailbox(state: tauri::State<'_, AppState>, domain: String, n
     state.client().delete_mailbox(&addr.domain, &addr.local).await?;
     Ok(())
 }
+
+/// Where an export went.
+#[derive(Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ExportResult {
+    pub path: String,
+    pub rows: u32,
+}
+
+/// Writes the export file (the command below asks where, with the system's save dialog).
+pub fn write_mailbox_export(path: &std::path::Path, domain: &str, rows: &[MailboxSummary]) -> CmdResult<usize> {
+    let failed = |e: std::io::Error| CommandError {
+        kind: "file".into(),
+        message: format!("Rackdesk could not write {}. Choose a folder you can write to.", path.display()),
+        detail: Some(e.to_string()),
+    };
+    let file = std::fs::File::create(path).map_err(failed)?;
+    rackdesk_core::export::mailboxes_csv(domain, rows, std::io::BufWriter::new(file)).map_err(failed)
+}
+
+/// Exports every mailbox of a domain to a CSV file the person chooses in the system's save
+/// dialog. `null` when the dialog was cancelled. The page never names a path itself.
+#[tauri::command]
+pub async fn export_mailboxes<R: tauri::Runtime>(
+    app: tauri::AppHandle<R>,
+    state: tauri::State<'_, AppState>,
+    domain: String,
+) -> CmdResult<Option<ExportResult>> {
+    let domain = rackdesk_core::names::domain_name(&domain)?;
+    let name = format!("mailboxes-{domain}-{}.csv", chrono::Utc::now().format("%Y-%m-%d"));
+    let Some(path) = crate::desktop::choose_save_path(&app, &name, "CSV", &["csv"]).await? else {
+        return Ok(None);
+    };
+    let started = std::time::Instant::now();
+    let rows = state.client().mailboxes(&domain, MailboxQuery::default()).await?;
+    let n = write_mailbox_export(&path, &domain, &rows)?;
+    crate::desktop::notify_if_slow(&app, started, "Export finished", &format!("{n} mailboxes of {domain} written to {}", path.display()));
+    Ok(Some(ExportResult { path: path.display().to_string(), rows: n as u32 }))
+}

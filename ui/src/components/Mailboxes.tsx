@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import type { CommandError, MailboxRow } from "../bindings";
-import { asCommandError, mailboxPage } from "../ipc";
+import { asCommandError, exportMailboxes, mailboxPage } from "../ipc";
 import { countLabel, lastSeen } from "../logic/format";
 import { visibleRows, windowOf, type Sort, type SortKey, type StatusFilter } from "../logic/list";
 import { ErrorNote, StorageBar } from "./common";
@@ -103,6 +103,16 @@ export function Mailboxes({ domain, onDone }: { domain: string; onDone: (msg: st
           </button>
           <button onClick={() => void load()} disabled={loading}>
             Refresh
+          </button>
+          <button
+            onClick={() =>
+              exportMailboxes(domain).then(
+                (r) => r && onDone(`Exported ${countLabel(r.rows, "mailbox")} to ${r.path}.`),
+                (e) => setError(asCommandError(e)),
+              )
+            }
+          >
+            Export CSV…
           </button>
         </div>
         <div className="filters">

@@ -1,0 +1,34 @@
+//! The desktop's own services, used from Rust only: the save dialog and notifications.
+//! The page is granted none of these plugins' commands.
+
+use crate::commands::{CmdResult, CommandError};
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+use tauri::{Manager, Runtime};
+
+/// Work longer than this gets an OS notification when it finishes.
+pub const NOTIFY_AFTER: Duration = Duration::from_secs(3);
+
+/// Asks where to save, with the system's dialog. `None` if the person cancelled.
+pub async fn choose_save_path<R: Runtime>(app: &tauri::AppHandle<R>, suggested: &str, kind: &str, extensions: &[&str]) -> CmdResult<Option<PathBuf>> {
+    let Some(dialog) = app.try_state::<tauri_plugin_dialog::Dialog<R>>() else {
+        return Err(CommandError { kind: "unavailable".into(), message: "Saving files is not available here.".into(), detail: None });
+    };
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    dialog.file().add_filter(kind, extensions).set_file_name(suggested).save_file(move |p| {
+        let _ = tx.send(p);
+    });
+    let chosen = rx.await.ok().flatten();
+    Ok(chosen.and_then(|p| p.into_path().ok()))
+}
+
+/// Shows an OS notification if the work took long enough that the person may have looked away.
+/// Failing to notify (no notification service) is not an error.
+pub fn notify_if_slow<R: Runtime>(app: &tauri::AppHandle<R>, started: Instant, title: &str, body: &str) {
+    if started.elapsed() < NOTIFY_AFTER {
+        return;
+    }
+    if let Some(n) = app.try_state::<tauri_plugin_notification::Notification<R>>() {
+        let _ = n.builder().title(title).body(body).show();
+    }
+}
