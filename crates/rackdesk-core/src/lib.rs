@@ -19,6 +19,7 @@ pub mod limits;
 pub mod models;
 pub mod names;
 pub mod password;
+pub mod policy;
 pub mod sign;
 pub mod vault;
 pub mod verify;

@@ -1,0 +1,181 @@
+//! What each role may do: one allow-list, enforced in the core, so the app, the CLI and bulk
+//! jobs all obey it. The app also shows it (About → Roles) and greys out what is not allowed.
+//!
+//! Honest limits: the Rackspace API has only super-admin keys, so this is a guard rail on
+//! this computer, not a security boundary against someone who controls the OS account.
+
+use crate::identity::Role;
+use serde::Serialize;
+
+/// Everything Rackdesk can do that a role may or may not be allowed to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Action {
+    View,
+    CreateMailbox,
+    EditDisplayName,
+    EditForwarding,
+    EditAutoReply,
+    EditSize,
+    SetEnabled,
+    ResetPassword,
+    DeleteMailbox,
+    CreateAlias,
+    EditAliasMembers,
+    DeleteAlias,
+    ChangeDomain,
+    ChangeAdmins,
+    ManageKeys,
+    BulkChange,
+    Export,
+    ViewJournal,
+}
+
+impl Action {
+    pub const ALL: [Action; 18] = [
+        Action::View,
+        Action::CreateMailbox,
+        Action::EditDisplayName,
+        Action::EditForwarding,
+        Action::EditAutoReply,
+        Action::EditSize,
+        Action::SetEnabled,
+        Action::ResetPassword,
+        Action::DeleteMailbox,
+        Action::CreateAlias,
+        Action::EditAliasMembers,
+        Action::DeleteAlias,
+        Action::ChangeDomain,
+        Action::ChangeAdmins,
+        Action::ManageKeys,
+        Action::BulkChange,
+        Action::Export,
+        Action::ViewJournal,
+    ];
+
+    /// The name recorded in the journal.
+    pub fn name(self) -> &'static str {
+        match self {
+            Action::View => "view",
+            Action::CreateMailbox => "mailbox.create",
+            Action::EditDisplayName => "mailbox.display-name",
+            Action::EditForwarding => "mailbox.forwarding",
+            Action::EditAutoReply => "mailbox.auto-reply",
+            Action::EditSize => "mailbox.size",
+            Action::SetEnabled => "mailbox.enable-disable",
+            Action::ResetPassword => "mailbox.reset-password",
+            Action::DeleteMailbox => "mailbox.delete",
+            Action::CreateAlias => "alias.create",
+            Action::EditAliasMembers => "alias.members",
+            Action::DeleteAlias => "alias.delete",
+            Action::ChangeDomain => "domain.change",
+            Action::ChangeAdmins => "admin.change",
+            Action::ManageKeys => "keys.manage",
+            Action::BulkChange => "bulk.change",
+            Action::Export => "export",
+            Action::ViewJournal => "journal.view",
+        }
+    }
+
+    /// What it is, in the words people use.
+    pub fn label(self) -> &'static str {
+        match self {
+            Action::View => "See domains, mailboxes and aliases",
+            Action::CreateMailbox => "Create mailboxes",
+            Action::EditDisplayName => "Change display names",
+            Action::EditForwarding => "Change forwarding",
+            Action::EditAutoReply => "Change auto-replies",
+            Action::EditSize => "Change mailbox sizes",
+            Action::SetEnabled => "Enable and disable mailboxes",
+            Action::ResetPassword => "Reset passwords",
+            Action::DeleteMailbox => "Delete mailboxes",
+            Action::CreateAlias => "Create aliases",
+            Action::EditAliasMembers => "Add and remove alias members",
+            Action::DeleteAlias => "Delete aliases",
+            Action::ChangeDomain => "Change domains",
+            Action::ChangeAdmins => "Change admin logins",
+            Action::ManageKeys => "Connect accounts, rotate or remove API keys",
+            Action::BulkChange => "Run bulk changes from CSV",
+            Action::Export => "Export lists to CSV",
+            Action::ViewJournal => "See and export the journal",
+        }
+    }
+}
+
+/// The help-desk allow-list. Everything not here is for super admins only.
+pub const HELP_DESK: &[Action] = &[
+    Action::View,
+    Action::EditDisplayName,
+    Action::EditForwarding,
+    Action::EditAutoReply,
+    Action::SetEnabled,
+    Action::ResetPassword,
+    Action::CreateAlias,
+    Action::EditAliasMembers,
+    Action::Export,
+    Action::ViewJournal,
+];
+
+pub fn allowed(role: Role, action: Action) -> bool {
+    match role {
+        Role::SuperAdmin => true,
+        Role::HelpDesk => HELP_DESK.contains(&action),
+    }
+}
+
+/// Why an action was refused. Never holds anything secret.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize)]
+#[error("{}", self.message())]
+pub struct Refusal {
+    pub action: Action,
+    pub role: Role,
+}
+
+impl Refusal {
+    pub fn message(&self) -> String {
+        format!(
+            "As {} you cannot do this here: {}. Ask a super admin, or switch to the super-admin role with its passphrase.",
+            self.role.label(),
+            self.action.label().to_lowercase()
+        )
+    }
+}
+
+pub fn check(role: Role, action: Action) -> Result<(), Refusal> {
+    if allowed(role, action) {
+        Ok(())
+    } else {
+        Err(Refusal { action, role })
+    }
+}
+
+/// The whole list, for the roles page: (action, super admin may, help desk may).
+pub fn table() -> Vec<(Action, bool, bool)> {
+    Action::ALL.iter().map(|a| (*a, true, allowed(Role::HelpDesk, *a))).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn help_desk_may_do_the_daily_work() {
+        for a in [Action::View, Action::ResetPassword, Action::SetEnabled, Action::EditForwarding, Action::EditAutoReply, Action::EditDisplayName, Action::CreateAlias, Action::EditAliasMembers, Action::Export] {
+            assert!(allowed(Role::HelpDesk, a), "{a:?}");
+        }
+    }
+
+    #[test]
+    fn help_desk_may_not_do_the_dangerous_things() {
+        for a in [Action::DeleteMailbox, Action::DeleteAlias, Action::ChangeDomain, Action::ChangeAdmins, Action::ManageKeys, Action::BulkChange, Action::CreateMailbox, Action::EditSize] {
+            let r = check(Role::HelpDesk, a).unwrap_err();
+            assert!(r.message().starts_with("As help desk you cannot do this here"), "{}", r.message());
+        }
+    }
+
+    #[test]
+    fn super_admins_may_do_everything() {
+        assert!(Action::ALL.iter().all(|a| allowed(Role::SuperAdmin, *a)));
+        assert_eq!(table().len(), Action::ALL.len());
+    }
+}
