@@ -185,3 +185,46 @@ fn a_persons_login_as_api_admin_is_warned_about() {
     assert!(w[0].contains("No admin login"), "{w:?}");
     assert!(api_admin_warnings(None, &op, &AdminCheck::NotNamed, "1")[0].contains("--api-admin"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_super_admin_role_is_behind_a_passphrase_with_back_off() {
+    use rackdesk_core::identity::PassphraseProblem;
+    let w = world().await;
+    let pw = |s: &str| SecretString::from(s.to_owned());
+    let now = chrono::Utc::now();
+
+    assert!(matches!(w.ids.set_passphrase(&pw("short"), None), Err(IdentityError::Passphrase(PassphraseProblem::TooWeak))));
+    w.ids.set_passphrase(&pw("correct horse battery"), None).unwrap();
+    let cfg = std::fs::read_to_string(w.ids.config_path()).unwrap();
+    assert!(!cfg.contains("correct horse"), "only a hash is stored");
+    assert!(cfg.contains("$argon2id$"), "{cfg}");
+
+    w.ids.set_operator("sam", Role::HelpDesk).unwrap();
+    // The help desk cannot simply declare itself super admin.
+    assert!(matches!(w.ids.set_operator("sam", Role::SuperAdmin), Err(IdentityError::Passphrase(PassphraseProblem::Missing))));
+    assert!(matches!(w.ids.set_passphrase(&pw("another passphrase"), None), Err(IdentityError::Invalid { .. })));
+
+    // Two wrong tries are free; from the third the wait doubles.
+    let wrong = pw("wrong passphrase");
+    for expect_wait in [0, 0, 2, 4] {
+        let e = w.ids.switch_role(Role::SuperAdmin, Some(&wrong), now).unwrap_err();
+        match e {
+            IdentityError::Passphrase(PassphraseProblem::Wrong { wait_secs }) => assert_eq!(wait_secs, expect_wait),
+            IdentityError::Passphrase(PassphraseProblem::Locked { .. }) if expect_wait > 0 => {}
+            other => panic!("{other:?}"),
+        }
+        if expect_wait == 2 {
+            // While locked, even the right passphrase is not tried.
+            let e = w.ids.switch_role(Role::SuperAdmin, Some(&pw("correct horse battery")), now).unwrap_err();
+            assert!(matches!(e, IdentityError::Passphrase(PassphraseProblem::Locked { .. })), "{e:?}");
+            assert!(e.user_message().contains("Try again in"), "{}", e.user_message());
+            break;
+        }
+    }
+    let later = now + chrono::Duration::seconds(10);
+    let op = w.ids.switch_role(Role::SuperAdmin, Some(&pw("correct horse battery")), later).unwrap();
+    assert_eq!(op.role, Role::SuperAdmin);
+    // Back to help desk needs nothing.
+    assert_eq!(w.ids.switch_role(Role::HelpDesk, None, later).unwrap().role, Role::HelpDesk);
+    let _ = std::fs::remove_dir_all(&w.dir);
+}

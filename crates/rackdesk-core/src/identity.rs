@@ -69,6 +69,13 @@ pub fn current_operator() -> Operator {
         .unwrap_or_else(Operator::from_os)
 }
 
+fn passphrase_matches(hash: &str, candidate: &SecretString) -> bool {
+    use argon2::password_hash::{PasswordHash, PasswordVerifier};
+    PasswordHash::new(hash)
+        .map(|h| argon2::Argon2::default().verify_password(candidate.expose_secret().as_bytes(), &h).is_ok())
+        .unwrap_or(false)
+}
+
 /// The name of the logged-in OS user.
 pub fn os_user() -> String {
     let u = whoami::username();
@@ -121,6 +128,14 @@ pub struct Config {
     /// Remind to rotate keys older than this many days.
     #[serde(default = "default_reminder")]
     pub key_reminder_days: u32,
+    /// The super-admin passphrase as a slow salted hash (argon2id, PHC string); never the passphrase.
+    #[serde(default)]
+    pub super_admin_passphrase: Option<String>,
+    /// Wrong passphrases in a row, and until when no attempt is accepted.
+    #[serde(default)]
+    pub passphrase_failures: u32,
+    #[serde(default)]
+    pub passphrase_locked_until: Option<DateTime<Utc>>,
 }
 
 fn default_reminder() -> u32 {
@@ -129,7 +144,16 @@ fn default_reminder() -> u32 {
 
 impl Default for Config {
     fn default() -> Self {
-        Config { version: 1, active: None, identities: vec![], operator: None, key_reminder_days: default_reminder() }
+        Config {
+            version: 1,
+            active: None,
+            identities: vec![],
+            operator: None,
+            key_reminder_days: default_reminder(),
+            super_admin_passphrase: None,
+            passphrase_failures: 0,
+            passphrase_locked_until: None,
+        }
     }
 }
 
@@ -163,6 +187,31 @@ pub enum IdentityError {
     Duplicate(String),
     #[error("no identity")]
     NoIdentity,
+    #[error("role switch refused")]
+    Passphrase(PassphraseProblem),
+}
+
+/// Why switching to the super-admin role was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PassphraseProblem {
+    NotSet,
+    Wrong { wait_secs: u64 },
+    Locked { wait_secs: u64 },
+    TooWeak,
+    Missing,
+}
+
+/// The shortest passphrase we accept for the super-admin role.
+pub const MIN_PASSPHRASE: usize = 10;
+
+/// Seconds to wait after the n-th wrong passphrase in a row: none for the first two, then
+/// doubling from 2 s up to 5 minutes.
+pub fn passphrase_backoff(failures: u32) -> u64 {
+    if failures < 3 {
+        0
+    } else {
+        (1u64 << (failures - 2).min(9)).min(300)
+    }
 }
 
 impl IdentityError {
@@ -179,6 +228,7 @@ impl IdentityError {
             IdentityError::NotFound(_) => "not-found",
             IdentityError::Duplicate(_) => "duplicate",
             IdentityError::NoIdentity => "no-identity",
+            IdentityError::Passphrase(_) => "passphrase",
         }
     }
 
@@ -196,6 +246,20 @@ impl IdentityError {
             IdentityError::NotFound(l) => format!("There is no identity called \"{l}\". `rackdesk identity list` shows them."),
             IdentityError::Duplicate(l) => format!("An identity called \"{l}\" already exists. Choose another name, or rotate its keys."),
             IdentityError::NoIdentity => "No API admin identity is set up yet. Add one with `rackdesk identity add`, or try the sandbox.".into(),
+            IdentityError::Passphrase(p) => match p {
+                PassphraseProblem::NotSet => "No super-admin passphrase has been set on this computer, so the super-admin role cannot be \
+                     unlocked here. A super admin sets one first (`rackdesk operator passphrase`)."
+                    .into(),
+                PassphraseProblem::Wrong { wait_secs: 0 } => "That is not the super-admin passphrase.".into(),
+                PassphraseProblem::Wrong { wait_secs } => {
+                    format!("That is not the super-admin passphrase. Wait {wait_secs} seconds before trying again.")
+                }
+                PassphraseProblem::Locked { wait_secs } => {
+                    format!("Too many wrong passphrases. Try again in {wait_secs} seconds.")
+                }
+                PassphraseProblem::TooWeak => format!("Use a passphrase of at least {MIN_PASSPHRASE} characters."),
+                PassphraseProblem::Missing => "Switching to the super-admin role needs the super-admin passphrase.".into(),
+            },
         }
     }
 
@@ -543,13 +607,87 @@ impl Identities {
         Ok(self.load()?.operator.unwrap_or_else(Operator::from_os))
     }
 
+    /// Sets the operator's name and role. Raising the role to super admin goes through
+    /// [`Identities::switch_role`] (the passphrase); this refuses it.
     pub fn set_operator(&self, name: &str, role: Role) -> Result<Operator, IdentityError> {
         let n = name.trim();
         if n.is_empty() || n.chars().count() > 64 || n.chars().any(char::is_control) {
             return Err(IdentityError::Invalid { field: "operator name".into(), reason: "use 1 to 64 ordinary characters".into() });
         }
         let mut cfg = self.load()?;
+        let current = cfg.operator.as_ref().map(|o| o.role).unwrap_or(Role::SuperAdmin);
+        if current == Role::HelpDesk && role == Role::SuperAdmin {
+            return Err(IdentityError::Passphrase(PassphraseProblem::Missing));
+        }
         let op = Operator { name: n.to_owned(), role };
+        cfg.operator = Some(op.clone());
+        self.save(&cfg)?;
+        Ok(op)
+    }
+
+    /// Sets (or replaces) the super-admin passphrase. Only a super admin may; replacing it needs
+    /// the current one too.
+    pub fn set_passphrase(&self, new: &SecretString, current: Option<&SecretString>) -> Result<(), IdentityError> {
+        use argon2::password_hash::{PasswordHasher, SaltString};
+        let mut cfg = self.load()?;
+        let role = cfg.operator.as_ref().map(|o| o.role).unwrap_or(Role::SuperAdmin);
+        if role != Role::SuperAdmin {
+            return Err(IdentityError::Invalid {
+                field: "role".into(),
+                reason: "only a super admin can set the super-admin passphrase".into(),
+            });
+        }
+        if let Some(hash) = &cfg.super_admin_passphrase {
+            let cur = current.ok_or(IdentityError::Passphrase(PassphraseProblem::Missing))?;
+            if !passphrase_matches(hash, cur) {
+                return Err(IdentityError::Passphrase(PassphraseProblem::Wrong { wait_secs: 0 }));
+            }
+        }
+        if new.expose_secret().chars().count() < MIN_PASSPHRASE {
+            return Err(IdentityError::Passphrase(PassphraseProblem::TooWeak));
+        }
+        let mut salt = [0u8; 16];
+        rand::Rng::fill(&mut rand::rng(), &mut salt);
+        let salt = SaltString::encode_b64(&salt).map_err(|e| IdentityError::Invalid { field: "passphrase".into(), reason: e.to_string() })?;
+        let hash = argon2::Argon2::default()
+            .hash_password(new.expose_secret().as_bytes(), &salt)
+            .map_err(|e| IdentityError::Invalid { field: "passphrase".into(), reason: e.to_string() })?
+            .to_string();
+        cfg.super_admin_passphrase = Some(hash);
+        cfg.passphrase_failures = 0;
+        cfg.passphrase_locked_until = None;
+        self.save(&cfg)
+    }
+
+    pub fn has_passphrase(&self) -> Result<bool, IdentityError> {
+        Ok(self.load()?.super_admin_passphrase.is_some())
+    }
+
+    /// Switches the operator's role. To help desk: always. To super admin: only with the
+    /// passphrase, with a growing wait after wrong ones. Returns the operator after the switch.
+    pub fn switch_role(&self, to: Role, passphrase: Option<&SecretString>, now: DateTime<Utc>) -> Result<Operator, IdentityError> {
+        let mut cfg = self.load()?;
+        let mut op = cfg.operator.clone().unwrap_or_else(Operator::from_os);
+        if to == Role::SuperAdmin && op.role != Role::SuperAdmin {
+            let Some(hash) = cfg.super_admin_passphrase.clone() else {
+                return Err(IdentityError::Passphrase(PassphraseProblem::NotSet));
+            };
+            if let Some(until) = cfg.passphrase_locked_until.filter(|u| *u > now) {
+                let wait_secs = (until - now).num_seconds().max(1) as u64;
+                return Err(IdentityError::Passphrase(PassphraseProblem::Locked { wait_secs }));
+            }
+            let p = passphrase.ok_or(IdentityError::Passphrase(PassphraseProblem::Missing))?;
+            if !passphrase_matches(&hash, p) {
+                cfg.passphrase_failures += 1;
+                let wait_secs = passphrase_backoff(cfg.passphrase_failures);
+                cfg.passphrase_locked_until = (wait_secs > 0).then(|| now + chrono::Duration::seconds(wait_secs as i64));
+                self.save(&cfg)?;
+                return Err(IdentityError::Passphrase(PassphraseProblem::Wrong { wait_secs }));
+            }
+            cfg.passphrase_failures = 0;
+            cfg.passphrase_locked_until = None;
+        }
+        op.role = to;
         cfg.operator = Some(op.clone());
         self.save(&cfg)?;
         Ok(op)
