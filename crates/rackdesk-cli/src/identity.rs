@@ -5,7 +5,7 @@ use crate::{base_config, exit, identities, print_record, print_table, user_error
 use clap::Subcommand;
 use rackdesk_core::identity::{api_admin_warnings, Identity, NewIdentity, Role};
 use rackdesk_core::verify::{human_duration, AdminCheck, Verified, SKEW_WARN_SECS};
-use rackdesk_core::{Client, Credentials};
+use rackdesk_core::Credentials;
 use secrecy::SecretString;
 use std::io::{BufRead, IsTerminal};
 
@@ -48,6 +48,16 @@ pub enum IdentityCmd {
 pub enum OperatorCmd {
     /// Who Rackdesk records as the person acting.
     Show,
+    /// Switch role. To super admin needs the super-admin passphrase (asked without echo, or
+    /// the first line of stdin); to help desk needs nothing. Journaled either way.
+    Switch {
+        /// super-admin or help-desk
+        #[arg(value_parser = |s: &str| Role::parse(s).ok_or_else(|| "use super-admin or help-desk".to_string()))]
+        role: Role,
+    },
+    /// Set or change the super-admin passphrase (super admins only). Asks for the current one
+    /// first when one is set; from stdin: current (if set), then new, one per line.
+    Passphrase,
     /// Set the operator's name and role (on a shared help-desk computer, each person's name).
     Set {
         #[arg(long)]
@@ -117,9 +127,33 @@ fn report_verified(v: &Verified, ident: &Identity, warnings: &[String]) {
     }
 }
 
+/// Key setup, rotation and removal are for super admins; a refusal is journaled.
+fn require_key_management(ids: &rackdesk_core::identity::Identities, action: &str, target: &str) -> Outcome {
+    if let Err(e) = ids.require(rackdesk_core::policy::Action::ManageKeys) {
+        let f = Failure::from(e);
+        let journal = rackdesk_core::journal::Journal::open(&rackdesk_core::journal::Journal::default_path()?)?;
+        let actor = rackdesk_core::identity::Actor {
+            operator: ids.operator()?,
+            identity_label: target.into(),
+            account: String::new(),
+            api_admin: None,
+        };
+        let intent = rackdesk_core::ops::intent_for(&actor, false, None, action, target, serde_json::json!({}));
+        journal.refused(&intent, &f.message)?;
+        return Err(f);
+    }
+    Ok(())
+}
+
 pub async fn identity(cli: &Cli, cmd: &IdentityCmd, format: Format) -> Outcome {
     let ids = identities()?;
     let base = base_config(cli);
+    match cmd {
+        IdentityCmd::Add { name, .. } => require_key_management(&ids, "keys.add", name)?,
+        IdentityCmd::Rotate { name } => require_key_management(&ids, "keys.rotate", name.as_deref().unwrap_or("active identity"))?,
+        IdentityCmd::Remove { name, .. } => require_key_management(&ids, "keys.remove", name)?,
+        _ => {}
+    }
     match cmd {
         IdentityCmd::Add { name, account, api_admin } => {
             // Refuse early, before asking for keys, if the vault cannot be used.
@@ -227,11 +261,59 @@ pub async fn identity(cli: &Cli, cmd: &IdentityCmd, format: Format) -> Outcome {
     Ok(())
 }
 
+fn read_secret_line(prompt: &str) -> Result<SecretString, Failure> {
+    let stdin = std::io::stdin();
+    let line = if stdin.is_terminal() {
+        rpassword::prompt_password(prompt).map_err(read_failed)?
+    } else {
+        let mut l = String::new();
+        stdin.lock().read_line(&mut l).map_err(read_failed)?;
+        l.trim_end_matches(['\r', '\n']).to_owned()
+    };
+    Ok(SecretString::from(line))
+}
+
+/// Journals a role switch; a journal that cannot be written refuses the switch.
+fn journal_switch(from: Role, to: Role, refused: Option<&str>) -> Result<(), Failure> {
+    let journal = rackdesk_core::journal::Journal::open(&rackdesk_core::journal::Journal::default_path()?)?;
+    let op = rackdesk_core::identity::current_operator();
+    // A role switch concerns this computer, not an account.
+    let actor = rackdesk_core::identity::Actor { operator: op, identity_label: "this computer".into(), account: String::new(), api_admin: None };
+    rackdesk_core::ops::journal_role_switch(&journal, &actor, false, from, to, refused)?;
+    Ok(())
+}
+
 pub fn operator(cmd: &OperatorCmd, format: Format) -> Outcome {
     let ids = identities()?;
     let op = match cmd {
         OperatorCmd::Show => ids.operator()?,
         OperatorCmd::Set { name, role } => ids.set_operator(name, *role)?,
+        OperatorCmd::Switch { role } => {
+            let from = ids.operator()?.role;
+            let pass = if *role == Role::SuperAdmin && from != Role::SuperAdmin {
+                Some(read_secret_line("Super-admin passphrase: ")?)
+            } else {
+                None
+            };
+            match ids.switch_role(*role, pass.as_ref(), chrono::Utc::now()) {
+                Ok(op) => {
+                    journal_switch(from, *role, None)?;
+                    op
+                }
+                Err(e) => {
+                    let f = Failure::from(e);
+                    let _ = journal_switch(from, *role, Some(&f.message));
+                    return Err(Failure { code: exit::NOT_ALLOWED, ..f });
+                }
+            }
+        }
+        OperatorCmd::Passphrase => {
+            let current = if ids.has_passphrase()? { Some(read_secret_line("Current passphrase: ")?) } else { None };
+            let new = read_secret_line("New super-admin passphrase: ")?;
+            ids.set_passphrase(&new, current.as_ref())?;
+            println!("The super-admin passphrase is set. Rackdesk keeps only a slow salted hash of it.");
+            return Ok(());
+        }
     };
     let fields = vec![("Operator", op.name.clone()), ("Role", op.role.label().into()), ("OS user", rackdesk_core::identity::os_user())];
     print_record(format, &fields, &op)?;
@@ -240,7 +322,7 @@ pub fn operator(cmd: &OperatorCmd, format: Format) -> Outcome {
 
 /// Creates the dedicated API admin with a random password that is thrown away at once: the
 /// person sets the real one in the control panel. Then explains how to get its keys.
-pub async fn create_api_admin(c: &Client, login: &str, email: &str, first: &str, last: &str) -> Outcome {
+pub async fn create_api_admin(ops: &rackdesk_core::ops::Ops, login: &str, email: &str, first: &str, last: &str) -> Outcome {
     let new = rackdesk_core::api::NewAdmin {
         admin_type: "super".into(),
         password: rackdesk_core::password::generate(Some(login), None),
@@ -248,7 +330,7 @@ pub async fn create_api_admin(c: &Client, login: &str, email: &str, first: &str,
         last_name: last.into(),
         email: email.into(),
     };
-    c.create_admin(login, &new).await?;
+    ops.create_admin(login, &new).await?;
     drop(new);
     println!("Created the super admin login \"{login}\" for Rackdesk. Rackdesk did not keep its password.");
     println!("Next, in the Cloud Office Control Panel (cp.rackspace.com):");

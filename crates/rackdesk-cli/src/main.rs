@@ -5,6 +5,7 @@
 //! desktop app behave the same.
 
 mod identity;
+mod journal;
 mod output;
 
 use clap::{Args, Parser, Subcommand};
@@ -32,6 +33,8 @@ pub(crate) mod exit {
     pub const SERVER: u8 = 5;
     /// The credential vault cannot be used: nothing was stored or read.
     pub const VAULT: u8 = 6;
+    /// The operator's role does not allow this (help-desk mode); refused and journaled.
+    pub const NOT_ALLOWED: u8 = 7;
 }
 
 const AFTER_HELP: &str = "\
@@ -41,7 +44,9 @@ environment are used instead when set — LESS SAFE: environment variables can b
 programs of the same user and end up in logs. Secrets are never accepted as arguments.
 
 Exit codes: 0 success, 2 wrong input, 3 keys refused or missing, 4 rate limit still exceeded,
-5 Rackspace or network failure, 6 credential vault unavailable or locked, 1 anything else.";
+5 Rackspace or network failure, 6 credential vault unavailable or locked, 7 not allowed for
+your role (help-desk mode), 1 anything else (including a journal that cannot be written: then
+nothing is changed).";
 
 /// Administer Rackspace Email mailboxes from the command line.
 #[derive(Parser)]
@@ -89,6 +94,9 @@ enum Command {
     /// Who is using Rackdesk on this computer.
     #[command(subcommand)]
     Operator(identity::OperatorCmd),
+    /// The audit journal: who changed what, through which API admin.
+    #[command(subcommand)]
+    Journal(journal::JournalCmd),
 }
 
 #[derive(Subcommand)]
@@ -250,6 +258,7 @@ impl From<rackdesk_core::identity::IdentityError> for Failure {
             E::Verify(V::Throttled(_)) => exit::THROTTLED,
             E::Verify(V::Offline(_) | V::ServerFault(_)) => exit::SERVER,
             E::Verify(V::WrongAccount { .. }) | E::Invalid { .. } | E::NotFound(_) | E::Duplicate(_) => exit::USER_ERROR,
+            E::NotAllowed(_) | E::Passphrase(_) => exit::NOT_ALLOWED,
             E::Verify(V::Other(api)) | E::Api(api) => {
                 return Failure { message: api.user_message(), detail: api.detail(), code: api_exit_code(api) }
             }
@@ -270,6 +279,24 @@ fn api_exit_code(e: &ApiError) -> u8 {
 impl From<ApiError> for Failure {
     fn from(e: ApiError) -> Self {
         Failure { message: e.user_message(), detail: e.detail(), code: api_exit_code(&e) }
+    }
+}
+
+impl From<rackdesk_core::ops::OpsError> for Failure {
+    fn from(e: rackdesk_core::ops::OpsError) -> Self {
+        use rackdesk_core::ops::OpsError as E;
+        let code = match &e {
+            E::Refused(_) => exit::NOT_ALLOWED,
+            E::Journal(_) => exit::FAILURE,
+            E::Api(api) => api_exit_code(api),
+        };
+        Failure { message: e.user_message(), detail: e.detail(), code }
+    }
+}
+
+impl From<rackdesk_core::journal::JournalError> for Failure {
+    fn from(e: rackdesk_core::journal::JournalError) -> Self {
+        Failure { message: e.user_message(), detail: e.detail(), code: exit::FAILURE }
     }
 }
 
@@ -374,6 +401,46 @@ fn client(cli: &Cli) -> Result<Client, Failure> {
     cfg.api_url = cli.api_url.clone().unwrap_or(ident.api_url);
     cfg.account = cli.account.clone().unwrap_or(ident.account);
     Ok(Client::new(cfg, session.client.credentials().clone())?)
+}
+
+/// The session (client + who acts) for a command: as `client`, with the actor.
+fn session(cli: &Cli) -> Result<rackdesk_core::identity::Session, Failure> {
+    use rackdesk_core::identity::{current_operator, Actor, Session};
+    let base = base_config(cli);
+    if let Some(creds) = env_credentials()? {
+        let client = Client::new(base, creds)?;
+        let actor = Actor {
+            operator: current_operator(),
+            identity_label: "keys from the environment".into(),
+            account: client.account().to_owned(),
+            api_admin: None,
+        };
+        return Ok(Session { actor, client });
+    }
+    let ids = identities()?;
+    let (mut session, _) = ids.session(cli.identity.as_deref(), &base)?;
+    session.client = client(cli)?;
+    Ok(session)
+}
+
+/// Changes go through the journal and the role's allow-list. Entries left open by a crash
+/// are settled first, by reading their objects back.
+pub(crate) async fn ops(cli: &Cli) -> Result<rackdesk_core::ops::Ops, Failure> {
+    let session = session(cli)?;
+    let journal = rackdesk_core::journal::Journal::default_path()
+        .and_then(|p| rackdesk_core::journal::Journal::open(&p))
+        .map_err(|e| Failure::from(rackdesk_core::ops::OpsError::Journal(e)))?;
+    let sandbox = url_is_local(&session.client.config().api_url);
+    let ops = rackdesk_core::ops::Ops::new(session, Arc::new(journal), sandbox);
+    for (id, result) in ops.reconcile().await? {
+        eprintln!("Journal entry {id} was left open by an interrupted run; checked with Rackspace: {result}.");
+    }
+    Ok(ops)
+}
+
+/// A simulator on this computer (the sandbox, tests), as opposed to Rackspace.
+fn url_is_local(url: &str) -> bool {
+    ["://127.", "://localhost", "://[::1]"].iter().any(|p| url.contains(p))
 }
 
 fn address(s: &str) -> Result<EmailAddress, Failure> {
@@ -505,9 +572,10 @@ async fn run(cli: Cli) -> Outcome {
         Command::Identity(cmd) => identity::identity(&cli, cmd, format).await?,
         Command::Operator(cmd) => identity::operator(cmd, format)?,
         Command::Admins(AdminsCmd::CreateApiAdmin { login, email, first_name, last_name }) => {
-            let c = client(&cli)?;
-            identity::create_api_admin(&c, login, email, first_name, last_name).await?;
+            let ops = ops(&cli).await?;
+            identity::create_api_admin(&ops, login, email, first_name, last_name).await?;
         }
+        Command::Journal(cmd) => journal::journal(cmd, format)?,
         Command::Admins(AdminsCmd::List) => {
             let c = client(&cli)?;
             let admins = c.admins().await?;
@@ -567,12 +635,12 @@ async fn mailbox(cli: &Cli, cmd: &MailboxCmd, format: Format) -> Outcome {
             let mut new = NewMailbox::new(pw.clone(), size.unwrap_or(1));
             new.display_name = display_name.clone();
             new.to_form(&addr.local, &addr.domain)?; // validate everything before any call
-            let c = client(cli)?;
+            let ops = ops(cli).await?;
             if size.is_none() {
-                let d = c.domain(&addr.domain).await?;
+                let d = ops.session.client.domain(&addr.domain).await?;
                 new.size = d.rs_email_base_mailbox_size.filter(|s| *s > 0).unwrap_or(rackdesk_core::api::MAX_MAILBOX_MB);
             }
-            c.create_mailbox(&addr.domain, &addr.local, &new).await?;
+            ops.create_mailbox(&addr, &new).await?;
             if format == Format::Table {
                 println!("Created {addr} ({}).", storage(new.size));
             }
@@ -598,8 +666,7 @@ async fn mailbox(cli: &Cli, cmd: &MailboxCmd, format: Format) -> Outcome {
                 },
             };
             changes.to_form(&addr.local, &addr.domain)?;
-            let c = client(cli)?;
-            c.edit_mailbox(&addr.domain, &addr.local, &changes).await?;
+            ops(cli).await?.edit_mailbox(&addr, &changes).await?;
             match format {
                 Format::Json => println!("{}", serde_json::json!({"address": addr.to_string(), "changed": true})),
                 _ => println!("Changed {addr}."),
@@ -608,9 +675,8 @@ async fn mailbox(cli: &Cli, cmd: &MailboxCmd, format: Format) -> Outcome {
         MailboxCmd::ResetPassword { address: a, password } => {
             let addr = address(a)?;
             let (pw, generated) = password_for(password, &addr)?;
-            let c = client(cli)?;
             let changes = MailboxChanges { password: Some(pw.clone()), ..Default::default() };
-            c.edit_mailbox(&addr.domain, &addr.local, &changes).await?;
+            ops(cli).await?.edit_mailbox(&addr, &changes).await?;
             if generated {
                 show_generated(format, &addr, &pw)?;
             } else {
@@ -627,8 +693,7 @@ async fn mailbox(cli: &Cli, cmd: &MailboxCmd, format: Format) -> Outcome {
                     "Deleting {addr} removes the mailbox and all of its mail. Run the command again with --yes to confirm."
                 )));
             }
-            let c = client(cli)?;
-            c.delete_mailbox(&addr.domain, &addr.local).await?;
+            ops(cli).await?.delete_mailbox(&addr).await?;
             match format {
                 Format::Json => println!("{}", serde_json::json!({"address": addr.to_string(), "deleted": true})),
                 _ => println!("Deleted {addr}."),
@@ -650,12 +715,12 @@ async fn alias(cli: &Cli, cmd: &AliasCmd, format: Format) -> Outcome {
         AliasCmd::Create { address: a, to } | AliasCmd::Set { address: a, to } => {
             let addr = address(a)?;
             rackdesk_core::api::alias_members(&addr.domain, to)?;
-            let c = client(cli)?;
+            let ops = ops(cli).await?;
             let created = matches!(cmd, AliasCmd::Create { .. });
             if created {
-                c.create_alias(&addr.domain, &addr.local, to).await?;
+                ops.create_alias(&addr, to).await?;
             } else {
-                c.set_alias_members(&addr.domain, &addr.local, to).await?;
+                ops.set_alias_members(&addr, to).await?;
             }
             match format {
                 Format::Json => println!("{}", serde_json::json!({"alias": addr.to_string(), "members": to})),
@@ -669,8 +734,7 @@ async fn alias(cli: &Cli, cmd: &AliasCmd, format: Format) -> Outcome {
                     "Deleting the alias {addr} stops mail to it from being delivered. Run the command again with --yes to confirm."
                 )));
             }
-            let c = client(cli)?;
-            c.delete_alias(&addr.domain, &addr.local).await?;
+            ops(cli).await?.delete_alias(&addr).await?;
             match format {
                 Format::Json => println!("{}", serde_json::json!({"alias": addr.to_string(), "deleted": true})),
                 _ => println!("Deleted the alias {addr}."),

@@ -21,8 +21,14 @@ fn rackdesk(sim: &Simulator, args: &[&str], stdin: Option<&str>) -> Output {
     rackdesk_with(sim, args, stdin, SECRET)
 }
 
+/// Settings and journal of one simulator's tests, kept out of the real home folder.
+fn state_dir(sim: &Simulator) -> std::path::PathBuf {
+    std::env::temp_dir().join(format!("rackdesk-cli-test-{}-{}", std::process::id(), sim.addr().port()))
+}
+
 fn rackdesk_with(sim: &Simulator, args: &[&str], stdin: Option<&str>, secret: &str) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_rackdesk"));
+    cmd.env("RACKDESK_CONFIG_DIR", state_dir(sim)).env("RACKDESK_DATA_DIR", state_dir(sim));
     cmd.args(["--api-url", sim.api_url()])
         .args(args)
         .env("RACKDESK_USER_KEY", USER_KEY)
@@ -226,4 +232,110 @@ async fn the_key_rotation_reminder_is_configurable() {
     let cfg: serde_json::Value = serde_json::from_slice(&std::fs::read(dir.join("config.json")).unwrap()).unwrap();
     assert_eq!(cfg["keyReminderDays"], 30);
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn help_desk_is_refused_in_the_core_and_everything_is_journaled() {
+    let s = sim(DataSet::Demo).await;
+    let target = s.sim().with_store(|x| x.domains["northwind.example"].mailboxes.keys().next().cloned().unwrap());
+    let addr = format!("{target}@northwind.example");
+    assert_eq!(code(&rackdesk(&s, &["operator", "set", "--name", "sam", "--role", "help-desk"], None)), 0);
+    let before = writes(&s);
+    let o = rackdesk(&s, &["mailbox", "delete", &addr, "--yes"], None);
+    assert_eq!(code(&o), 7, "{}", stderr(&o));
+    assert!(stderr(&o).contains("As help desk you cannot do this here: delete mailboxes"), "{}", stderr(&o));
+    let o = rackdesk(&s, &["mailbox", "create", "x1@northwind.example", "--generate-password"], None);
+    assert_eq!(code(&o), 7, "{}", stderr(&o));
+    assert_eq!(writes(&s), before, "refused changes never reach Rackspace");
+    // The daily work is allowed.
+    let o = rackdesk(&s, &["mailbox", "reset-password", &addr, "--generate-password"], None);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    // The help desk cannot promote itself without the passphrase.
+    let o = rackdesk(&s, &["operator", "switch", "super-admin"], Some("guess\n"));
+    assert_eq!(code(&o), 7, "{}", stderr(&o));
+
+    let o = rackdesk(&s, &["--output", "json", "journal", "list"], None);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let entries: Vec<serde_json::Value> = serde_json::from_str(&stdout(&o)).unwrap();
+    let find = |action: &str| entries.iter().find(|e| e["action"] == action).cloned().unwrap_or_else(|| panic!("{action} in {entries:?}"));
+    let reset = find("mailbox.reset-password");
+    assert_eq!(reset["operator"], "sam");
+    assert_eq!(reset["role"], "help desk");
+    assert_eq!(reset["target"], addr);
+    assert_eq!(reset["outcome"]["status"], "success");
+    assert_eq!(reset["changes"]["password"], "changed");
+    assert_eq!(find("mailbox.delete")["outcome"]["status"], "refused");
+    assert_eq!(find("mailbox.create")["outcome"]["status"], "refused");
+    assert_eq!(find("role.switch")["outcome"]["status"], "refused");
+
+    let o = rackdesk(&s, &["journal", "list", "--result", "refused"], None);
+    assert!(stdout(&o).contains("3 entries"), "{}", stdout(&o));
+    let out = state_dir(&s).join("journal.csv");
+    let o = rackdesk(&s, &["journal", "export", "--out", out.to_str().unwrap(), "--target", &target], None);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_eq!(csv::Reader::from_path(&out).unwrap().records().count(), 2);
+    let o = rackdesk(&s, &["journal", "verify"], None);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(stdout(&o).contains("intact"), "{}", stdout(&o));
+    let o = rackdesk(&s, &["journal", "list", "--since", "yesterday"], None);
+    assert_eq!(code(&o), 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_damaged_journal_means_no_change() {
+    let s = sim(DataSet::Demo).await;
+    std::fs::create_dir_all(state_dir(&s)).unwrap();
+    std::fs::write(state_dir(&s).join("journal.sqlite3"), vec![b'x'; 4096]).unwrap();
+    let o = rackdesk(&s, &["mailbox", "set", "aisha.adeyemi@northwind.example", "--display-name", "A"], None);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    assert!(stderr(&o).contains("Nothing was changed"), "{}", stderr(&o));
+    assert_eq!(writes(&s), 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_app_and_the_cli_writing_at_once_lose_nothing() {
+    let s = sim(DataSet::Demo).await;
+    std::fs::create_dir_all(state_dir(&s)).unwrap();
+    let names: Vec<String> = s.sim().with_store(|x| x.domains["fabrikam.example"].mailboxes.keys().take(12).cloned().collect());
+    // Two CLI processes and this process (standing in for the app) write to one journal.
+    let dir = state_dir(&s);
+    let url = s.api_url().to_owned();
+    let mut children = Vec::new();
+    for half in [0usize, 1] {
+        let names = names.clone();
+        let (dir, url) = (dir.clone(), url.clone());
+        children.push(std::thread::spawn(move || {
+            for n in names.iter().skip(half).step_by(2) {
+                let o = Command::new(env!("CARGO_BIN_EXE_rackdesk"))
+                    .args(["--api-url", &url, "mailbox", "set", &format!("{n}@fabrikam.example"), "--display-name", "Busy"])
+                    .env("RACKDESK_CONFIG_DIR", &dir)
+                    .env("RACKDESK_DATA_DIR", &dir)
+                    .env("RACKDESK_USER_KEY", USER_KEY)
+                    .env("RACKDESK_SECRET_KEY", SECRET)
+                    .env("RACKDESK_MINUTE_MS", "1000")
+                    .output()
+                    .unwrap();
+                assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+            }
+        }));
+    }
+    let journal = rackdesk_core::journal::Journal::open(&dir.join("journal.sqlite3")).unwrap();
+    let actor = rackdesk_core::identity::Actor {
+        operator: rackdesk_core::identity::Operator { name: "app".into(), role: rackdesk_core::identity::Role::SuperAdmin },
+        identity_label: "x".into(),
+        account: "123456".into(),
+        api_admin: None,
+    };
+    for i in 0..40 {
+        let intent = rackdesk_core::ops::intent_for(&actor, true, None, "mailbox.display-name", &format!("app{i}@fabrikam.example"), serde_json::json!({}));
+        let id = journal.begin(&intent).unwrap();
+        journal.finish(id, &rackdesk_core::journal::Outcome::Success).unwrap();
+    }
+    for c in children {
+        c.join().unwrap();
+    }
+    let all = journal.query(&rackdesk_core::journal::Filter::default()).unwrap();
+    assert_eq!(all.len(), 40 + names.len(), "every entry from every writer is there");
+    assert!(all.iter().all(|e| e.outcome.is_some()));
+    assert!(journal.verify().unwrap().problems.is_empty());
 }

@@ -189,6 +189,8 @@ pub enum IdentityError {
     NoIdentity,
     #[error("role switch refused")]
     Passphrase(PassphraseProblem),
+    #[error(transparent)]
+    NotAllowed(#[from] crate::policy::Refusal),
 }
 
 /// Why switching to the super-admin role was refused.
@@ -229,6 +231,7 @@ impl IdentityError {
             IdentityError::Duplicate(_) => "duplicate",
             IdentityError::NoIdentity => "no-identity",
             IdentityError::Passphrase(_) => "passphrase",
+            IdentityError::NotAllowed(_) => "not-allowed",
         }
     }
 
@@ -246,6 +249,7 @@ impl IdentityError {
             IdentityError::NotFound(l) => format!("There is no identity called \"{l}\". `rackdesk identity list` shows them."),
             IdentityError::Duplicate(l) => format!("An identity called \"{l}\" already exists. Choose another name, or rotate its keys."),
             IdentityError::NoIdentity => "No API admin identity is set up yet. Add one with `rackdesk identity add`, or try the sandbox.".into(),
+            IdentityError::NotAllowed(r) => r.message(),
             IdentityError::Passphrase(p) => match p {
                 PassphraseProblem::NotSet => "No super-admin passphrase has been set on this computer, so the super-admin role cannot be \
                      unlocked here. A super admin sets one first (`rackdesk operator passphrase`)."
@@ -448,6 +452,7 @@ impl Identities {
     /// Verifies the keys with a real signed call, then stores them, then the metadata.
     /// Nothing is stored unless the keys work. The first identity becomes the active one.
     pub async fn add(&self, new: NewIdentity, base: &ClientConfig) -> Result<(Identity, Verified), IdentityError> {
+        self.require(crate::policy::Action::ManageKeys)?;
         let label = check_label(&new.label)?;
         let account = crate::names::account(&new.account).map_err(IdentityError::Api)?;
         if let Some(a) = &new.api_admin {
@@ -534,6 +539,7 @@ impl Identities {
     /// Replaces the keys: the new pair is verified first; the old pair stays until the new
     /// one is proven and stored.
     pub async fn rotate(&self, label: Option<&str>, new: Credentials, base: &ClientConfig) -> Result<(Identity, Verified), IdentityError> {
+        self.require(crate::policy::Action::ManageKeys)?;
         let ident = self.find(label)?;
         self.check_vault()?;
         let mut cfg = base.clone();
@@ -565,6 +571,7 @@ impl Identities {
     /// Deletes the keys from the vault and the identity from the config, then checks that
     /// both are gone. Returns the removed identity.
     pub fn remove(&self, label: &str) -> Result<Identity, IdentityError> {
+        self.require(crate::policy::Action::ManageKeys)?;
         let ident = self.find(Some(label))?;
         self.check_vault()?;
         for entry in [ident.user_key_entry(), ident.secret_key_entry()] {
@@ -600,6 +607,11 @@ impl Identities {
         cfg.active = Some(ident.id.clone());
         self.save(&cfg)?;
         Ok(ident)
+    }
+
+    /// Refuses unless the operator's role allows the action (help-desk mode).
+    pub fn require(&self, action: crate::policy::Action) -> Result<(), IdentityError> {
+        Ok(crate::policy::check(self.operator()?.role, action)?)
     }
 
     /// The operator: as set, or the OS user as a super admin.

@@ -13,11 +13,13 @@
 pub mod api;
 pub mod client;
 pub mod identity;
+pub mod journal;
 pub mod error;
 pub mod export;
 pub mod limits;
 pub mod models;
 pub mod names;
+pub mod ops;
 pub mod password;
 pub mod policy;
 pub mod sign;

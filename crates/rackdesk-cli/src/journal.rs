@@ -1,0 +1,144 @@
+//! `rackdesk journal list|export|verify`.
+
+use crate::{exit, print_table, Failure, Format, Outcome, Table};
+use clap::{Args, Subcommand};
+use rackdesk_core::journal::{Filter, Journal, Outcome as Result_};
+
+#[derive(Args, Clone)]
+pub struct FilterArgs {
+    /// Only entries by this operator.
+    #[arg(long)]
+    operator: Option<String>,
+    /// Only entries whose target contains this text (a mailbox, an alias, a domain).
+    #[arg(long)]
+    target: Option<String>,
+    /// Only this action, e.g. mailbox.reset-password.
+    #[arg(long)]
+    action: Option<String>,
+    /// From this day (YYYY-MM-DD, UTC).
+    #[arg(long)]
+    since: Option<String>,
+    /// Up to this day, inclusive (YYYY-MM-DD, UTC).
+    #[arg(long)]
+    until: Option<String>,
+    /// success, failed, refused, unknown, reconciled or pending.
+    #[arg(long)]
+    result: Option<String>,
+    /// Entries of one bulk job.
+    #[arg(long)]
+    correlation_id: Option<String>,
+}
+
+#[derive(Subcommand)]
+pub enum JournalCmd {
+    /// The newest entries, newest first.
+    List {
+        #[command(flatten)]
+        filter: FilterArgs,
+        #[arg(long, default_value_t = 50)]
+        limit: usize,
+    },
+    /// Write entries to a CSV file.
+    Export {
+        #[command(flatten)]
+        filter: FilterArgs,
+        #[arg(long)]
+        out: std::path::PathBuf,
+    },
+    /// Check that no entry was edited or deleted since it was written.
+    Verify,
+}
+
+fn day(field: &str, s: &str, end_of_day: bool) -> Result<chrono::DateTime<chrono::Utc>, Failure> {
+    let d = chrono::NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+        .map_err(|_| crate::user_error(format!("The {field} date \"{s}\" is not valid; write it as YYYY-MM-DD.")))?;
+    let t = if end_of_day { d.and_hms_opt(23, 59, 59) } else { d.and_hms_opt(0, 0, 0) };
+    Ok(t.unwrap_or_default().and_utc())
+}
+
+fn filter(a: &FilterArgs, limit: Option<usize>) -> Result<Filter, Failure> {
+    const RESULTS: [&str; 6] = ["success", "failed", "refused", "unknown", "reconciled", "pending"];
+    if let Some(r) = a.result.as_deref().filter(|r| !RESULTS.contains(r)) {
+        return Err(crate::user_error(format!("\"{r}\" is not a result; use one of: {}.", RESULTS.join(", "))));
+    }
+    Ok(Filter {
+        operator: a.operator.clone(),
+        target: a.target.clone(),
+        action: a.action.clone(),
+        since: a.since.as_deref().map(|s| day("since", s, false)).transpose()?,
+        until: a.until.as_deref().map(|s| day("until", s, true)).transpose()?,
+        outcome: a.result.clone(),
+        correlation_id: a.correlation_id.clone(),
+        limit,
+    })
+}
+
+fn result_text(o: &Option<Result_>) -> String {
+    match o {
+        None => "pending (outcome unknown)".into(),
+        Some(Result_::Success) => "success".into(),
+        Some(Result_::Failed { message, server_message, .. }) => match server_message {
+            Some(s) => format!("failed: {message} ({s})"),
+            None => format!("failed: {message}"),
+        },
+        Some(Result_::Refused { reason }) => format!("refused: {reason}"),
+        Some(Result_::Unknown { note }) => format!("unknown: {note}"),
+        Some(Result_::Reconciled { result }) => format!("checked later: {result}"),
+    }
+}
+
+pub fn journal(cmd: &JournalCmd, format: Format) -> Outcome {
+    let j = Journal::open(&Journal::default_path()?)?;
+    match cmd {
+        JournalCmd::List { filter: f, limit } => {
+            let entries = j.query(&filter(f, Some(*limit))?)?;
+            let rows = entries
+                .iter()
+                .map(|e| {
+                    vec![
+                        e.at.format("%Y-%m-%d %H:%M:%S").to_string(),
+                        format!("{} ({})", e.operator, e.role),
+                        match &e.api_admin {
+                            Some(a) => format!("{a} @ {}{}", e.account, if e.sandbox { " (sandbox)" } else { "" }),
+                            None => format!("{} @ {}{}", e.identity_label, e.account, if e.sandbox { " (sandbox)" } else { "" }),
+                        },
+                        e.action.clone(),
+                        e.target.clone(),
+                        result_text(&e.outcome),
+                    ]
+                })
+                .collect();
+            let summary = Some(crate::count(entries.len(), "entry", "entries") + " (newest first, UTC)");
+            print_table(format, &Table { header: vec!["time (UTC)", "operator", "through", "action", "target", "result"], rows, items: entries, summary })?;
+        }
+        JournalCmd::Export { filter: f, out } => {
+            let file = std::fs::File::create(out).map_err(|e| Failure {
+                message: format!("Rackdesk could not write {}.", out.display()),
+                detail: Some(e.to_string()),
+                code: exit::USER_ERROR,
+            })?;
+            let n = j.export_csv(&filter(f, None)?, std::io::BufWriter::new(file))?;
+            println!("Wrote {} to {}.", crate::count(n, "entry", "entries"), out.display());
+        }
+        JournalCmd::Verify => {
+            let report = j.verify()?;
+            if report.problems.is_empty() {
+                println!("The journal is intact: {} rows, none edited or deleted.", report.rows);
+            } else {
+                for p in &report.problems {
+                    eprintln!("{}", p.message);
+                }
+                return Err(Failure {
+                    message: format!(
+                        "The journal has been tampered with: {} found. Keep a copy of the file {} for investigation.",
+                        crate::count(report.problems.len(), "problem", "problems"),
+                        j.path().display()
+                    ),
+                    detail: None,
+                    code: exit::FAILURE,
+                });
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,316 @@
+//! Every change made for a person goes through here, in this order: the role's allow-list
+//! ([`crate::policy`]), the journal's intent entry, the API call, the journal's outcome entry.
+//! If the journal cannot be written, nothing is changed: Rackdesk does not make changes it
+//! cannot record. Reads do not go through here (only the client).
+
+use crate::api::{MailboxChanges, NewMailbox};
+use crate::error::ApiError;
+use crate::identity::{Role, Session};
+use crate::journal::{EntryId, Intent, Journal, JournalError, Outcome};
+use crate::names::EmailAddress;
+use crate::policy::{self, Action, Refusal};
+use serde_json::{json, Map, Value};
+use std::sync::Arc;
+
+#[derive(Debug, thiserror::Error)]
+pub enum OpsError {
+    #[error(transparent)]
+    Refused(#[from] Refusal),
+    #[error(transparent)]
+    Journal(#[from] JournalError),
+    #[error(transparent)]
+    Api(#[from] ApiError),
+}
+
+impl OpsError {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            OpsError::Refused(_) => "not-allowed",
+            OpsError::Journal(_) => "journal",
+            OpsError::Api(e) => e.kind().as_str(),
+        }
+    }
+    pub fn user_message(&self) -> String {
+        match self {
+            OpsError::Refused(r) => r.message(),
+            OpsError::Journal(e) => format!("{} Nothing was changed: Rackdesk makes no change it cannot record.", e.user_message()),
+            OpsError::Api(e) => e.user_message(),
+        }
+    }
+    pub fn detail(&self) -> Option<String> {
+        match self {
+            OpsError::Refused(_) => None,
+            OpsError::Journal(e) => e.detail(),
+            OpsError::Api(e) => e.detail(),
+        }
+    }
+}
+
+/// This computer's name, for the journal.
+pub fn machine_name() -> String {
+    whoami::fallible::hostname().unwrap_or_else(|_| "unknown".into())
+}
+
+/// Changes for a person, journaled and checked against their role.
+#[derive(Clone)]
+pub struct Ops {
+    pub session: Session,
+    pub journal: Arc<Journal>,
+    /// Changes to the built-in sandbox are journaled too, marked as such.
+    pub sandbox: bool,
+    /// Groups the entries of one bulk job.
+    pub correlation_id: Option<String>,
+}
+
+fn outcome_of<T>(r: &Result<T, ApiError>) -> Outcome {
+    match r {
+        Ok(_) => Outcome::Success,
+        Err(e @ ApiError::Unconfirmed { .. }) => Outcome::Unknown { note: e.user_message() },
+        Err(e) => Outcome::Failed { kind: e.kind().as_str().into(), message: e.user_message(), server_message: e.detail() },
+    }
+}
+
+fn change(old: Option<Value>, new: Value) -> Value {
+    match old {
+        Some(o) => json!({"old": o, "new": new}),
+        None => json!({"new": new}),
+    }
+}
+
+impl Ops {
+    pub fn new(session: Session, journal: Arc<Journal>, sandbox: bool) -> Ops {
+        Ops { session, journal, sandbox, correlation_id: None }
+    }
+
+    pub fn role(&self) -> Role {
+        self.session.actor.operator.role
+    }
+
+    fn intent(&self, action: &str, target: &str, changes: Value) -> Intent {
+        intent_for(&self.session.actor, self.sandbox, self.correlation_id.clone(), action, target, changes)
+    }
+
+    /// Refuses (and journals the refusal) unless the role may do every one of `actions`.
+    fn permit(&self, actions: &[Action], name: &str, target: &str, changes: &Value) -> Result<(), OpsError> {
+        for a in actions {
+            if let Err(r) = policy::check(self.role(), *a) {
+                self.journal.refused(&self.intent(name, target, changes.clone()), &r.message())?;
+                return Err(r.into());
+            }
+        }
+        Ok(())
+    }
+
+    /// Intent, call, outcome. A failure to write the outcome leaves the entry open; it is
+    /// settled on the next start by reading the object back ([`Ops::reconcile`]).
+    async fn journaled<T>(&self, name: &str, target: &str, changes: Value, call: impl std::future::Future<Output = Result<T, ApiError>>) -> Result<T, OpsError> {
+        let id: EntryId = self.journal.begin(&self.intent(name, target, changes))?;
+        let result = call.await;
+        if let Err(e) = self.journal.finish(id, &outcome_of(&result)) {
+            tracing::warn!("journal outcome of entry {id} not written: {e}");
+        }
+        Ok(result?)
+    }
+
+    pub async fn create_mailbox(&self, addr: &EmailAddress, new: &NewMailbox) -> Result<(), OpsError> {
+        new.to_form(&addr.local, &addr.domain)?; // refuse bad input before journaling anything
+        let mut changes = Map::new();
+        changes.insert("size".into(), change(None, json!(new.size)));
+        if let Some(d) = &new.display_name {
+            changes.insert("displayName".into(), change(None, json!(d)));
+        }
+        if !new.forward_to.is_empty() {
+            changes.insert("forwarding".into(), change(None, json!(new.forward_to)));
+        }
+        changes.insert("password".into(), json!("changed"));
+        let changes = Value::Object(changes);
+        let target = addr.to_string();
+        self.permit(&[Action::CreateMailbox], Action::CreateMailbox.name(), &target, &changes)?;
+        self.journaled(Action::CreateMailbox.name(), &target, changes, self.session.client.create_mailbox(&addr.domain, &addr.local, new))
+            .await
+    }
+
+    /// Changes a mailbox; every kind of change needs its own permission. Reads the mailbox
+    /// first so the journal has the old values.
+    pub async fn edit_mailbox(&self, addr: &EmailAddress, ch: &MailboxChanges) -> Result<(), OpsError> {
+        ch.to_form(&addr.local, &addr.domain)?;
+        let mut actions = Vec::new();
+        if ch.display_name.is_some() {
+            actions.push(Action::EditDisplayName);
+        }
+        if ch.enabled.is_some() {
+            actions.push(Action::SetEnabled);
+        }
+        if ch.password.is_some() {
+            actions.push(Action::ResetPassword);
+        }
+        if ch.size.is_some() {
+            actions.push(Action::EditSize);
+        }
+        if ch.forward_to.is_some() || ch.save_forwarded_email.is_some() {
+            actions.push(Action::EditForwarding);
+        }
+        if ch.vacation.is_some() {
+            actions.push(Action::EditAutoReply);
+        }
+        let name = match (actions.as_slice(), ch.enabled) {
+            ([Action::SetEnabled], Some(true)) => "mailbox.enable",
+            ([Action::SetEnabled], Some(false)) => "mailbox.disable",
+            ([one], _) => one.name(),
+            _ => "mailbox.change",
+        };
+        let target = addr.to_string();
+        let old = self.session.client.mailbox(&addr.domain, &addr.local).await.ok();
+        let mut changes = Map::new();
+        if let Some(v) = &ch.display_name {
+            changes.insert("displayName".into(), change(old.as_ref().map(|m| json!(m.display_name)), json!(v)));
+        }
+        if let Some(v) = ch.enabled {
+            changes.insert("enabled".into(), change(old.as_ref().map(|m| json!(m.enabled)), json!(v)));
+        }
+        if ch.password.is_some() {
+            changes.insert("password".into(), json!("changed"));
+        }
+        if let Some(v) = ch.size {
+            changes.insert("size".into(), change(old.as_ref().map(|m| json!(m.size)), json!(v)));
+        }
+        if let Some(v) = &ch.forward_to {
+            changes.insert("forwarding".into(), change(old.as_ref().map(|m| json!(m.email_forwarding_address_list)), json!(v)));
+        }
+        if let Some(v) = ch.save_forwarded_email {
+            changes.insert("keepCopy".into(), change(old.as_ref().map(|m| json!(m.save_forwarded_email)), json!(v)));
+        }
+        if let Some(v) = &ch.vacation {
+            let before = old.as_ref().map(|m| json!({"enabled": m.enable_vacation_message, "message": m.vacation_message}));
+            changes.insert("autoReply".into(), change(before, json!({"enabled": v.enabled, "message": v.message})));
+        }
+        let changes = Value::Object(changes);
+        self.permit(&actions, name, &target, &changes)?;
+        self.journaled(name, &target, changes, self.session.client.edit_mailbox(&addr.domain, &addr.local, ch)).await
+    }
+
+    pub async fn delete_mailbox(&self, addr: &EmailAddress) -> Result<(), OpsError> {
+        let target = addr.to_string();
+        self.permit(&[Action::DeleteMailbox], Action::DeleteMailbox.name(), &target, &json!({}))?;
+        // Record what was lost.
+        let changes = match self.session.client.mailbox(&addr.domain, &addr.local).await {
+            Ok(m) => json!({"deleted": {"displayName": m.display_name, "sizeMB": m.size, "usedMB": m.current_usage}}),
+            Err(_) => json!({}),
+        };
+        self.journaled(Action::DeleteMailbox.name(), &target, changes, self.session.client.delete_mailbox(&addr.domain, &addr.local)).await
+    }
+
+    pub async fn create_alias(&self, addr: &EmailAddress, members: &[String]) -> Result<(), OpsError> {
+        crate::api::alias_members(&addr.domain, members)?;
+        let target = addr.to_string();
+        let changes = json!({"members": change(None, json!(members))});
+        self.permit(&[Action::CreateAlias], Action::CreateAlias.name(), &target, &changes)?;
+        self.journaled(Action::CreateAlias.name(), &target, changes, self.session.client.create_alias(&addr.domain, &addr.local, members)).await
+    }
+
+    pub async fn set_alias_members(&self, addr: &EmailAddress, members: &[String]) -> Result<(), OpsError> {
+        crate::api::alias_members(&addr.domain, members)?;
+        let target = addr.to_string();
+        let old = self.session.client.alias(&addr.domain, &addr.local).await.ok().map(|a| json!(a.members));
+        let changes = json!({"members": change(old, json!(members))});
+        self.permit(&[Action::EditAliasMembers], Action::EditAliasMembers.name(), &target, &changes)?;
+        self.journaled(Action::EditAliasMembers.name(), &target, changes, self.session.client.set_alias_members(&addr.domain, &addr.local, members))
+            .await
+    }
+
+    pub async fn delete_alias(&self, addr: &EmailAddress) -> Result<(), OpsError> {
+        let target = addr.to_string();
+        self.permit(&[Action::DeleteAlias], Action::DeleteAlias.name(), &target, &json!({}))?;
+        let changes = match self.session.client.alias(&addr.domain, &addr.local).await {
+            Ok(a) => json!({"deleted": {"members": a.members}}),
+            Err(_) => json!({}),
+        };
+        self.journaled(Action::DeleteAlias.name(), &target, changes, self.session.client.delete_alias(&addr.domain, &addr.local)).await
+    }
+
+    pub async fn create_admin(&self, login: &str, new: &crate::api::NewAdmin) -> Result<(), OpsError> {
+        let changes = json!({"type": change(None, json!(new.admin_type)), "email": change(None, json!(new.email)), "password": "changed"});
+        self.permit(&[Action::ChangeAdmins], "admin.create", login, &changes)?;
+        self.journaled("admin.create", login, changes, self.session.client.create_admin(login, new)).await
+    }
+
+    /// Settles entries left open by a crash between request and outcome, for this account:
+    /// reads each object back and records what is found. Returns (entry, result) pairs.
+    pub async fn reconcile(&self) -> Result<Vec<(EntryId, String)>, OpsError> {
+        let mut settled = Vec::new();
+        for e in self.journal.unfinished()? {
+            if e.account != self.session.actor.account || e.identity_label != self.session.actor.identity_label {
+                continue;
+            }
+            let Ok(addr) = EmailAddress::parse(&e.target) else { continue };
+            let c = &self.session.client;
+            let (is_alias, exists) = if e.action.starts_with("alias.") {
+                (true, c.alias(&addr.domain, &addr.local).await.map(Some))
+            } else {
+                (false, c.mailbox(&addr.domain, &addr.local).await.map(|_| None))
+            };
+            let present = match &exists {
+                Ok(_) => true,
+                Err(err) if err.is_not_found() => false,
+                Err(_) => continue, // cannot tell now; try on a later start
+            };
+            let result = match e.action.as_str() {
+                "mailbox.create" | "alias.create" => if present { "applied: it exists" } else { "not applied: it does not exist" },
+                "mailbox.delete" | "alias.delete" => if present { "not applied: it still exists" } else { "applied: it is gone" },
+                "alias.members" if is_alias => {
+                    let want: Vec<String> = e.changes["members"]["new"].as_array().map(|v| v.iter().filter_map(|x| x.as_str().map(str::to_lowercase)).collect()).unwrap_or_default();
+                    match exists {
+                        Ok(Some(a)) if a.members.iter().map(|m| m.to_lowercase()).collect::<Vec<_>>() == want => "applied: the members match",
+                        _ => "not applied: the members differ",
+                    }
+                }
+                _ if e.changes.get("password").is_some() => {
+                    self.journal.finish(e.id, &Outcome::Unknown { note: "a password change cannot be read back".into() })?;
+                    settled.push((e.id, "unknown: a password change cannot be read back".into()));
+                    continue;
+                }
+                _ => match c.mailbox(&addr.domain, &addr.local).await {
+                    Ok(m) => {
+                        let now = json!({"displayName": m.display_name, "enabled": m.enabled, "size": m.size, "forwarding": m.email_forwarding_address_list});
+                        let all_match = e.changes.as_object().map(|o| o.iter().all(|(k, v)| v.get("new").is_none_or(|n| now.get(k).is_none_or(|cur| cur == n)))).unwrap_or(false);
+                        if all_match { "applied: the new values are in place" } else { "not applied: the old values are in place" }
+                    }
+                    Err(_) => continue,
+                },
+            };
+            self.journal.finish(e.id, &Outcome::Reconciled { result: result.into() })?;
+            settled.push((e.id, result.to_owned()));
+        }
+        Ok(settled)
+    }
+}
+
+/// The journal's record of who acts, through which identity, doing what.
+pub fn intent_for(a: &crate::identity::Actor, sandbox: bool, correlation_id: Option<String>, action: &str, target: &str, changes: Value) -> Intent {
+    Intent {
+        operator: a.operator.name.clone(),
+        os_user: crate::identity::os_user(),
+        role: a.operator.role.label().into(),
+        machine: machine_name(),
+        identity_label: a.identity_label.clone(),
+        account: a.account.clone(),
+        api_admin: a.api_admin.clone(),
+        sandbox,
+        action: action.into(),
+        target: target.into(),
+        changes,
+        correlation_id,
+    }
+}
+
+/// Journals a role switch (successful or refused) for the operator on this computer.
+pub fn journal_role_switch(journal: &Journal, actor: &crate::identity::Actor, sandbox: bool, from: Role, to: Role, refused: Option<&str>) -> Result<(), JournalError> {
+    let intent = intent_for(actor, sandbox, None, "role.switch", &actor.operator.name, json!({"role": change(Some(json!(from.label())), json!(to.label()))}));
+    match refused {
+        Some(reason) => journal.refused(&intent, reason).map(|_| ()),
+        None => {
+            let id = journal.begin(&intent)?;
+            journal.finish(id, &Outcome::Success)
+        }
+    }
+}
