@@ -23,6 +23,11 @@ const COMMANDS: &[&str] = &[
     "use_identity",
     "rotate_keys",
     "remove_identity",
+    "journal_query",
+    "journal_export",
+    "roles",
+    "switch_role",
+    "set_passphrase",
 ];
 
 fn main() {

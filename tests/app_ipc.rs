@@ -33,7 +33,9 @@ fn app() -> App {
     let dir = std::env::temp_dir().join(format!("rackdesk-ipc-{}", rackdesk_core::sandbox_keys().0));
     let store = MemoryStore::new();
     let ids = Identities::open(&dir, Arc::new(store.clone()));
-    app.manage(AppState::new(sandbox, Some(ids), None));
+    std::fs::create_dir_all(&dir).unwrap();
+    let journal = rackdesk_core::journal::Journal::open(&dir.join("journal.sqlite3"));
+    app.manage(AppState::new(sandbox, Some(ids), None, journal));
     let webview = tauri::WebviewWindowBuilder::new(&app, "main", Default::default()).build().expect("webview");
     App { _app: app, webview, sim, store, dir }
 }
@@ -246,4 +248,70 @@ fn the_mailbox_export_writes_every_row_and_says_when_it_cannot() {
     // Without the desktop's save dialog (the mock runtime), the command refuses instead of writing anywhere.
     let e = call(&a, "export_mailboxes", json!({"domain": "fabrikam.example"})).unwrap_err();
     assert_eq!(e["kind"], "unavailable");
+}
+
+#[test]
+fn help_desk_mode_is_enforced_in_the_backend_and_journaled() {
+    let a = app();
+    let target = a.sim.with_store(|s| s.domains["contoso-lab.example"].mailboxes.keys().next().cloned().unwrap());
+    let addr = format!("{target}@contoso-lab.example");
+    // A super admin sets the passphrase, then hands the computer to the help desk.
+    let st = call(&a, "set_passphrase", json!({"newPassphrase": "desk passphrase 42", "current": null})).unwrap();
+    assert_eq!(st["passphraseSet"], true);
+    let st = call(&a, "switch_role", json!({"role": "help-desk", "passphrase": null})).unwrap();
+    assert_eq!(st["role"], "help desk");
+    let allowed: Vec<&str> = st["allowed"].as_array().unwrap().iter().filter_map(|x| x.as_str()).collect();
+    assert!(allowed.contains(&"mailbox.reset-password") && !allowed.contains(&"mailbox.delete"), "{allowed:?}");
+
+    call(&a, "reset_mailbox_password", json!({"domain": "contoso-lab.example", "name": target})).unwrap();
+    let e = call(&a, "delete_mailbox", json!({"domain": "contoso-lab.example", "name": target, "confirmAddress": addr})).unwrap_err();
+    assert_eq!(e["kind"], "not-allowed");
+    assert!(e["message"].as_str().unwrap().starts_with("As help desk you cannot do this here"), "{e}");
+    assert!(mailbox_exists(&a, "contoso-lab.example", &target), "the backend refused, not only the page");
+    let e = call(&a, "remove_identity", json!({"label": "x", "confirmLabel": "x"})).unwrap_err();
+    assert_eq!(e["kind"], "not-allowed");
+    // The wrong passphrase keeps the help desk where it is.
+    let e = call(&a, "switch_role", json!({"role": "super-admin", "passphrase": "guess"})).unwrap_err();
+    assert_eq!(e["kind"], "passphrase");
+
+    let entries = call(&a, "journal_query", json!({"filter": {"target": addr}})).unwrap();
+    let entries = entries.as_array().unwrap();
+    assert_eq!(entries.len(), 2, "{entries:?}");
+    assert_eq!(entries[0]["action"], "mailbox.delete");
+    assert_eq!(entries[0]["result"], "refused");
+    assert_eq!(entries[1]["action"], "mailbox.reset-password");
+    assert_eq!(entries[1]["result"], "success");
+    assert_eq!(entries[1]["role"], "help desk");
+    assert_eq!(entries[1]["through"], "API admin `api-rackdesk` on account 123456");
+    assert_eq!(entries[1]["sandbox"], true);
+    assert_eq!(entries[1]["changes"], json!(["password: changed"]));
+    let switches = call(&a, "journal_query", json!({"filter": {"action": "role.switch"}})).unwrap();
+    assert_eq!(switches.as_array().unwrap().len(), 2, "both switches, the refused one too");
+
+    let st = call(&a, "switch_role", json!({"role": "super-admin", "passphrase": "desk passphrase 42"})).unwrap();
+    assert_eq!(st["role"], "super admin");
+    let roles = call(&a, "roles", json!({})).unwrap();
+    assert!(roles.as_array().unwrap().iter().any(|r| r["action"] == "mailbox.delete" && r["helpDesk"] == false && r["superAdmin"] == true));
+}
+
+#[test]
+fn without_a_journal_no_change_is_made() {
+    let app_ = build_app(mock_builder()).build(mock_context(noop_assets())).expect("app builds");
+    let sandbox = tauri::async_runtime::block_on(Sandbox::start()).expect("sandbox starts");
+    let sim = sandbox.simulator.sim().clone();
+    let dir = std::env::temp_dir().join(format!("rackdesk-ipc-nj-{}", rackdesk_core::sandbox_keys().0));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("journal.sqlite3"), vec![b'x'; 4096]).unwrap();
+    let journal = rackdesk_core::journal::Journal::open(&dir.join("journal.sqlite3"));
+    assert!(journal.is_err());
+    app_.manage(AppState::new(sandbox, Some(Identities::open(&dir, Arc::new(MemoryStore::new()))), None, journal));
+    let webview = tauri::WebviewWindowBuilder::new(&app_, "main", Default::default()).build().unwrap();
+    let a = App { _app: app_, webview, sim, store: MemoryStore::new(), dir };
+    let st = call(&a, "app_status", json!({})).unwrap();
+    assert_eq!(st["journalProblem"]["kind"], "journal");
+    let name = a.sim.with_store(|s| s.domains["contoso-lab.example"].mailboxes.keys().next().cloned().unwrap());
+    let e = call(&a, "set_mailbox_enabled", json!({"domain": "contoso-lab.example", "name": name, "enabled": false})).unwrap_err();
+    assert_eq!(e["kind"], "journal");
+    assert!(e["message"].as_str().unwrap().contains("Nothing was changed"), "{e}");
+    assert!(a.sim.with_store(|s| s.domains["contoso-lab.example"].mailboxes[&name].enabled));
 }

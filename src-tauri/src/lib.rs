@@ -13,7 +13,7 @@ use tauri::{Manager, Runtime};
 
 /// Everything the app wires up, for any runtime (the real one, or the mock one in tests).
 pub fn build_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
-    use commands::{aliases, identity, mailboxes};
+    use commands::{aliases, identity, journal, mailboxes};
     builder.invoke_handler(tauri::generate_handler![
         commands::app_status,
         commands::list_domains,
@@ -37,6 +37,11 @@ pub fn build_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
         identity::use_identity,
         identity::rotate_keys,
         identity::remove_identity,
+        journal::journal_query,
+        journal::journal_export,
+        journal::roles,
+        journal::switch_role,
+        journal::set_passphrase,
     ])
 }
 
@@ -71,7 +76,17 @@ pub fn run() {
             let identities = rackdesk_core::identity::config_dir().ok().map(|dir| {
                 rackdesk_core::identity::Identities::open(&dir, std::sync::Arc::new(rackdesk_core::vault::OsVault))
             });
-            app.manage(state::AppState::new(sandbox, identities, Some(events)));
+            let journal = rackdesk_core::journal::Journal::default_path().and_then(|p| rackdesk_core::journal::Journal::open(&p));
+            let state = state::AppState::new(sandbox, identities, Some(events), journal);
+            // Settle journal entries left open by an interrupted run, by reading the objects back.
+            if let Ok(ops) = state.ops() {
+                tauri::async_runtime::spawn(async move {
+                    if let Err(e) = ops.reconcile().await {
+                        tracing::warn!("journal reconciliation: {}", e.user_message());
+                    }
+                });
+            }
+            app.manage(state);
             Ok(())
         })
         .run(tauri::generate_context!());

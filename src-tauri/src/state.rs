@@ -5,9 +5,11 @@
 use crate::commands::CommandError;
 use crate::sandbox::Sandbox;
 use rackdesk_core::client::EventSink;
-use rackdesk_core::identity::{Actor, Identities, Identity, IdentityError, Session};
+use rackdesk_core::identity::{Actor, Identities, Identity, IdentityError, Operator, Session};
+use rackdesk_core::journal::Journal;
+use rackdesk_core::ops::Ops;
 use rackdesk_core::{Client, ClientConfig};
-use std::sync::RwLock;
+use std::sync::{Arc, RwLock};
 
 pub enum Mode {
     Sandbox,
@@ -22,12 +24,21 @@ pub struct AppState {
     events: Option<EventSink>,
     /// Why the app could not open the active identity at start, if it could not.
     pub startup_problem: RwLock<Option<CommandError>>,
+    /// The audit journal; without it, Rackdesk makes no changes.
+    pub journal: Result<Arc<Journal>, rackdesk_core::journal::JournalError>,
 }
 
 impl AppState {
     /// Opens the active identity if there is one (its keys read from the vault), else the sandbox.
-    pub fn new(sandbox: Sandbox, identities: Option<Identities>, events: Option<EventSink>) -> AppState {
-        let state = AppState { sandbox, identities, mode: RwLock::new(Mode::Sandbox), events, startup_problem: RwLock::new(None) };
+    pub fn new(sandbox: Sandbox, identities: Option<Identities>, events: Option<EventSink>, journal: Result<Journal, rackdesk_core::journal::JournalError>) -> AppState {
+        let state = AppState {
+            sandbox,
+            identities,
+            mode: RwLock::new(Mode::Sandbox),
+            events,
+            startup_problem: RwLock::new(None),
+            journal: journal.map(Arc::new),
+        };
         if let Some(ids) = &state.identities {
             match ids.find(None) {
                 Ok(ident) => {
@@ -69,10 +80,46 @@ impl AppState {
         }
     }
 
+    /// The operator as set now (roles can change while the app runs).
+    pub fn operator(&self) -> Operator {
+        self.identities.as_ref().and_then(|i| i.operator().ok()).unwrap_or_else(Operator::from_os)
+    }
+
+    pub fn session(&self) -> Session {
+        let mut s = match &*self.mode() {
+            Mode::Sandbox => self.sandbox.session.clone(),
+            Mode::Account { session, .. } => session.clone(),
+        };
+        s.actor.operator = self.operator();
+        s
+    }
+
     pub fn actor(&self) -> Actor {
-        match &*self.mode() {
-            Mode::Sandbox => self.sandbox.session.actor.clone(),
-            Mode::Account { session, .. } => session.actor.clone(),
+        self.session().actor
+    }
+
+    /// Changes go through here: the role's allow-list and the journal. Without a journal,
+    /// nothing is changed.
+    pub fn ops(&self) -> Result<Ops, CommandError> {
+        match &self.journal {
+            Ok(j) => Ok(Ops::new(self.session(), j.clone(), self.is_sandbox())),
+            Err(e) => Err(CommandError {
+                kind: "journal".into(),
+                message: format!("{} Nothing was changed: Rackdesk makes no change it cannot record.", e.user_message()),
+                detail: e.detail(),
+            }),
+        }
+    }
+
+    pub fn journal(&self) -> Result<Arc<Journal>, CommandError> {
+        self.journal.as_ref().map(|j| j.clone()).map_err(|e| CommandError { kind: "journal".into(), message: e.user_message(), detail: e.detail() })
+    }
+
+    /// Journals something refused by the role's allow-list outside `Ops` (key management).
+    pub fn record_refusal(&self, action: &str, target: &str, reason: &str) {
+        if let Ok(j) = &self.journal {
+            let intent = rackdesk_core::ops::intent_for(&self.actor(), self.is_sandbox(), None, action, target, serde_json::json!({}));
+            let _ = j.refused(&intent, reason);
         }
     }
 

@@ -51,7 +51,23 @@ vaultName: string,
 /**
  * Why the active identity could not be opened at start, if so.
  */
-problem: CommandError | null, };
+problem: CommandError | null, 
+/**
+ * "super admin" or "help desk".
+ */
+role: string, 
+/**
+ * What the current role may do (action names of the allow-list, e.g. "mailbox.delete").
+ */
+allowed: Array<string>, 
+/**
+ * Whether a super-admin passphrase is set on this computer.
+ */
+passphraseSet: boolean, 
+/**
+ * Why the journal cannot be used (then no change is made), if so.
+ */
+journalProblem: CommandError | null, };
 
 export type DomainInfo = { name: string, mailboxes: number, };
 
@@ -113,6 +129,36 @@ clockSkewSecs: number | null, };
 
 export type IdentityInfo = { label: string, account: string, apiUrl: string, apiAdmin: string | null, userKeyHint: string, keyAgeDays: number, rotateSoon: boolean, lastVerified: string | null, active: boolean, };
 
+export type JournalEntry = { id: number, 
+/**
+ * ISO 8601, UTC.
+ */
+at: string, operator: string, role: string, machine: string, 
+/**
+ * "API admin `api-rackdesk` on account 123456" or the identity's name.
+ */
+through: string, sandbox: boolean, action: string, target: string, 
+/**
+ * The fields changed, as "field: old → new" lines.
+ */
+changes: Array<string>, 
+/**
+ * "success", "failed", "refused", "unknown", "reconciled" or "pending".
+ */
+result: string, 
+/**
+ * The result in words, with the server's message for failures.
+ */
+resultText: string, };
+
+export type JournalFilter = { operator: string | null, target: string | null, action: string | null, 
+/**
+ * YYYY-MM-DD (UTC), inclusive.
+ */
+since: string | null, until: string | null, result: string | null, limit: number | null, };
+
+export type RoleRow = { action: string, label: string, superAdmin: boolean, helpDesk: boolean, };
+
 /** The commands the page may call, with their argument and result types. */
 export interface Commands {
   app_status: { args: Record<string, never>; result: AppStatus };
@@ -137,4 +183,9 @@ export interface Commands {
   use_identity: { args: { label: string }; result: AppStatus };
   rotate_keys: { args: { label: string; userKey: string; secretKey: string }; result: AppStatus };
   remove_identity: { args: { label: string; confirmLabel: string }; result: AppStatus };
+  journal_query: { args: { filter: JournalFilter }; result: Array<JournalEntry> };
+  journal_export: { args: { filter: JournalFilter }; result: ExportResult | null };
+  roles: { args: Record<string, never>; result: Array<RoleRow> };
+  switch_role: { args: { role: string; passphrase: string | null }; result: AppStatus };
+  set_passphrase: { args: { newPassphrase: string; current: string | null }; result: AppStatus };
 }

@@ -75,6 +75,15 @@ pub fn info(i: &Identity, active: bool, reminder_days: u32) -> IdentityInfo {
     }
 }
 
+/// Key management is for super admins; a refusal is journaled.
+fn refusal_recorded(state: &AppState, action: &str, target: &str, e: rackdesk_core::identity::IdentityError) -> CommandError {
+    let err = CommandError::from(e);
+    if err.kind == "not-allowed" {
+        state.record_refusal(action, target, &err.message);
+    }
+    err
+}
+
 fn credentials(user_key: &str, secret_key: String) -> CmdResult<Credentials> {
     Ok(Credentials::new(user_key, SecretString::from(secret_key))?)
 }
@@ -116,7 +125,8 @@ pub async fn connect_account(state: tauri::State<'_, AppState>, input: KeysInput
         api_admin: input.api_admin.map(|a| a.trim().to_owned()).filter(|a| !a.is_empty()),
         credentials: creds,
     };
-    let (ident, _) = ids.add(new, &state.base_config()).await?;
+    let label = new.label.clone();
+    let (ident, _) = ids.add(new, &state.base_config()).await.map_err(|e| refusal_recorded(&state, "keys.add", &label, e))?;
     state.switch_to(&ident.label)?;
     Ok(app_status_of(&state))
 }
@@ -139,7 +149,7 @@ pub fn use_identity(state: tauri::State<'_, AppState>, label: String) -> CmdResu
 pub async fn rotate_keys(state: tauri::State<'_, AppState>, label: String, user_key: String, secret_key: String) -> CmdResult<AppStatus> {
     let ids = state.identities()?;
     let creds = credentials(&user_key, secret_key)?;
-    let (ident, _) = ids.rotate(Some(&label), creds, &state.base_config()).await?;
+    let (ident, _) = ids.rotate(Some(&label), creds, &state.base_config()).await.map_err(|e| refusal_recorded(&state, "keys.rotate", &label, e))?;
     if state.active_identity().is_some_and(|a| a.id == ident.id) {
         state.switch_to(&ident.label)?;
     }
@@ -154,7 +164,7 @@ pub fn remove_identity(state: tauri::State<'_, AppState>, label: String, confirm
     if confirm_label.trim() != label.trim() {
         return Err(CommandError::invalid(format!("To remove \"{label}\", type its name exactly to confirm.")));
     }
-    let removed = ids.remove(&label)?;
+    let removed = ids.remove(&label).map_err(|e| refusal_recorded(&state, "keys.remove", &label, e))?;
     if state.active_identity().is_some_and(|a| a.id == removed.id) {
         state.use_sandbox();
     }

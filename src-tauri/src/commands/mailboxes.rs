@@ -164,14 +164,14 @@ pub async fn create_mailbox(state: tauri::State<'_, AppState>, input: NewMailbox
         Some(p) => SecretString::from(p),
         None => rackdesk_core::password::generate(Some(&addr.local), Some(&addr.domain)),
     };
-    let c = state.client();
+    let ops = state.ops()?;
     let size = match input.size_mb {
         Some(s) => s,
-        None => c.domain(&addr.domain).await?.rs_email_base_mailbox_size.filter(|s| *s > 0).unwrap_or(rackdesk_core::api::MAX_MAILBOX_MB),
+        None => ops.session.client.domain(&addr.domain).await?.rs_email_base_mailbox_size.filter(|s| *s > 0).unwrap_or(rackdesk_core::api::MAX_MAILBOX_MB),
     };
     let mut new = NewMailbox::new(password.clone(), size);
     new.display_name = input.display_name.filter(|d| !d.trim().is_empty());
-    c.create_mailbox(&addr.domain, &addr.local, &new).await?;
+    ops.create_mailbox(&addr, &new).await?;
     Ok(generated.then(|| PasswordResult { address: addr.to_string(), password: password.expose_secret().to_owned() }))
 }
 
@@ -186,7 +186,7 @@ pub async fn update_mailbox(state: tauri::State<'_, AppState>, domain: String, n
         vacation: update.auto_reply.map(|a| Vacation { enabled: a.enabled, message: a.message }),
         ..Default::default()
     };
-    state.client().edit_mailbox(&addr.domain, &addr.local, &changes).await?;
+    state.ops()?.edit_mailbox(&addr, &changes).await?;
     detail(&state.client(), &addr.domain, &addr.local).await
 }
 
@@ -194,7 +194,7 @@ pub async fn update_mailbox(state: tauri::State<'_, AppState>, domain: String, n
 pub async fn set_mailbox_enabled(state: tauri::State<'_, AppState>, domain: String, name: String, enabled: bool) -> CmdResult<MailboxDetail> {
     let addr = address(&domain, &name)?;
     let changes = MailboxChanges { enabled: Some(enabled), ..Default::default() };
-    state.client().edit_mailbox(&addr.domain, &addr.local, &changes).await?;
+    state.ops()?.edit_mailbox(&addr, &changes).await?;
     detail(&state.client(), &addr.domain, &addr.local).await
 }
 
@@ -204,7 +204,7 @@ pub async fn reset_mailbox_password(state: tauri::State<'_, AppState>, domain: S
     let addr = address(&domain, &name)?;
     let password = rackdesk_core::password::generate(Some(&addr.local), Some(&addr.domain));
     let changes = MailboxChanges { password: Some(password.clone()), ..Default::default() };
-    state.client().edit_mailbox(&addr.domain, &addr.local, &changes).await?;
+    state.ops()?.edit_mailbox(&addr, &changes).await?;
     Ok(PasswordResult { address: addr.to_string(), password: password.expose_secret().to_owned() })
 }
 
@@ -215,7 +215,7 @@ pub async fn delete_mailbox(state: tauri::State<'_, AppState>, domain: String, n
     if !confirm_address.trim().eq_ignore_ascii_case(&addr.to_string()) {
         return Err(CommandError::invalid(format!("To delete {addr}, type its address exactly to confirm.")));
     }
-    state.client().delete_mailbox(&addr.domain, &addr.local).await?;
+    state.ops()?.delete_mailbox(&addr).await?;
     Ok(())
 }
 

@@ -4,6 +4,7 @@
 
 pub mod aliases;
 pub mod identity;
+pub mod journal;
 pub mod mailboxes;
 
 use crate::state::AppState;
@@ -32,6 +33,18 @@ impl From<ApiError> for CommandError {
 impl From<rackdesk_core::identity::IdentityError> for CommandError {
     fn from(e: rackdesk_core::identity::IdentityError) -> Self {
         CommandError { kind: e.kind().into(), message: e.user_message(), detail: e.detail() }
+    }
+}
+
+impl From<rackdesk_core::ops::OpsError> for CommandError {
+    fn from(e: rackdesk_core::ops::OpsError) -> Self {
+        CommandError { kind: e.kind().into(), message: e.user_message(), detail: e.detail() }
+    }
+}
+
+impl From<rackdesk_core::journal::JournalError> for CommandError {
+    fn from(e: rackdesk_core::journal::JournalError) -> Self {
+        CommandError { kind: "journal".into(), message: e.user_message(), detail: e.detail() }
     }
 }
 
@@ -111,6 +124,14 @@ pub struct AppStatus {
     pub vault_name: String,
     /// Why the active identity could not be opened at start, if so.
     pub problem: Option<CommandError>,
+    /// "super admin" or "help desk".
+    pub role: String,
+    /// What the current role may do (action names of the allow-list, e.g. "mailbox.delete").
+    pub allowed: Vec<String>,
+    /// Whether a super-admin passphrase is set on this computer.
+    pub passphrase_set: bool,
+    /// Why the journal cannot be used (then no change is made), if so.
+    pub journal_problem: Option<CommandError>,
 }
 
 #[derive(Debug, Serialize, TS)]
@@ -142,6 +163,14 @@ pub fn app_status_of(state: &AppState) -> AppStatus {
         identities: identities.iter().map(|i| identity::info(i, active.as_deref() == Some(&i.id), reminder)).collect(),
         vault_name: rackdesk_core::vault::vault_name().into(),
         problem: state.startup_problem.read().ok().and_then(|p| p.as_ref().map(|e| CommandError { kind: e.kind.clone(), message: e.message.clone(), detail: e.detail.clone() })),
+        role: a.operator.role.label().into(),
+        allowed: rackdesk_core::policy::Action::ALL
+            .iter()
+            .filter(|x| rackdesk_core::policy::allowed(a.operator.role, **x))
+            .map(|x| x.name().to_owned())
+            .collect(),
+        passphrase_set: state.identities.as_ref().and_then(|i| i.has_passphrase().ok()).unwrap_or(false),
+        journal_problem: state.journal.as_ref().err().map(|e| CommandError { kind: "journal".into(), message: e.user_message(), detail: e.detail() }),
     }
 }
 
@@ -194,6 +223,9 @@ pub fn typescript_bindings() -> String {
         identity::KeysInput::decl(),
         identity::VerifyReport::decl(),
         identity::IdentityInfo::decl(),
+        journal::JournalEntry::decl(),
+        journal::JournalFilter::decl(),
+        journal::RoleRow::decl(),
     ];
     let mut out = String::from(
         "// Generated from the Rust command types by `UPDATE_BINDINGS=1 cargo test --test bindings`.\n// Do not edit by hand.\n\n",
@@ -236,4 +268,9 @@ pub const COMMANDS: &[(&str, &str, &str)] = &[
     ("use_identity", "{ label: string }", "AppStatus"),
     ("rotate_keys", "{ label: string; userKey: string; secretKey: string }", "AppStatus"),
     ("remove_identity", "{ label: string; confirmLabel: string }", "AppStatus"),
+    ("journal_query", "{ filter: JournalFilter }", "Array<JournalEntry>"),
+    ("journal_export", "{ filter: JournalFilter }", "ExportResult | null"),
+    ("roles", "Record<string, never>", "Array<RoleRow>"),
+    ("switch_role", "{ role: string; passphrase: string | null }", "AppStatus"),
+    ("set_passphrase", "{ newPassphrase: string; current: string | null }", "AppStatus"),
 ];

@@ -1,0 +1,196 @@
+//! The journal's views, and roles: who may do what, and switching between them.
+
+use super::{app_status_of, mailboxes::ExportResult, AppStatus, CmdResult, CommandError};
+use crate::state::AppState;
+use rackdesk_core::identity::Role;
+use rackdesk_core::journal::{Entry, Filter, Outcome};
+use secrecy::SecretString;
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+/// One journal entry as the page shows it.
+#[derive(Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct JournalEntry {
+    #[ts(type = "number")]
+    pub id: i64,
+    /// ISO 8601, UTC.
+    pub at: String,
+    pub operator: String,
+    pub role: String,
+    pub machine: String,
+    /// "API admin `api-rackdesk` on account 123456" or the identity's name.
+    pub through: String,
+    pub sandbox: bool,
+    pub action: String,
+    pub target: String,
+    /// The fields changed, as "field: old → new" lines.
+    pub changes: Vec<String>,
+    /// "success", "failed", "refused", "unknown", "reconciled" or "pending".
+    pub result: String,
+    /// The result in words, with the server's message for failures.
+    pub result_text: String,
+}
+
+#[derive(Debug, Default, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct JournalFilter {
+    pub operator: Option<String>,
+    pub target: Option<String>,
+    pub action: Option<String>,
+    /// YYYY-MM-DD (UTC), inclusive.
+    pub since: Option<String>,
+    pub until: Option<String>,
+    pub result: Option<String>,
+    #[ts(type = "number | null")]
+    pub limit: Option<usize>,
+}
+
+#[derive(Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct RoleRow {
+    pub action: String,
+    pub label: String,
+    pub super_admin: bool,
+    pub help_desk: bool,
+}
+
+fn short(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+pub fn view(e: &Entry) -> JournalEntry {
+    let changes = e
+        .changes
+        .as_object()
+        .map(|o| {
+            o.iter()
+                .map(|(k, v)| match (v.get("old"), v.get("new")) {
+                    (Some(old), Some(new)) => format!("{k}: {} → {}", short(old), short(new)),
+                    (None, Some(new)) => format!("{k}: {}", short(new)),
+                    _ => format!("{k}: {}", short(v)),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let (result, result_text) = match &e.outcome {
+        None => ("pending".into(), "No outcome recorded yet (interrupted); it is checked on the next start.".into()),
+        Some(Outcome::Success) => ("success".into(), "Done".into()),
+        Some(Outcome::Failed { message, server_message, .. }) => (
+            "failed".into(),
+            match server_message {
+                Some(s) => format!("{message} Details: {s}"),
+                None => message.clone(),
+            },
+        ),
+        Some(Outcome::Refused { reason }) => ("refused".into(), reason.clone()),
+        Some(Outcome::Unknown { note }) => ("unknown".into(), note.clone()),
+        Some(Outcome::Reconciled { result }) => ("reconciled".into(), format!("Checked later: {result}")),
+    };
+    JournalEntry {
+        id: e.id,
+        at: e.at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        operator: e.operator.clone(),
+        role: e.role.clone(),
+        machine: e.machine.clone(),
+        through: match &e.api_admin {
+            Some(a) => format!("API admin `{a}` on account {}", e.account),
+            None if e.account.is_empty() => e.identity_label.clone(),
+            None => format!("{} on account {}", e.identity_label, e.account),
+        },
+        sandbox: e.sandbox,
+        action: e.action.clone(),
+        target: e.target.clone(),
+        changes,
+        result,
+        result_text,
+    }
+}
+
+fn day(s: &str, end: bool) -> CmdResult<chrono::DateTime<chrono::Utc>> {
+    let d = chrono::NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+        .map_err(|_| CommandError::invalid(format!("\"{s}\" is not a date; use YYYY-MM-DD.")))?;
+    Ok(if end { d.and_hms_opt(23, 59, 59) } else { d.and_hms_opt(0, 0, 0) }.unwrap_or_default().and_utc())
+}
+
+fn filter(f: &JournalFilter) -> CmdResult<Filter> {
+    let nonempty = |o: &Option<String>| o.as_ref().map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
+    Ok(Filter {
+        operator: nonempty(&f.operator),
+        target: nonempty(&f.target),
+        action: nonempty(&f.action),
+        since: nonempty(&f.since).map(|s| day(&s, false)).transpose()?,
+        until: nonempty(&f.until).map(|s| day(&s, true)).transpose()?,
+        outcome: nonempty(&f.result),
+        correlation_id: None,
+        limit: f.limit.or(Some(500)),
+    })
+}
+
+/// Entries matching the filter, newest first (the mailbox pane asks with its address).
+#[tauri::command]
+pub fn journal_query(state: tauri::State<'_, AppState>, filter: JournalFilter) -> CmdResult<Vec<JournalEntry>> {
+    let f = self::filter(&filter)?;
+    Ok(state.journal()?.query(&f)?.iter().map(view).collect())
+}
+
+/// Exports matching entries to a CSV file chosen in the system's save dialog.
+#[tauri::command]
+pub async fn journal_export<R: tauri::Runtime>(
+    app: tauri::AppHandle<R>,
+    state: tauri::State<'_, AppState>,
+    filter: JournalFilter,
+) -> CmdResult<Option<ExportResult>> {
+    let mut f = self::filter(&filter)?;
+    f.limit = None;
+    let name = format!("rackdesk-journal-{}.csv", chrono::Utc::now().format("%Y-%m-%d"));
+    let Some(path) = crate::desktop::choose_save_path(&app, &name, "CSV", &["csv"]).await? else { return Ok(None) };
+    let file = std::fs::File::create(&path).map_err(|e| CommandError {
+        kind: "file".into(),
+        message: format!("Rackdesk could not write {}. Choose a folder you can write to.", path.display()),
+        detail: Some(e.to_string()),
+    })?;
+    let n = state.journal()?.export_csv(&f, std::io::BufWriter::new(file))?;
+    Ok(Some(ExportResult { path: path.display().to_string(), rows: n as u32 }))
+}
+
+/// The allow-list, for the roles page.
+#[tauri::command]
+pub fn roles() -> Vec<RoleRow> {
+    rackdesk_core::policy::table()
+        .into_iter()
+        .map(|(a, s, h)| RoleRow { action: a.name().into(), label: a.label().into(), super_admin: s, help_desk: h })
+        .collect()
+}
+
+/// Switches role; to super admin needs the passphrase. Journaled either way.
+#[tauri::command]
+pub fn switch_role(state: tauri::State<'_, AppState>, role: String, passphrase: Option<String>) -> CmdResult<AppStatus> {
+    let to = Role::parse(&role).ok_or_else(|| CommandError::invalid("Use super-admin or help-desk."))?;
+    let ids = state.identities()?;
+    let journal = state.journal()?;
+    let before = state.actor();
+    let pass = passphrase.map(SecretString::from);
+    match ids.switch_role(to, pass.as_ref(), chrono::Utc::now()) {
+        Ok(_) => {
+            rackdesk_core::ops::journal_role_switch(&journal, &before, state.is_sandbox(), before.operator.role, to, None)?;
+            Ok(app_status_of(&state))
+        }
+        Err(e) => {
+            let err = CommandError::from(e);
+            let _ = rackdesk_core::ops::journal_role_switch(&journal, &before, state.is_sandbox(), before.operator.role, to, Some(&err.message));
+            Err(err)
+        }
+    }
+}
+
+/// Sets the super-admin passphrase (super admins only; the current one to replace it).
+#[tauri::command]
+pub fn set_passphrase(state: tauri::State<'_, AppState>, new_passphrase: String, current: Option<String>) -> CmdResult<AppStatus> {
+    let ids = state.identities()?;
+    ids.set_passphrase(&SecretString::from(new_passphrase), current.map(SecretString::from).as_ref())?;
+    Ok(app_status_of(&state))
+}
