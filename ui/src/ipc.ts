@@ -50,3 +50,8 @@ export const actThroughIdentity = (label: string) => call("use_identity", { labe
 export const rotateKeys = (label: string, userKey: string, secretKey: string) => call("rotate_keys", { label, userKey, secretKey });
 export const removeIdentity = (label: string, confirmLabel: string) => call("remove_identity", { label, confirmLabel });
 export const exportMailboxes = (domain: string) => call("export_mailboxes", { domain });
+export const journalQuery = (filter: import("./bindings").JournalFilter) => call("journal_query", { filter });
+export const journalExport = (filter: import("./bindings").JournalFilter) => call("journal_export", { filter });
+export const roles = () => call("roles", {});
+export const switchRole = (role: "super-admin" | "help-desk", passphrase: string | null) => call("switch_role", { role, passphrase });
+export const setPassphrase = (newPassphrase: string, current: string | null) => call("set_passphrase", { newPassphrase, current });

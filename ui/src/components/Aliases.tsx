@@ -3,6 +3,7 @@ import type { AliasDetail, AliasRow, CommandError } from "../bindings";
 import { aliasDetail, asCommandError, createAlias, deleteAlias, listAliases, setAliasMembers } from "../ipc";
 import { countLabel } from "../logic/format";
 import { addressList, addressProblem, nameProblem } from "../logic/validate";
+import { notAllowedTitle, useCan } from "./can";
 import { Dialog, ErrorNote } from "./common";
 
 export function Aliases({ domain, onDone }: { domain: string; onDone: (msg: string) => void }) {
@@ -89,6 +90,7 @@ function AliasPane(props: { domain: string; name: string; onClose: () => void; o
   const [busy, setBusy] = useState(false);
   const [deleting, setDeleting] = useState(false);
   const [typed, setTyped] = useState("");
+  const can = useCan();
   const address = `${name}@${domain}`;
   useEffect(() => {
     aliasDetail(domain, name).then((a) => {
@@ -140,7 +142,7 @@ function AliasPane(props: { domain: string; name: string; onClose: () => void; o
             <button className="primary" type="submit" disabled={busy || !!problem}>
               Save members
             </button>
-            <button type="button" className="danger" onClick={() => setDeleting(true)}>
+            <button type="button" className="danger" onClick={() => setDeleting(true)} disabled={!can("alias.delete")} title={notAllowedTitle(can("alias.delete"))}>
               Delete…
             </button>
           </div>

@@ -4,10 +4,13 @@ import { appStatus, asCommandError, listDomains, onClientNotice, actThroughIdent
 import { Aliases } from "./Aliases";
 import { Dialog, ErrorNote } from "./common";
 import { ConnectWizard } from "./Connect";
+import { Allowed, notAllowedTitle } from "./can";
 import { Identities } from "./Identities";
+import { Journal } from "./Journal";
 import { Mailboxes } from "./Mailboxes";
+import { Roles } from "./Roles";
 
-type Page = "mailboxes" | "aliases" | "accounts";
+type Page = "mailboxes" | "aliases" | "journal" | "accounts" | "roles";
 const WELCOMED = "rackdesk.welcomed";
 
 export function App() {
@@ -77,8 +80,12 @@ export function App() {
     setWelcome(false);
   };
   const active = status?.identities.find((i) => i.active);
+  const allowed = status ? new Set(status.allowed) : null;
+  const canKeys = !allowed || allowed.has("keys.manage");
+  const domainPage = page === "mailboxes" || page === "aliases";
 
   return (
+    <Allowed.Provider value={allowed}>
     <div className="app">
       {status?.sandbox && (
         <div className="banner" id="sandbox-banner" role="note">
@@ -103,11 +110,18 @@ export function App() {
             </select>
           </label>
         )}
-        <button onClick={() => setConnecting(true)}>Connect an account…</button>
+        <button onClick={() => setConnecting(true)} disabled={!canKeys} title={notAllowedTitle(canKeys)}>
+          Connect an account…
+        </button>
       </header>
       {status?.problem && (
         <div className="problem-banner">
           <ErrorNote error={status.problem} />
+        </div>
+      )}
+      {status?.journalProblem && (
+        <div className="problem-banner">
+          <ErrorNote error={{ ...status.journalProblem, message: `${status.journalProblem.message} Until it is fixed, Rackdesk makes no changes.` }} />
         </div>
       )}
       <div className="body">
@@ -118,10 +132,16 @@ export function App() {
           <button aria-current={page === "aliases" ? "page" : undefined} onClick={() => setPage("aliases")}>
             Aliases
           </button>
+          <button aria-current={page === "journal" ? "page" : undefined} onClick={() => setPage("journal")}>
+            Journal
+          </button>
           <button aria-current={page === "accounts" ? "page" : undefined} onClick={() => setPage("accounts")}>
             Accounts and keys
           </button>
-          {page !== "accounts" && (
+          <button aria-current={page === "roles" ? "page" : undefined} onClick={() => setPage("roles")}>
+            Roles
+          </button>
+          {domainPage && (
             <label className="domain-picker">
               Domain
               <select id="domain" value={domain} onChange={(e) => setDomain(e.target.value)} disabled={!domains}>
@@ -136,12 +156,14 @@ export function App() {
         </nav>
         <main className="work">
           <ErrorNote error={error} />
-          {domains && domains.length === 0 && page !== "accounts" && <p className="empty">This account has no domains.</p>}
+          {domains && domains.length === 0 && domainPage && <p className="empty">This account has no domains.</p>}
           {domain && page === "mailboxes" && <Mailboxes key={`${status?.acting.sentence}/${domain}`} domain={domain} onDone={setToast} />}
           {domain && page === "aliases" && <Aliases key={`${status?.acting.sentence}/${domain}`} domain={domain} onDone={setToast} />}
           {status && page === "accounts" && (
             <Identities status={status} onStatus={applyStatus} onConnect={() => setConnecting(true)} onDone={setToast} />
           )}
+          {page === "journal" && <Journal onDone={setToast} />}
+          {status && page === "roles" && <Roles status={status} onStatus={applyStatus} onDone={setToast} />}
         </main>
       </div>
       <footer className="statusbar" role="status" aria-live="polite">
@@ -181,5 +203,6 @@ export function App() {
         />
       )}
     </div>
+    </Allowed.Provider>
   );
 }

@@ -2,6 +2,7 @@ import { useState } from "react";
 import type { AppStatus, CommandError, IdentityInfo } from "../bindings";
 import { actThroughIdentity, asCommandError, removeIdentity, rotateKeys } from "../ipc";
 import { cleanKey, secretKeyProblem, userKeyProblem } from "../logic/validate";
+import { notAllowedTitle, useCan } from "./can";
 import { Dialog, ErrorNote } from "./common";
 
 export function Identities(props: { status: AppStatus; onStatus: (s: AppStatus) => void; onConnect: () => void; onDone: (m: string) => void }) {
@@ -9,11 +10,13 @@ export function Identities(props: { status: AppStatus; onStatus: (s: AppStatus) 
   const [removing, setRemoving] = useState<IdentityInfo | null>(null);
   const [error, setError] = useState<CommandError | null>(null);
   const list = props.status.identities;
+  const can = useCan();
+  const keys = can("keys.manage");
   return (
     <section aria-labelledby="identities-title">
       <div className="toolbar">
         <h1 id="identities-title">Accounts and keys</h1>
-        <button className="primary" onClick={props.onConnect}>
+        <button className="primary" onClick={props.onConnect} disabled={!keys} title={notAllowedTitle(keys)}>
           Connect an account…
         </button>
       </div>
@@ -51,8 +54,10 @@ export function Identities(props: { status: AppStatus; onStatus: (s: AppStatus) 
                   Use {i.label}
                 </button>
               )}
-              <button onClick={() => setRotating(i)}>Rotate keys…</button>
-              <button className="danger" onClick={() => setRemoving(i)}>
+              <button onClick={() => setRotating(i)} disabled={!keys} title={notAllowedTitle(keys)}>
+                Rotate keys…
+              </button>
+              <button className="danger" onClick={() => setRemoving(i)} disabled={!keys} title={notAllowedTitle(keys)}>
                 Remove…
               </button>
             </div>

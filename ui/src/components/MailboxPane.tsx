@@ -3,7 +3,9 @@ import type { CommandError, MailboxDetail, MailboxRow, PasswordResult } from "..
 import { asCommandError, deleteMailbox, mailboxDetail, resetMailboxPassword, setMailboxEnabled, updateMailbox } from "../ipc";
 import { lastSeen } from "../logic/format";
 import { addressList, addressProblem, sizeProblem } from "../logic/validate";
+import { notAllowedTitle, useCan } from "./can";
 import { Dialog, ErrorNote, PasswordOnce, StorageBar } from "./common";
+import { History } from "./Journal";
 
 type Confirm = "disable" | "reset" | "delete" | null;
 
@@ -21,6 +23,8 @@ export function MailboxPane(props: {
   const [confirm, setConfirm] = useState<Confirm>(null);
   const [password, setPassword] = useState<PasswordResult | null>(null);
   const [editing, setEditing] = useState(false);
+  const [historyKey, setHistoryKey] = useState(0);
+  const can = useCan();
   const address = `${name}@${domain}`;
 
   useEffect(() => {
@@ -36,6 +40,7 @@ export function MailboxPane(props: {
       setError(asCommandError(e));
     } finally {
       setBusy(false);
+      setHistoryKey((k) => k + 1);
     }
   };
 
@@ -95,16 +100,18 @@ export function MailboxPane(props: {
             <button onClick={() => setConfirm("reset")} disabled={busy}>
               Reset password…
             </button>
-            <button className="danger" onClick={() => setConfirm("delete")} disabled={busy}>
+            <button className="danger" onClick={() => setConfirm("delete")} disabled={busy || !can("mailbox.delete")} title={notAllowedTitle(can("mailbox.delete"))}>
               Delete…
             </button>
           </div>
+          <History key={historyKey} target={address} />
         </>
       )}
       {d && editing && (
         <EditForm
           detail={d}
           busy={busy}
+          canResize={can("mailbox.size")}
           onCancel={() => setEditing(false)}
           onSave={(update) =>
             run(
@@ -196,6 +203,7 @@ function DeleteDialog(props: { address: string; busy: boolean; error: CommandErr
 function EditForm(props: {
   detail: MailboxDetail;
   busy: boolean;
+  canResize: boolean;
   onCancel: () => void;
   onSave: (u: import("../bindings").MailboxUpdate) => void;
 }) {
@@ -232,7 +240,7 @@ function EditForm(props: {
       </label>
       <label className="field">
         Size (MB)
-        <input value={size} inputMode="numeric" onChange={(e) => setSize(e.target.value)} aria-invalid={!!sProblem} />
+        <input value={size} inputMode="numeric" onChange={(e) => setSize(e.target.value)} aria-invalid={!!sProblem} disabled={!props.canResize} title={notAllowedTitle(props.canResize)} />
         {sProblem && <span className="problem">{sProblem}</span>}
       </label>
       <label className="field">

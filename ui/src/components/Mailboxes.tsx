@@ -3,6 +3,7 @@ import type { CommandError, MailboxRow } from "../bindings";
 import { asCommandError, exportMailboxes, mailboxPage } from "../ipc";
 import { countLabel, lastSeen } from "../logic/format";
 import { visibleRows, windowOf, type Sort, type SortKey, type StatusFilter } from "../logic/list";
+import { notAllowedTitle, useCan } from "./can";
 import { ErrorNote, StorageBar } from "./common";
 import { MailboxPane } from "./MailboxPane";
 import { NewMailboxDialog } from "./NewMailbox";
@@ -23,6 +24,7 @@ export function Mailboxes({ domain, onDone }: { domain: string; onDone: (msg: st
   const [scrollTop, setScrollTop] = useState(0);
   const [viewport, setViewport] = useState(600);
   const listRef = useRef<HTMLDivElement>(null);
+  const can = useCan();
   const searchRef = useRef<HTMLInputElement>(null);
 
   /** Loads every page in the background; the list is usable from the first page on. */
@@ -98,7 +100,7 @@ export function Mailboxes({ domain, onDone }: { domain: string; onDone: (msg: st
       <div className="list-side">
         <div className="toolbar">
           <h1 id="mailboxes-title">Mailboxes</h1>
-          <button className="primary" onClick={() => setCreating(true)}>
+          <button className="primary" onClick={() => setCreating(true)} disabled={!can("mailbox.create")} title={notAllowedTitle(can("mailbox.create"))}>
             New mailbox
           </button>
           <button onClick={() => void load()} disabled={loading}>

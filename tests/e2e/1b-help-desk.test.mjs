@@ -1,0 +1,69 @@
+// Help-desk mode in the real app: a help-desk operator can reset a password and cannot
+// delete a mailbox; the change shows in the journal with the operator and the API admin.
+import { test, after, before } from "node:test";
+import assert from "node:assert/strict";
+import { openApp, waitForText, screenshot, clickButton, type, skipWelcome, By, until } from "./driver.mjs";
+
+const PASS = "e2e desk passphrase";
+let driver;
+before(async () => {
+  driver = await openApp();
+});
+after(async () => {
+  await driver?.quit();
+});
+
+test("a super admin sets the passphrase and hands over to the help desk", async () => {
+  await skipWelcome(driver);
+  await clickButton(driver, "Roles");
+  await clickButton(driver, "Set the super-admin passphrase…");
+  const fields = await driver.findElements(By.css(".dialog input[type=password]"));
+  await fields[0].sendKeys(PASS);
+  await fields[1].sendKeys(PASS);
+  await clickButton(driver, "Save the passphrase");
+  await clickButton(driver, "Switch to help desk");
+  await waitForText(driver, "#current-role", (t) => t === "help desk");
+  await waitForText(driver, "#acting", (t) => t.includes("help desk"));
+  await screenshot(driver, "30-roles-help-desk");
+});
+
+test("the help desk resets a password but cannot delete the mailbox", async () => {
+  await clickButton(driver, "Mailboxes");
+  await type(driver, "#mailbox-search", "amara");
+  const row = await driver.wait(until.elementLocated(By.css('[data-address^="amara."]')), 15000);
+  const address = await row.getAttribute("data-address");
+  await row.click();
+  await waitForText(driver, "#pane-title", (t) => t === address);
+  const del = await driver.findElement(By.xpath("//aside//button[normalize-space(.)='Delete…']"));
+  assert.equal(await del.isEnabled(), false, "Delete is not offered to the help desk");
+  assert.match(await del.getAttribute("title"), /help-desk mode/);
+  const create = await driver.findElement(By.xpath("//button[normalize-space(.)='New mailbox']"));
+  assert.equal(await create.isEnabled(), false);
+  await clickButton(driver, "Reset password…");
+  await clickButton(driver, `Reset the password of ${address}`);
+  await waitForText(driver, "[data-testid=new-password]", (t) => t.length === 16);
+  await clickButton(driver, "Done");
+  await waitForText(driver, "#pane-history", (t) => t.includes("mailbox.reset-password"));
+  await screenshot(driver, "31-help-desk-mailbox");
+
+  await clickButton(driver, "Journal");
+  await type(driver, "#journal-target", address);
+  await waitForText(driver, "#journal-count", (t) => t === "1 entry");
+  const entry = await driver.findElement(By.css('tr[data-action="mailbox.reset-password"]'));
+  const text = await entry.getText();
+  assert.match(text, /\(help desk\)/);
+  assert.match(text, /API admin `api-rackdesk` on account 123456/);
+  assert.match(text, /success/);
+  await screenshot(driver, "32-journal");
+});
+
+test("back to super admin only with the passphrase", async () => {
+  await clickButton(driver, "Roles");
+  await clickButton(driver, "Switch to super admin…");
+  await driver.findElement(By.css(".dialog input[type=password]")).sendKeys("wrong guess");
+  await clickButton(driver, "Switch to super admin");
+  await waitForText(driver, ".dialog .error-note", (t) => t.includes("not the super-admin passphrase"));
+  await type(driver, ".dialog input[type=password]", PASS);
+  await clickButton(driver, "Switch to super admin");
+  await waitForText(driver, "#current-role", (t) => t === "super admin");
+});

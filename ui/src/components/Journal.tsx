@@ -1,0 +1,146 @@
+import { useCallback, useEffect, useState } from "react";
+import type { CommandError, JournalEntry, JournalFilter } from "../bindings";
+import { asCommandError, journalExport, journalQuery } from "../ipc";
+import { countLabel } from "../logic/format";
+import { ErrorNote } from "./common";
+
+const RESULTS = ["", "success", "failed", "refused", "unknown", "reconciled", "pending"];
+
+function time(iso: string): string {
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? iso : d.toLocaleString();
+}
+
+/** The journal: who changed what, through which API admin, with what result. */
+export function Journal({ onDone }: { onDone: (m: string) => void }) {
+  const [filter, setFilter] = useState<JournalFilter>({ operator: "", target: "", action: "", since: "", until: "", result: "", limit: 500 });
+  const [rows, setRows] = useState<JournalEntry[] | null>(null);
+  const [error, setError] = useState<CommandError | null>(null);
+  const load = useCallback(() => {
+    journalQuery(filter).then(
+      (r) => {
+        setRows(r);
+        setError(null);
+      },
+      (e) => setError(asCommandError(e)),
+    );
+  }, [filter]);
+  useEffect(() => {
+    const t = window.setTimeout(load, 200);
+    return () => window.clearTimeout(t);
+  }, [load]);
+  const set = (k: keyof JournalFilter) => (e: { target: { value: string } }) => setFilter((f) => ({ ...f, [k]: e.target.value }));
+
+  return (
+    <section aria-labelledby="journal-title">
+      <div className="toolbar">
+        <h1 id="journal-title">Journal</h1>
+        <button
+          onClick={() =>
+            journalExport(filter).then((r) => r && onDone(`Exported ${countLabel(r.rows, "entry", "entries")} to ${r.path}.`), (e) => setError(asCommandError(e)))
+          }
+        >
+          Export CSV…
+        </button>
+      </div>
+      <p className="hint">
+        Every change made through Rackdesk on this computer: who asked for it, through which API admin, and what happened.
+        Rackspace's own log shows only the API admin.
+      </p>
+      <div className="filters journal-filters">
+        <label>
+          Mailbox or alias
+          <input id="journal-target" value={filter.target ?? ""} onChange={set("target")} />
+        </label>
+        <label>
+          Operator
+          <input value={filter.operator ?? ""} onChange={set("operator")} />
+        </label>
+        <label>
+          Action
+          <input value={filter.action ?? ""} onChange={set("action")} placeholder="e.g. mailbox.delete" />
+        </label>
+        <label>
+          From
+          <input type="date" value={filter.since ?? ""} onChange={set("since")} />
+        </label>
+        <label>
+          To
+          <input type="date" value={filter.until ?? ""} onChange={set("until")} />
+        </label>
+        <label>
+          Result
+          <select value={filter.result ?? ""} onChange={set("result")}>
+            {RESULTS.map((r) => (
+              <option key={r} value={r}>
+                {r === "" ? "Any" : r}
+              </option>
+            ))}
+          </select>
+        </label>
+      </div>
+      <ErrorNote error={error} />
+      {rows && <p className="count" id="journal-count">{countLabel(rows.length, "entry", "entries")}</p>}
+      {rows && rows.length > 0 && (
+        <table className="journal" aria-label="Journal entries">
+          <thead>
+            <tr>
+              <th scope="col">When</th>
+              <th scope="col">Who</th>
+              <th scope="col">Through</th>
+              <th scope="col">What</th>
+              <th scope="col">Result</th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((e) => (
+              <tr key={e.id} className={`result-${e.result}`} data-action={e.action}>
+                <td>{time(e.at)}</td>
+                <td>
+                  {e.operator} <span className="muted">({e.role})</span>
+                </td>
+                <td>
+                  {e.through}
+                  {e.sandbox && <span className="tag">sandbox</span>}
+                </td>
+                <td>
+                  <strong>{e.action}</strong> {e.target}
+                  {e.changes.length > 0 && <div className="muted">{e.changes.join("; ")}</div>}
+                </td>
+                <td>
+                  <strong>{e.result}</strong>
+                  {e.result !== "success" && <div className="muted">{e.resultText}</div>}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}
+
+/** The last entries about one mailbox or alias, for its details pane. */
+export function History({ target }: { target: string }) {
+  const [rows, setRows] = useState<JournalEntry[] | null>(null);
+  useEffect(() => {
+    journalQuery({ target, limit: 20, operator: null, action: null, since: null, until: null, result: null }).then(setRows, () => setRows([]));
+  }, [target]);
+  if (!rows) return null;
+  return (
+    <div className="history">
+      <h3>History on this computer</h3>
+      {rows.length === 0 ? (
+        <p className="muted">No changes made through Rackdesk yet.</p>
+      ) : (
+        <ul id="pane-history">
+          {rows.map((e) => (
+            <li key={e.id}>
+              {time(e.at)} — {e.operator} ({e.role}): {e.action} — {e.result}
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}
