@@ -1075,12 +1075,16 @@ fn where_clause(f: &Filter, exact_target: Option<&str>) -> Result<(String, Vec<S
             }
         }
     }
+    // With a limit, walking newest-first and stopping at the limit (a full scan at worst) beats
+    // the time index, which must sort everything in a wide range before the limit applies;
+    // `+` keeps the planner off the index. Without a limit the index is the better way in.
+    let at = if f.limit.is_some() { "+i.at" } else { "i.at" };
     if let Some(since) = f.since {
-        sql.push_str(" AND i.at >= ?");
+        sql.push_str(&format!(" AND {at} >= ?"));
         params.push(SqlValue::Text(rfc3339(since)));
     }
     if let Some(until) = f.until {
-        sql.push_str(" AND i.at <= ?");
+        sql.push_str(&format!(" AND {at} <= ?"));
         params.push(SqlValue::Text(rfc3339(until)));
     }
     if let Some(o) = some(&f.outcome) {

@@ -7,6 +7,7 @@
 //! * [`names`]: validation of every name that becomes part of a URL.
 //! * [`password`]: the mailbox password policy and a generator that meets it.
 //! * [`error`]: typed errors and the plain sentence a person reads for each.
+//! * [`journal`]: the local, append-only, tamper-evident record of every change (SQLite).
 //!
 //! The desktop app, the `rackdesk` CLI, the simulator and the tests all use this crate.
 

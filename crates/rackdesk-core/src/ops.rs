@@ -234,11 +234,18 @@ impl Ops {
         self.journaled("admin.create", login, changes, self.session.client.create_admin(login, new)).await
     }
 
-    /// Settles entries left open by a crash between request and outcome, for this account:
-    /// reads each object back and records what is found. Returns (entry, result) pairs.
+    /// Settles entries left open by a crash between request and outcome (or whose outcome was
+    /// unknown), for this account: reads each object back and records what is found. Entries
+    /// younger than two minutes are left alone: another running Rackdesk may still be waiting
+    /// for their answer. Returns (entry, result) pairs.
     pub async fn reconcile(&self) -> Result<Vec<(EntryId, String)>, OpsError> {
+        self.reconcile_before(chrono::Utc::now() - chrono::Duration::minutes(2)).await
+    }
+
+    /// [`Ops::reconcile`] for entries begun before `cutoff`.
+    pub async fn reconcile_before(&self, cutoff: chrono::DateTime<chrono::Utc>) -> Result<Vec<(EntryId, String)>, OpsError> {
         let mut settled = Vec::new();
-        for e in self.journal.unfinished()? {
+        for e in self.journal.unsettled(cutoff)? {
             if e.account != self.session.actor.account || e.identity_label != self.session.actor.identity_label {
                 continue;
             }

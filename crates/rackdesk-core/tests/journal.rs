@@ -216,10 +216,48 @@ fn unfinished_lists_begun_but_not_finished_intents_oldest_first() {
     assert!(j.verify().unwrap().problems.is_empty());
 }
 
+const CRASH_ENV: &str = "RACKDESK_JOURNAL_TEST_CRASH";
+
+/// Runs only as the child process of `a_crash_between_request_and_outcome_is_found_on_restart`:
+/// writes an intent, then dies the hard way before the outcome.
+#[test]
+fn child_crasher() {
+    if let Some(path) = std::env::var_os(CRASH_ENV) {
+        let j = Journal::open(Path::new(&path)).unwrap();
+        let done = j.begin(&intent("alice", "mailbox.set", "done@example.com")).unwrap();
+        j.finish(done, &Outcome::Success).unwrap();
+        j.begin(&intent("alice", "mailbox.delete", "crash@example.com")).unwrap();
+        std::process::abort();
+    }
+}
+
+#[test]
+fn a_crash_between_request_and_outcome_is_found_on_restart() {
+    let (_d, path) = temp();
+    let status = std::process::Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", "child_crasher", "--test-threads", "1", "--quiet"])
+        .env(CRASH_ENV, &path)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .unwrap();
+    assert!(!status.success(), "the child should have aborted");
+    let j = Journal::open(&path).unwrap();
+    let open = j.unfinished().unwrap();
+    assert_eq!(open.len(), 1);
+    assert_eq!(open[0].target, "crash@example.com");
+    assert_eq!(open[0].action, "mailbox.delete");
+    // Reconcile by reading the object back (here: it is gone, so the delete was applied).
+    j.finish(open[0].id, &Outcome::Reconciled { result: "applied".into() }).unwrap();
+    assert!(j.unfinished().unwrap().is_empty());
+    assert!(j.verify().unwrap().problems.is_empty());
+}
+
 /// Builds a small journal: returns the ids in order.
 fn sample(j: &Journal) -> Vec<i64> {
     let mut ids = Vec::new();
-    let plan: [(&str, &str, &str, Option<Outcome>, Option<&str>); 8] = [
+    type Step = (&'static str, &'static str, &'static str, Option<Outcome>, Option<&'static str>);
+    let plan: [Step; 8] = [
         ("alice", "mailbox.create", "Jane@Example.com", Some(Outcome::Success), None),
         ("alice", "mailbox.set", "jane@example.com", Some(Outcome::Success), None),
         ("bob", "mailbox.set", "john@example.com", Some(Outcome::Failed { kind: "rejected".into(), message: "no".into(), server_message: None }), None),
@@ -499,7 +537,7 @@ fn verify_detects_reordered_rows() {
 }
 
 #[test]
-fn verify_detects_a_deleted_end_marker_and_rows_added_outside() {
+fn verify_detects_a_deleted_end_marker() {
     let (_d, path) = temp();
     let j = Journal::open(&path).unwrap();
     sample(&j);
@@ -508,6 +546,49 @@ fn verify_detects_a_deleted_end_marker_and_rows_added_outside() {
     assert_eq!(report.problems.len(), 1, "{:?}", report.problems);
     assert_eq!(report.problems[0].kind, ProblemKind::Deleted);
     assert!(report.problems[0].message.contains("end marker"));
+}
+
+#[test]
+fn verify_detects_a_row_added_outside_rackdesk() {
+    let (_d, path) = temp();
+    let j = Journal::open(&path).unwrap();
+    sample(&j);
+    let last = rows(&j);
+    let c = rusqlite::Connection::open(&path).unwrap();
+    c.execute(
+        "INSERT INTO journal (seq, kind, at, operator, action, target, prev_hash, hash)
+         SELECT seq + 1, 'intent', at, 'mallory', 'mailbox.set', 'x@example.com', hash, hash FROM journal
+         WHERE seq = ?1",
+        [last],
+    )
+    .unwrap();
+    let report = j.verify().unwrap();
+    assert!(!report.problems.is_empty());
+    assert!(report.problems.iter().all(|p| p.row == last + 1 && p.kind == ProblemKind::Edited), "{:?}", report.problems);
+    // Rackdesk's next entry does not reuse its number.
+    let next = j.begin(&intent("alice", "mailbox.set", "a@example.com")).unwrap();
+    assert_eq!(next, last + 2);
+}
+
+#[test]
+fn a_writer_held_up_too_long_gets_busy_and_readers_carry_on() {
+    let (_d, path) = temp();
+    let j = Journal::open(&path).unwrap();
+    sample(&j);
+    let other = rusqlite::Connection::open(&path).unwrap();
+    other.execute_batch("BEGIN IMMEDIATE").unwrap();
+    // Reading is not blocked by another writer (WAL).
+    assert_eq!(j.query(&Filter::default()).unwrap().len(), 8);
+    assert!(j.verify().unwrap().problems.is_empty());
+    let started = std::time::Instant::now();
+    let err = j.begin(&intent("alice", "mailbox.set", "a@example.com")).unwrap_err();
+    assert!(started.elapsed() >= std::time::Duration::from_secs(4), "waited {:?}", started.elapsed());
+    assert!(matches!(err, JournalError::Busy { .. }), "{err:?}");
+    assert_eq!(err.kind(), "journal-busy");
+    assert!(err.user_message().contains("busy"), "{}", err.user_message());
+    other.execute_batch("ROLLBACK").unwrap();
+    j.begin(&intent("alice", "mailbox.set", "a@example.com")).unwrap();
+    assert!(j.verify().unwrap().problems.is_empty());
 }
 
 #[test]
