@@ -67,11 +67,11 @@ async fn add_use_rotate_remove() {
     assert!(!cfg_text.contains(SK) && !cfg_text.contains(UK), "no key in the config file");
 
     // The active identity gives a working session that says who acts.
-    w.ids.set_operator("alice", Role::HelpDesk).unwrap();
+    w.ids.set_operator("alice", Role::SuperAdmin).unwrap();
     let (session, _) = w.ids.session(None, &base(&w)).unwrap();
     assert_eq!(
         session.actor.to_string(),
-        "You (alice, help desk) — acting through API admin `api-rackdesk` on account 123456"
+        "You (alice, super admin) — acting through API admin `api-rackdesk` on account 123456"
     );
     assert_eq!(session.client.domains().await.unwrap().len(), 3);
 
@@ -89,6 +89,16 @@ async fn add_use_rotate_remove() {
     w.sim.sim().revoke_key(UK); // the control panel kills the old pair
     let (session, _) = w.ids.session(None, &base(&w)).unwrap();
     assert!(session.client.customer().await.is_ok());
+
+    // Key management is for super admins only (help-desk mode).
+    w.ids.set_operator("sam", Role::HelpDesk).unwrap();
+    let e = w.ids.remove("Northwind").unwrap_err();
+    assert!(matches!(e, IdentityError::NotAllowed(_)), "{e:?}");
+    assert_eq!(w.store.entries().len(), 2, "nothing was removed");
+    let cfg_path = w.ids.config_path().to_owned();
+    let mut cfg: serde_json::Value = serde_json::from_slice(&std::fs::read(&cfg_path).unwrap()).unwrap();
+    cfg["operator"]["role"] = serde_json::json!("super-admin"); // as a super admin would, with the passphrase
+    std::fs::write(&cfg_path, serde_json::to_vec(&cfg).unwrap()).unwrap();
 
     // Removal deletes the keys and the metadata.
     let removed = w.ids.remove("Northwind").unwrap();

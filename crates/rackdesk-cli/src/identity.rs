@@ -287,7 +287,15 @@ pub fn operator(cmd: &OperatorCmd, format: Format) -> Outcome {
     let ids = identities()?;
     let op = match cmd {
         OperatorCmd::Show => ids.operator()?,
-        OperatorCmd::Set { name, role } => ids.set_operator(name, *role)?,
+        OperatorCmd::Set { name, role } => {
+            if *role == Role::HelpDesk && !ids.has_passphrase()? {
+                eprintln!(
+                    "Warning: no super-admin passphrase is set on this computer, so nobody can switch back to super admin \
+                     here. Set one first with `rackdesk operator passphrase`."
+                );
+            }
+            ids.set_operator(name, *role)?
+        }
         OperatorCmd::Switch { role } => {
             let from = ids.operator()?.role;
             let pass = if *role == Role::SuperAdmin && from != Role::SuperAdmin {

@@ -28,6 +28,8 @@ export function Roles(props: { status: AppStatus; onStatus: (s: AppStatus) => vo
         {superAdmin ? (
           <>
             <button
+              disabled={!props.status.passphraseSet}
+              title={props.status.passphraseSet ? undefined : "Set the super-admin passphrase first, so that a super admin can switch back."}
               onClick={() =>
                 switchRole("help-desk", null).then((s) => {
                   props.onStatus(s);
