@@ -4,7 +4,7 @@ import { aliasDetail, asCommandError, createAlias, deleteAlias, listAliases, set
 import { countLabel } from "../logic/format";
 import { addressList, addressProblem, nameProblem } from "../logic/validate";
 import { notAllowedTitle, useCan } from "./can";
-import { Dialog, ErrorNote } from "./common";
+import { Dialog, ErrorNote, PaneHeader, useAction } from "./common";
 
 export function Aliases({ domain, onDone }: { domain: string; onDone: (msg: string) => void }) {
   const [rows, setRows] = useState<AliasRow[] | null>(null);
@@ -86,8 +86,7 @@ function AliasPane(props: { domain: string; name: string; onClose: () => void; o
   const { domain, name } = props;
   const [d, setD] = useState<AliasDetail | null>(null);
   const [text, setText] = useState("");
-  const [error, setError] = useState<CommandError | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, setError, run } = useAction();
   const [deleting, setDeleting] = useState(false);
   const [typed, setTyped] = useState("");
   const can = useCan();
@@ -100,25 +99,9 @@ function AliasPane(props: { domain: string; name: string; onClose: () => void; o
   }, [domain, name]);
   const members = addressList(text);
   const problem = membersProblem(members);
-  const run = async (f: () => Promise<void>) => {
-    setBusy(true);
-    setError(null);
-    try {
-      await f();
-    } catch (e) {
-      setError(asCommandError(e));
-    } finally {
-      setBusy(false);
-    }
-  };
   return (
     <aside className="pane" aria-labelledby="alias-pane-title">
-      <header>
-        <h2 id="alias-pane-title">{address}</h2>
-        <button className="icon" onClick={props.onClose} aria-label="Close details">
-          ×
-        </button>
-      </header>
+      <PaneHeader id="alias-pane-title" title={address} onClose={props.onClose} />
       <ErrorNote error={error} />
       {d && (
         <form
@@ -180,27 +163,18 @@ function NewAliasDialog(props: { domain: string; onClose: () => void; onCreated:
   const [name, setName] = useState("");
   const [text, setText] = useState("");
   const [touched, setTouched] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<CommandError | null>(null);
+  const { busy, error, run } = useAction();
   const members = addressList(text);
   const nProblem = nameProblem(name);
   const mProblem = membersProblem(members);
   return (
     <Dialog title={`New alias in ${domain}`} onClose={props.onClose}>
       <form
-        onSubmit={async (e) => {
+        onSubmit={(e) => {
           e.preventDefault();
           setTouched(true);
           if (nProblem || mProblem) return;
-          setBusy(true);
-          setError(null);
-          try {
-            props.onCreated(await createAlias(domain, name.trim().toLowerCase(), members));
-          } catch (err) {
-            setError(asCommandError(err));
-          } finally {
-            setBusy(false);
-          }
+          void run(async () => props.onCreated(await createAlias(domain, name.trim().toLowerCase(), members)));
         }}
       >
         <label className="field">

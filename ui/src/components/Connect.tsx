@@ -1,8 +1,8 @@
 import { useState } from "react";
-import type { AppStatus, CommandError, KeysInput, VerifyReport } from "../bindings";
-import { asCommandError, connectAccount, verifyKeys } from "../ipc";
+import type { AppStatus, KeysInput, VerifyReport } from "../bindings";
+import { connectAccount, verifyKeys } from "../ipc";
 import { accountProblem, cleanKey, secretKeyProblem, userKeyProblem } from "../logic/validate";
-import { Dialog, ErrorNote } from "./common";
+import { Dialog, ErrorNote, useAction } from "./common";
 
 /** A key field: masked, paste-friendly (spaces and line breaks dropped), checked as you type. */
 function KeyField(props: { id: string; label: string; value: string; onChange: (v: string) => void; problem: string | null; show: boolean }) {
@@ -32,8 +32,7 @@ export function ConnectWizard(props: { vaultName: string; onClose: () => void; o
   const [secretKey, setSecretKey] = useState("");
   const [apiUrl, setApiUrl] = useState("");
   const [touched, setTouched] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<CommandError | null>(null);
+  const { busy, error, run: act } = useAction();
   const [report, setReport] = useState<VerifyReport | null>(null);
 
   const problems = {
@@ -51,18 +50,6 @@ export function ConnectWizard(props: { vaultName: string; onClose: () => void; o
     userKey,
     secretKey,
   });
-  const act = async (f: () => Promise<void>) => {
-    setBusy(true);
-    setError(null);
-    try {
-      await f();
-    } catch (e) {
-      setError(asCommandError(e));
-    } finally {
-      setBusy(false);
-    }
-  };
-
   return (
     <Dialog title="Connect your Rackspace account" onClose={props.onClose} wide>
       <ol className="steps" aria-label="Steps">

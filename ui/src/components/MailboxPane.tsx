@@ -4,7 +4,7 @@ import { asCommandError, deleteMailbox, mailboxDetail, resetMailboxPassword, set
 import { lastSeen } from "../logic/format";
 import { addressList, addressProblem, sizeProblem } from "../logic/validate";
 import { notAllowedTitle, useCan } from "./can";
-import { Dialog, ErrorNote, PasswordOnce, StorageBar } from "./common";
+import { Dialog, ErrorNote, PaneHeader, PasswordOnce, StorageBar, useAction } from "./common";
 import { History } from "./Journal";
 
 type Confirm = "disable" | "reset" | "delete" | null;
@@ -18,8 +18,7 @@ export function MailboxPane(props: {
 }) {
   const { domain, name } = props;
   const [d, setD] = useState<MailboxDetail | null>(null);
-  const [error, setError] = useState<CommandError | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, setError, run: act } = useAction();
   const [confirm, setConfirm] = useState<Confirm>(null);
   const [password, setPassword] = useState<PasswordResult | null>(null);
   const [editing, setEditing] = useState(false);
@@ -32,16 +31,8 @@ export function MailboxPane(props: {
   }, [domain, name]);
 
   const run = async <T,>(action: () => Promise<T>, after: (v: T) => void) => {
-    setBusy(true);
-    setError(null);
-    try {
-      after(await action());
-    } catch (e) {
-      setError(asCommandError(e));
-    } finally {
-      setBusy(false);
-      setHistoryKey((k) => k + 1);
-    }
+    await act(async () => after(await action()));
+    setHistoryKey((k) => k + 1);
   };
 
   const setEnabled = (enabled: boolean) =>
@@ -56,12 +47,7 @@ export function MailboxPane(props: {
 
   return (
     <aside className="pane" aria-labelledby="pane-title">
-      <header>
-        <h2 id="pane-title">{address}</h2>
-        <button className="icon" onClick={props.onClose} aria-label="Close details">
-          ×
-        </button>
-      </header>
+      <PaneHeader id="pane-title" title={address} onClose={props.onClose} />
       <ErrorNote error={error} />
       {!d && !error && <p className="loading">Loading…</p>}
       {d && !editing && (

@@ -1,8 +1,8 @@
 import { useState } from "react";
-import type { CommandError, PasswordResult } from "../bindings";
-import { asCommandError, createMailbox } from "../ipc";
+import type { PasswordResult } from "../bindings";
+import { createMailbox } from "../ipc";
 import { nameProblem, PASSWORD_RULE, passwordProblem, sizeProblem } from "../logic/validate";
-import { Dialog, ErrorNote, PasswordOnce } from "./common";
+import { Dialog, ErrorNote, PasswordOnce, useAction } from "./common";
 
 export function NewMailboxDialog(props: { domain: string; onClose: () => void; onCreated: (message: string) => void }) {
   const { domain } = props;
@@ -12,8 +12,7 @@ export function NewMailboxDialog(props: { domain: string; onClose: () => void; o
   const [generate, setGenerate] = useState(true);
   const [password, setPassword] = useState("");
   const [touched, setTouched] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<CommandError | null>(null);
+  const { busy, error, run } = useAction();
   const [created, setCreated] = useState<{ address: string; password: PasswordResult | null } | null>(null);
 
   const nProblem = nameProblem(name);
@@ -24,9 +23,7 @@ export function NewMailboxDialog(props: { domain: string; onClose: () => void; o
   const submit = async () => {
     setTouched(true);
     if (!ok) return;
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       const local = name.trim().toLowerCase();
       const result = await createMailbox({
         domain,
@@ -37,11 +34,7 @@ export function NewMailboxDialog(props: { domain: string; onClose: () => void; o
       });
       setCreated({ address: `${local}@${domain}`, password: result });
       props.onCreated(`Created ${local}@${domain}.`);
-    } catch (e) {
-      setError(asCommandError(e));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   if (created) {

@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState, type ReactNode } from "react";
 import type { CommandError } from "../bindings";
+import { asCommandError } from "../ipc";
 import { storageLabel, usagePercent } from "../logic/format";
 
 /** Our sentence, then the server's own words as "Details". */
@@ -95,5 +96,35 @@ export function PasswordOnce({ address, password }: { address: string; password:
           : "It is shown only this once and Rackdesk does not keep it. Give it to the person by a safe route."}
       </p>
     </div>
+  );
+}
+
+/** Runs one command at a time for a form or pane: `busy` while it runs, `error` if it failed. */
+export function useAction() {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<CommandError | null>(null);
+  const run = async (f: () => Promise<void>) => {
+    setBusy(true);
+    setError(null);
+    try {
+      await f();
+    } catch (e) {
+      setError(asCommandError(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return { busy, error, setError, run };
+}
+
+/** The title row of a details pane, with its close button. */
+export function PaneHeader(props: { id: string; title: string; onClose: () => void }) {
+  return (
+    <header>
+      <h2 id={props.id}>{props.title}</h2>
+      <button className="icon" onClick={props.onClose} aria-label="Close details">
+        ×
+      </button>
+    </header>
   );
 }
