@@ -4,6 +4,7 @@
 //! rules (names, passwords, sizes, pacing, retries) live in the core, so the CLI and the
 //! desktop app behave the same.
 
+mod bulk;
 mod identity;
 mod journal;
 mod output;
@@ -97,6 +98,12 @@ enum Command {
     /// The audit journal: who changed what, through which API admin.
     #[command(subcommand)]
     Journal(journal::JournalCmd),
+    /// Bulk jobs from CSV: create, update, reset passwords, aliases, delete, offboard.
+    #[command(subcommand)]
+    Bulk(bulk::BulkCmd),
+    /// Export lists to CSV.
+    #[command(subcommand)]
+    Export(bulk::ExportCmd),
 }
 
 #[derive(Subcommand)]
@@ -267,7 +274,7 @@ impl From<rackdesk_core::identity::IdentityError> for Failure {
     }
 }
 
-fn api_exit_code(e: &ApiError) -> u8 {
+pub(crate) fn api_exit_code(e: &ApiError) -> u8 {
     match e.kind() {
         ErrorKind::InvalidInput | ErrorKind::NotFound | ErrorKind::Rejected | ErrorKind::Conflict => exit::USER_ERROR,
         ErrorKind::AuthFailed | ErrorKind::Forbidden => exit::AUTH,
@@ -404,7 +411,7 @@ fn client(cli: &Cli) -> Result<Client, Failure> {
 }
 
 /// The session (client + who acts) for a command: as `client`, with the actor.
-fn session(cli: &Cli) -> Result<rackdesk_core::identity::Session, Failure> {
+pub(crate) fn session(cli: &Cli) -> Result<rackdesk_core::identity::Session, Failure> {
     use rackdesk_core::identity::{current_operator, Actor, Session};
     let base = base_config(cli);
     if let Some(creds) = env_credentials()? {
@@ -576,6 +583,8 @@ async fn run(cli: Cli) -> Outcome {
             identity::create_api_admin(&ops, login, email, first_name, last_name).await?;
         }
         Command::Journal(cmd) => journal::journal(cmd, format)?,
+        Command::Bulk(cmd) => bulk::bulk(&cli, cmd, format).await?,
+        Command::Export(cmd) => bulk::export(&cli, cmd).await?,
         Command::Admins(AdminsCmd::List) => {
             let c = client(&cli)?;
             let admins = c.admins().await?;

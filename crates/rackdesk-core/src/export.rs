@@ -36,6 +36,103 @@ pub fn mailboxes_csv<W: Write>(domain: &str, rows: &[MailboxSummary], out: W) ->
     Ok(rows.len())
 }
 
+/// The columns of a full mailbox export ([`full_mailboxes_csv`]): the update job's columns
+/// (email, displayName, enabled, sizeMB, forwardTo, keepCopy, autoReply) plus read-only ones
+/// the update job reads for information (usedMB, usedPercent, lastLogin, created, aliases).
+pub const FULL_MAILBOX_COLUMNS: [&str; 12] = [
+    "email", "displayName", "enabled", "sizeMB", "usedMB", "usedPercent", "lastLogin", "created", "forwardTo", "keepCopy", "autoReply", "aliases",
+];
+
+/// One mailbox with its details and the aliases that deliver to it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MailboxExport {
+    pub email: String,
+    pub display_name: String,
+    pub enabled: bool,
+    pub size_mb: u64,
+    pub used_mb: u64,
+    pub last_login: Option<String>,
+    pub created: Option<String>,
+    pub forward_to: Vec<String>,
+    pub keep_copy: bool,
+    /// The auto-reply message when the auto-reply is on.
+    pub auto_reply: Option<String>,
+    pub aliases: Vec<String>,
+}
+
+/// Reads every mailbox of `domain` with its details (one call per 250 mailboxes, one per
+/// mailbox for forwarding and auto-reply) and the aliases (one call per 250 aliases, one per
+/// alias with more than one member). `progress(done, total)` after each mailbox.
+pub async fn collect_mailboxes(
+    client: &crate::Client,
+    domain: &str,
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> crate::Result<Vec<MailboxExport>> {
+    use crate::api::{MailboxField, MailboxQuery};
+    let domain = crate::names::domain_name(domain)?;
+    let list = client
+        .mailboxes(&domain, MailboxQuery { fields: MailboxField::ALL.to_vec(), ..MailboxQuery::default() })
+        .await?;
+    let mut member_of: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    for a in client.aliases(&domain).await? {
+        let members = match (&a.single_member_name, a.number_of_members) {
+            (Some(m), n) if n.is_none_or(|n| n <= 1) => vec![m.clone()],
+            (_, Some(0)) => vec![],
+            _ => client.alias(&domain, &a.name).await?.members,
+        };
+        for m in members {
+            member_of.entry(m.to_ascii_lowercase()).or_default().push(format!("{}@{domain}", a.name));
+        }
+    }
+    let mut out = Vec::with_capacity(list.len());
+    for (i, s) in list.iter().enumerate() {
+        let email = format!("{}@{domain}", s.name);
+        let m = client.mailbox(&domain, &s.name).await?;
+        out.push(MailboxExport {
+            aliases: member_of.get(&email.to_ascii_lowercase()).cloned().unwrap_or_default(),
+            email,
+            display_name: m.display_name.clone().unwrap_or_default(),
+            enabled: m.enabled,
+            size_mb: m.size,
+            used_mb: m.current_usage.or(s.current_usage).unwrap_or(0),
+            last_login: m.last_login.clone(),
+            created: m.created_date.clone(),
+            forward_to: m.email_forwarding_address_list.clone(),
+            keep_copy: m.save_forwarded_email,
+            auto_reply: m.enable_vacation_message.then(|| m.vacation_message.clone().unwrap_or_default()),
+        });
+        progress(i + 1, list.len());
+    }
+    Ok(out)
+}
+
+/// Writes full mailbox rows as CSV (UTF-8, comma, a header row): the starting point of an
+/// update job. Lists inside a cell are separated by "; ".
+pub fn full_mailboxes_csv<W: Write>(rows: &[MailboxExport], out: W) -> std::io::Result<usize> {
+    let mut w = csv::Writer::from_writer(out);
+    w.write_record(FULL_MAILBOX_COLUMNS)?;
+    for m in rows {
+        let pct = if m.size_mb > 0 { format!("{:.0}", m.used_mb as f64 * 100.0 / m.size_mb as f64) } else { String::new() };
+        w.write_record([
+            m.email.clone(),
+            m.display_name.clone(),
+            if m.enabled { "yes" } else { "no" }.to_owned(),
+            m.size_mb.to_string(),
+            m.used_mb.to_string(),
+            pct,
+            iso(m.last_login.as_deref()),
+            iso(m.created.as_deref()),
+            m.forward_to.join("; "),
+            if m.keep_copy { "yes" } else { "no" }.to_owned(),
+            m.auto_reply.clone().unwrap_or_default(),
+            m.aliases.join("; "),
+        ])?;
+    }
+    w.flush()?;
+    Ok(rows.len())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

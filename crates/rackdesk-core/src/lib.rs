@@ -8,10 +8,12 @@
 //! * [`password`]: the mailbox password policy and a generator that meets it.
 //! * [`error`]: typed errors and the plain sentence a person reads for each.
 //! * [`journal`]: the local, append-only, tamper-evident record of every change (SQLite).
+//! * [`bulk`]: CSV bulk jobs: read, validate, plan, apply under the rate limits, resume after a crash.
 //!
 //! The desktop app, the `rackdesk` CLI, the simulator and the tests all use this crate.
 
 pub mod api;
+pub mod bulk;
 pub mod client;
 pub mod identity;
 pub mod journal;

@@ -1,0 +1,430 @@
+//! The checks of every row that need no server: address syntax, duplicates within the file,
+//! password rules, sizes, yes/no values, forwarding targets, text lengths. Each problem names
+//! the row (spreadsheet numbering: the header is row 1) and the column.
+
+use super::input::{CsvInput, InputRow};
+use super::{parse_yes_no, reason_of, split_addresses, JobKind, Problem};
+use crate::api::{MAX_ALIAS_MEMBERS, MAX_DISPLAY_NAME, MAX_FORWARDS, MAX_MAILBOX_MB, MAX_VACATION_MESSAGE};
+use crate::names::EmailAddress;
+use crate::password;
+use secrecy::ExposeSecret;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// A new mailbox, as the row asks for it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CreateSpec {
+    pub addr: EmailAddress,
+    pub display_name: Option<String>,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    /// The row gives a password (kept apart, never here); else one is generated.
+    pub password_given: bool,
+    pub size: Option<u64>,
+    pub enabled: Option<bool>,
+    pub forward_to: Vec<String>,
+    pub keep_copy: Option<bool>,
+    pub auto_reply: Option<String>,
+}
+
+/// Changes to a mailbox; `None` leaves a field as it is.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct UpdateSpec {
+    pub display_name: Option<String>,
+    pub size: Option<u64>,
+    pub enabled: Option<bool>,
+    /// `Some(vec![])` stops forwarding.
+    pub forward_to: Option<Vec<String>>,
+    pub keep_copy: Option<bool>,
+    /// `Some(None)` turns the auto-reply off.
+    pub auto_reply: Option<Option<String>>,
+}
+
+/// One person leaving.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OffboardSpec {
+    pub addr: EmailAddress,
+    pub forward_to: Option<String>,
+    pub keep_enabled: bool,
+    pub auto_reply: Option<String>,
+    pub remove_from_aliases: bool,
+}
+
+/// What a valid row asks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RowSpec {
+    Create(CreateSpec),
+    Update(EmailAddress, UpdateSpec),
+    ResetPassword { addr: EmailAddress, password_given: bool },
+    Alias { alias: EmailAddress, member: String, add: bool },
+    Delete(EmailAddress),
+    Offboard(OffboardSpec),
+    /// Marked done in the results file this row comes from: skipped.
+    AlreadyDone { target: String, result: String },
+}
+
+impl RowSpec {
+    /// The address the row is about.
+    pub fn target(&self) -> String {
+        match self {
+            RowSpec::Create(c) => c.addr.to_string(),
+            RowSpec::Update(a, _) | RowSpec::Delete(a) => a.to_string(),
+            RowSpec::ResetPassword { addr, .. } => addr.to_string(),
+            RowSpec::Alias { alias, .. } => alias.to_string(),
+            RowSpec::Offboard(o) => o.addr.to_string(),
+            RowSpec::AlreadyDone { target, .. } => target.clone(),
+        }
+    }
+}
+
+/// Every row's spec (`None` where the row has errors) and the problems found.
+#[derive(Debug, Clone)]
+pub struct Validated {
+    pub kind: JobKind,
+    /// (row number, spec) in file order.
+    pub rows: Vec<(usize, Option<RowSpec>)>,
+    pub problems: Vec<Problem>,
+}
+
+struct RowCheck<'a> {
+    row: &'a InputRow,
+    problems: Vec<Problem>,
+}
+
+impl RowCheck<'_> {
+    fn error(&mut self, col: &str, m: impl Into<String>) {
+        self.problems.push(Problem::error(Some(self.row.row), Some(col), m));
+    }
+    fn warning(&mut self, col: &str, m: impl Into<String>) {
+        self.problems.push(Problem::warning(Some(self.row.row), Some(col), m));
+    }
+    fn ok(&self) -> bool {
+        !self.problems.iter().any(Problem::is_error)
+    }
+
+    fn address(&mut self, col: &str) -> Option<EmailAddress> {
+        let Some(v) = self.row.get(col) else {
+            self.error(col, format!("The {col} cell is empty; write the full address, like jane.doe@example.com."));
+            return None;
+        };
+        match EmailAddress::parse_as("address", v) {
+            Ok(a) => Some(a),
+            Err(e) => {
+                self.error(col, format!("\"{v}\" is not a valid address: {}.", reason_of(&e)));
+                None
+            }
+        }
+    }
+
+    fn text(&mut self, col: &str, max: usize) -> Option<String> {
+        let v = self.row.get(col)?.to_owned();
+        if v.chars().count() > max {
+            self.error(col, format!("It is longer than {max} characters ({}).", v.chars().count()));
+        } else if v.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')) {
+            self.error(col, "It contains control characters; write plain text.");
+        }
+        Some(v)
+    }
+
+    fn yes_no(&mut self, col: &str) -> Option<bool> {
+        let v = self.row.get(col)?;
+        let b = parse_yes_no(v);
+        if b.is_none() {
+            self.error(col, format!("\"{v}\" is not yes or no; write yes or no (or leave it empty)."));
+        }
+        b
+    }
+
+    fn size(&mut self) -> Option<u64> {
+        let v = self.row.get("sizeMB")?;
+        match v.replace(['_', ' '], "").parse::<u64>() {
+            Ok(n) if (1..=MAX_MAILBOX_MB).contains(&n) => Some(n),
+            Ok(n) => {
+                self.error("sizeMB", format!("{n} MB is outside what a mailbox can have: write a size between 1 and {MAX_MAILBOX_MB} MB (25 GB)."));
+                None
+            }
+            Err(_) => {
+                self.error("sizeMB", format!("\"{v}\" is not a number of MB; write a whole number such as 2048."));
+                None
+            }
+        }
+    }
+
+    fn password(&mut self, addr: Option<&EmailAddress>) -> bool {
+        let Some(pw) = &self.row.password else { return false };
+        let (m, d) = addr.map(|a| (a.local.as_str(), a.domain.as_str())).unzip();
+        if let Err(p) = password::check(pw.expose_secret(), m, d) {
+            self.error("password", format!("The password is not valid: {p}. Passwords need {}. Leave the cell empty to have one generated.", password::RULE_TEXT));
+        }
+        true
+    }
+
+    /// Forwarding addresses; "none" (when allowed) means stop forwarding.
+    fn forwards(&mut self, col: &str, owner: Option<&EmailAddress>, none_allowed: bool) -> Option<Vec<String>> {
+        let v = self.row.get(col)?.to_owned();
+        if none_allowed && matches!(v.to_ascii_lowercase().as_str(), "none" | "-" | "off") {
+            return Some(vec![]);
+        }
+        let mut out: Vec<String> = Vec::new();
+        for a in split_addresses(&v) {
+            match EmailAddress::parse_external("forwarding address", &a) {
+                Ok(e) => {
+                    let s = e.to_string().to_lowercase();
+                    if owner.is_some_and(|o| o.to_string() == s) {
+                        self.error(col, format!("{s} is the mailbox itself; a mailbox cannot forward to itself."));
+                    } else if !out.contains(&s) {
+                        out.push(s);
+                    }
+                }
+                Err(_) => self.error(col, format!("\"{a}\" is not an e-mail address. Separate several addresses with ;.")),
+            }
+        }
+        if out.len() > MAX_FORWARDS {
+            self.error(col, format!("{} forwarding addresses were given; a mailbox can forward to at most {MAX_FORWARDS}.", out.len()));
+        }
+        Some(out)
+    }
+
+    fn auto_reply(&mut self, none_allowed: bool) -> Option<Option<String>> {
+        let raw = self.row.get("autoReply")?;
+        if none_allowed && matches!(raw.to_ascii_lowercase().as_str(), "none" | "-" | "off") {
+            return Some(None);
+        }
+        self.text("autoReply", MAX_VACATION_MESSAGE).map(Some)
+    }
+}
+
+/// Checks every row of `input` (which must have been read for the same job kind).
+pub fn validate(input: &CsvInput) -> Validated {
+    let kind = input.kind;
+    let mut out = Validated { kind, rows: vec![], problems: vec![] };
+    // First row of each address (or alias+member pair), for duplicates.
+    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+    let offboarded: BTreeSet<String> = if kind == JobKind::Offboard {
+        input.rows.iter().filter_map(|r| r.get("email")).filter_map(|e| EmailAddress::parse(e).ok()).map(|a| a.to_string()).collect()
+    } else {
+        BTreeSet::new()
+    };
+    for row in &input.rows {
+        if row.broken {
+            out.rows.push((row.row, None));
+            continue;
+        }
+        let mut c = RowCheck { row, problems: vec![] };
+        if let Some(done) = row.prior_result.as_deref().filter(|r| r.starts_with("done") || r.starts_with("no change")) {
+            let key = if kind == JobKind::Aliases { "alias" } else { "email" };
+            let target = row.get(key).unwrap_or("").to_owned();
+            out.rows.push((row.row, Some(RowSpec::AlreadyDone { target, result: done.to_owned() })));
+            continue;
+        }
+        let spec = match kind {
+            JobKind::Create => {
+                let addr = c.address("email");
+                let display_name = c.text("displayName", MAX_DISPLAY_NAME);
+                let first_name = c.text("firstName", 64);
+                let last_name = c.text("lastName", 64);
+                let password_given = c.password(addr.as_ref());
+                let size = c.size();
+                let enabled = c.yes_no("enabled");
+                let forward_to = c.forwards("forwardTo", addr.as_ref(), false).unwrap_or_default();
+                let keep_copy = c.yes_no("keepCopy");
+                let auto_reply = c.auto_reply(false).flatten();
+                if keep_copy == Some(true) && forward_to.is_empty() {
+                    c.warning("keepCopy", "keepCopy only matters when mail is forwarded, and this row has no forwardTo.");
+                }
+                addr.map(|addr| {
+                    RowSpec::Create(CreateSpec { addr, display_name, first_name, last_name, password_given, size, enabled, forward_to, keep_copy, auto_reply })
+                })
+            }
+            JobKind::Update => {
+                let addr = c.address("email");
+                let u = UpdateSpec {
+                    display_name: c.text("displayName", MAX_DISPLAY_NAME),
+                    size: c.size(),
+                    enabled: c.yes_no("enabled"),
+                    forward_to: c.forwards("forwardTo", addr.as_ref(), true),
+                    keep_copy: c.yes_no("keepCopy"),
+                    auto_reply: c.auto_reply(true),
+                };
+                if c.ok() && u == UpdateSpec::default() {
+                    c.warning("email", "This row changes nothing: every other cell is empty (an empty cell means \"leave as it is\").");
+                }
+                addr.map(|a| RowSpec::Update(a, u))
+            }
+            JobKind::ResetPassword => {
+                let addr = c.address("email");
+                let password_given = c.password(addr.as_ref());
+                addr.map(|addr| RowSpec::ResetPassword { addr, password_given })
+            }
+            JobKind::Delete => c.address("email").map(RowSpec::Delete),
+            JobKind::Aliases => {
+                let alias = c.address("alias");
+                let member = match row.get("member") {
+                    None => {
+                        c.error("member", "The member cell is empty; write the address to add or remove.");
+                        None
+                    }
+                    Some(m) => match EmailAddress::parse_external("member", m) {
+                        Err(_) => {
+                            c.error("member", format!("\"{m}\" is not an e-mail address."));
+                            None
+                        }
+                        // Addresses in the alias's own domain are mailbox names: case does not matter.
+                        Ok(a) if alias.as_ref().is_some_and(|al| al.domain == a.domain) => match EmailAddress::parse_as("member", m) {
+                            Ok(a) => Some(a.to_string()),
+                            Err(e) => {
+                                c.error("member", format!("\"{m}\" is not a valid address: {}.", reason_of(&e)));
+                                None
+                            }
+                        },
+                        Ok(a) => Some(a.to_string()),
+                    },
+                };
+                let add = match row.get("action").map(|a| a.to_ascii_lowercase()) {
+                    Some(a) if matches!(a.as_str(), "add" | "+" | "join") => Some(true),
+                    Some(a) if matches!(a.as_str(), "remove" | "-" | "delete" | "leave") => Some(false),
+                    Some(a) => {
+                        c.error("action", format!("\"{a}\" is not an action; write add or remove."));
+                        None
+                    }
+                    None => {
+                        c.error("action", "The action cell is empty; write add or remove.");
+                        None
+                    }
+                };
+                if let (Some(al), Some(m)) = (&alias, &member) {
+                    if al.to_string() == *m {
+                        c.error("member", "An alias cannot deliver to itself.");
+                    }
+                }
+                match (alias, member, add) {
+                    (Some(alias), Some(member), Some(add)) => Some(RowSpec::Alias { alias, member, add }),
+                    _ => None,
+                }
+            }
+            JobKind::Offboard => {
+                let addr = c.address("email");
+                let forward_to = c.forwards("forwardTo", addr.as_ref(), false).and_then(|mut v| {
+                    if v.len() > 1 {
+                        c.error("forwardTo", "Write one colleague's address here.");
+                    }
+                    v.pop()
+                });
+                if let Some(f) = &forward_to {
+                    if offboarded.contains(f) {
+                        c.warning("forwardTo", format!("{f} is also being offboarded in this file; their mail may not be read."));
+                    }
+                }
+                let keep_enabled = c.yes_no("keepEnabled").unwrap_or(false);
+                let auto_reply = c.auto_reply(false).flatten();
+                let remove_from_aliases = c.yes_no("removeFromAliases").unwrap_or(false);
+                addr.map(|addr| RowSpec::Offboard(OffboardSpec { addr, forward_to, keep_enabled, auto_reply, remove_from_aliases }))
+            }
+        };
+        // Duplicates within the file.
+        if let Some(s) = &spec {
+            let key = match s {
+                RowSpec::Alias { alias, member, add } => format!("{alias} {member} {add}"),
+                other => other.target(),
+            };
+            if let Some(first) = seen.get(&key) {
+                let what = match s {
+                    RowSpec::Alias { alias, member, .. } => format!("The same change to {alias} for {member} is already on row {first}; each change may appear only once."),
+                    other => format!("{} is also on row {first}; each address may appear only once in a job. Merge the two rows.", other.target()),
+                };
+                c.error(if kind == JobKind::Aliases { "member" } else { "email" }, what);
+            } else {
+                seen.insert(key, row.row);
+            }
+        }
+        let ok = c.ok();
+        out.problems.append(&mut c.problems);
+        out.rows.push((row.row, if ok { spec } else { None }));
+    }
+    if kind == JobKind::Aliases {
+        // The documented ceiling, counted per alias over the file's additions.
+        let mut adds: BTreeMap<String, usize> = BTreeMap::new();
+        for (_, s) in &out.rows {
+            if let Some(RowSpec::Alias { alias, add: true, .. }) = s {
+                *adds.entry(alias.to_string()).or_default() += 1;
+            }
+        }
+        for (a, n) in adds.into_iter().filter(|(_, n)| *n > MAX_ALIAS_MEMBERS) {
+            out.problems.push(Problem::error(None, Some("alias"), format!("The file adds {n} members to {a}; an alias can have at most {MAX_ALIAS_MEMBERS}.")));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bulk::input::read;
+
+    fn check(kind: JobKind, csv: &str) -> Validated {
+        let i = read(csv.as_bytes(), kind, &[]);
+        assert!(!i.has_errors(), "{:?}", i.problems);
+        validate(&i)
+    }
+
+    fn msgs(v: &Validated) -> Vec<String> {
+        v.problems.iter().map(|p| p.to_string()).collect()
+    }
+
+    fn has(v: &Validated, row: usize, col: &str, text: &str) -> bool {
+        v.problems.iter().any(|p| p.row == Some(row) && p.column.as_deref() == Some(col) && p.message.contains(text))
+    }
+
+    #[test]
+    fn create_rows_are_checked_cell_by_cell() {
+        let csv = "email,displayName,password,sizeMB,enabled,forwardTo,keepCopy\n\
+                   jane@example.com,Jane,,2048,yes,boss@example.org;  jd@gmail.com,\n\
+                   jane.example.com,,,,,,\n\
+                   sam@example.com,,short,0,perhaps,not-an-address,maybe\n\
+                   jane@example.com,,,,,,\n\
+                   ann@example.com,,,big,,ann@example.com,yes\n\
+                   bob@example.com,,Bob-is-here-42,,,,\n";
+        let v = check(JobKind::Create, csv);
+        let m = msgs(&v);
+        assert!(matches!(&v.rows[0].1, Some(RowSpec::Create(c)) if c.forward_to == vec!["boss@example.org", "jd@gmail.com"] && c.size == Some(2048) && !c.password_given), "{m:?}");
+        assert!(has(&v, 3, "email", "no @"), "{m:?}");
+        assert!(has(&v, 4, "password", "shorter than 8"), "{m:?}");
+        assert!(!m.iter().any(|x| x.contains("short,")), "a password is never echoed");
+        assert!(has(&v, 4, "sizeMB", "between 1 and 25600"), "{m:?}");
+        assert!(has(&v, 4, "enabled", "not yes or no"), "{m:?}");
+        assert!(has(&v, 4, "forwardTo", "not an e-mail address"), "{m:?}");
+        assert!(has(&v, 5, "email", "also on row 2"), "{m:?}");
+        assert!(has(&v, 6, "sizeMB", "not a number"), "{m:?}");
+        assert!(has(&v, 6, "forwardTo", "cannot forward to itself"), "{m:?}");
+        assert!(has(&v, 7, "password", "mailbox name") || has(&v, 7, "password", "contains"), "{m:?}");
+        assert_eq!(v.rows.iter().filter(|r| r.1.is_some()).count(), 1);
+    }
+
+    #[test]
+    fn update_rows_know_none_and_empty() {
+        let v = check(JobKind::Update, "email,forwardTo,autoReply,displayName\na@example.com,none,none,\nb@example.com,,Away,B\nc@example.com,,,\n");
+        assert_eq!(v.rows[0].1, Some(RowSpec::Update(EmailAddress::parse("a@example.com").unwrap(), UpdateSpec { forward_to: Some(vec![]), auto_reply: Some(None), ..Default::default() })));
+        assert!(matches!(&v.rows[1].1, Some(RowSpec::Update(_, u)) if u.auto_reply == Some(Some("Away".into())) && u.display_name.as_deref() == Some("B")));
+        assert!(has(&v, 4, "email", "changes nothing"));
+        assert!(v.rows[2].1.is_some(), "a warning does not invalidate the row");
+    }
+
+    #[test]
+    fn alias_rows() {
+        let v = check(JobKind::Aliases, "alias,member,action\nsales@example.com,Jane@Example.com,add\nsales@example.com,jane@example.com,add\nsales@example.com,x@other.org,drop\nsales@example.com,sales@example.com,remove\n");
+        assert_eq!(v.rows[0].1, Some(RowSpec::Alias { alias: EmailAddress::parse("sales@example.com").unwrap(), member: "jane@example.com".into(), add: true }));
+        assert!(has(&v, 3, "member", "already on row 2"), "{:?}", msgs(&v));
+        assert!(has(&v, 4, "action", "add or remove"));
+        assert!(has(&v, 5, "member", "itself"));
+    }
+
+    #[test]
+    fn offboard_rows_and_results_files() {
+        let v = check(JobKind::Offboard, "email,forwardTo,keepEnabled,removeFromAliases\na@example.com,b@example.com,,yes\nb@example.com,a@example.com;c@example.com,no,\n");
+        assert!(matches!(&v.rows[0].1, Some(RowSpec::Offboard(o)) if o.forward_to.as_deref() == Some("b@example.com") && !o.keep_enabled && o.remove_from_aliases));
+        assert!(has(&v, 2, "forwardTo", "also being offboarded"));
+        assert!(has(&v, 3, "forwardTo", "one colleague"));
+        let v = check(JobKind::Delete, "result,email\ndone,a@example.com\nfailed,b@example.com\n");
+        assert!(matches!(&v.rows[0].1, Some(RowSpec::AlreadyDone { .. })));
+        assert!(matches!(&v.rows[1].1, Some(RowSpec::Delete(_))));
+    }
+}
