@@ -28,6 +28,14 @@ const COMMANDS: &[&str] = &[
     "roles",
     "switch_role",
     "set_passphrase",
+    "bulk_kinds",
+    "bulk_plan",
+    "bulk_apply",
+    "bulk_control",
+    "bulk_save_results",
+    "bulk_save_template",
+    "bulk_save_passwords",
+    "bulk_forget_passwords",
 ];
 
 fn main() {

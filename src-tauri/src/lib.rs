@@ -13,8 +13,8 @@ use tauri::{Manager, Runtime};
 
 /// Everything the app wires up, for any runtime (the real one, or the mock one in tests).
 pub fn build_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
-    use commands::{aliases, identity, journal, mailboxes};
-    builder.invoke_handler(tauri::generate_handler![
+    use commands::{aliases, bulk, identity, journal, mailboxes};
+    builder.manage(bulk::BulkState::default()).invoke_handler(tauri::generate_handler![
         commands::app_status,
         commands::list_domains,
         commands::check_password,
@@ -42,6 +42,14 @@ pub fn build_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
         journal::roles,
         journal::switch_role,
         journal::set_passphrase,
+        bulk::bulk_kinds,
+        bulk::bulk_plan,
+        bulk::bulk_apply,
+        bulk::bulk_control,
+        bulk::bulk_save_results,
+        bulk::bulk_save_template,
+        bulk::bulk_save_passwords,
+        bulk::bulk_forget_passwords,
     ])
 }
 

@@ -159,6 +159,32 @@ since: string | null, until: string | null, result: string | null, limit: number
 
 export type RoleRow = { action: string, label: string, superAdmin: boolean, helpDesk: boolean, };
 
+export type BulkKindInfo = { name: string, label: string, columns: Array<string>, };
+
+export type BulkRowView = { row: number, target: string, text: string, ok: boolean, };
+
+export type BulkPlanView = { kind: string, rows: Array<BulkRowView>, 
+/**
+ * "Row 4, column email: ..." sentences; errors first.
+ */
+problems: Array<string>, errors: number, warnings: number, creates: number, changes: number, deletes: number, noChange: number, 
+/**
+ * How long it will take at Rackspace's published limits.
+ */
+eta: string, canStart: boolean, };
+
+export type BulkProgressView = { jobId: string, done: number, failed: number, skipped: number, total: number, eta: string, paused: boolean, 
+/**
+ * The latest row result or note, in words.
+ */
+message: string | null, };
+
+export type BulkFinishedView = { jobId: string, state: string, done: number, failed: number, skipped: number, 
+/**
+ * Generated passwords, shown once.
+ */
+passwords: Array<PasswordResult>, lostPasswords: Array<string>, stopped: string | null, };
+
 /** The commands the page may call, with their argument and result types. */
 export interface Commands {
   app_status: { args: Record<string, never>; result: AppStatus };
@@ -188,4 +214,12 @@ export interface Commands {
   roles: { args: Record<string, never>; result: Array<RoleRow> };
   switch_role: { args: { role: string; passphrase: string | null }; result: AppStatus };
   set_passphrase: { args: { newPassphrase: string; current: string | null }; result: AppStatus };
+  bulk_kinds: { args: Record<string, never>; result: Array<BulkKindInfo> };
+  bulk_plan: { args: { kind: string; fileName: string; text: string }; result: BulkPlanView };
+  bulk_apply: { args: Record<string, never>; result: string };
+  bulk_control: { args: { action: string }; result: null };
+  bulk_save_results: { args: { jobId: string }; result: ExportResult | null };
+  bulk_save_template: { args: { kind: string }; result: ExportResult | null };
+  bulk_save_passwords: { args: Record<string, never>; result: ExportResult | null };
+  bulk_forget_passwords: { args: Record<string, never>; result: null };
 }

@@ -55,3 +55,17 @@ export const journalExport = (filter: import("./bindings").JournalFilter) => cal
 export const roles = () => call("roles", {});
 export const switchRole = (role: "super-admin" | "help-desk", passphrase: string | null) => call("switch_role", { role, passphrase });
 export const setPassphrase = (newPassphrase: string, current: string | null) => call("set_passphrase", { newPassphrase, current });
+export const bulkKinds = () => call("bulk_kinds", {});
+export const bulkPlan = (kind: string, fileName: string, text: string) => call("bulk_plan", { kind, fileName, text });
+export const bulkApply = () => call("bulk_apply", {});
+export const bulkControl = (action: "pause" | "resume" | "cancel") => call("bulk_control", { action });
+export const bulkSaveResults = (jobId: string) => call("bulk_save_results", { jobId });
+export const bulkSaveTemplate = (kind: string) => call("bulk_save_template", { kind });
+export const bulkSavePasswords = () => call("bulk_save_passwords", {});
+export const bulkForgetPasswords = () => call("bulk_forget_passwords", {});
+export function onBulkProgress(handler: (p: import("./bindings").BulkProgressView) => void): Promise<UnlistenFn> {
+  return listen<import("./bindings").BulkProgressView>("bulk-progress", (e) => handler(e.payload));
+}
+export function onBulkFinished(handler: (p: import("./bindings").BulkFinishedView) => void): Promise<UnlistenFn> {
+  return listen<import("./bindings").BulkFinishedView>("bulk-finished", (e) => handler(e.payload));
+}

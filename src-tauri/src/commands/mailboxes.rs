@@ -79,7 +79,7 @@ pub struct MailboxUpdate {
 }
 
 /// A password shown once, never kept.
-#[derive(Debug, Serialize, TS)]
+#[derive(Debug, Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct PasswordResult {
     pub address: String,

@@ -3,6 +3,7 @@
 //! `{kind, message, detail}`, the message already in plain language.
 
 pub mod aliases;
+pub mod bulk;
 pub mod identity;
 pub mod journal;
 pub mod mailboxes;
@@ -226,6 +227,11 @@ pub fn typescript_bindings() -> String {
         journal::JournalEntry::decl(),
         journal::JournalFilter::decl(),
         journal::RoleRow::decl(),
+        bulk::BulkKindInfo::decl(),
+        bulk::BulkRowView::decl(),
+        bulk::BulkPlanView::decl(),
+        bulk::BulkProgressView::decl(),
+        bulk::BulkFinishedView::decl(),
     ];
     let mut out = String::from(
         "// Generated from the Rust command types by `UPDATE_BINDINGS=1 cargo test --test bindings`.\n// Do not edit by hand.\n\n",
@@ -273,4 +279,12 @@ pub const COMMANDS: &[(&str, &str, &str)] = &[
     ("roles", "Record<string, never>", "Array<RoleRow>"),
     ("switch_role", "{ role: string; passphrase: string | null }", "AppStatus"),
     ("set_passphrase", "{ newPassphrase: string; current: string | null }", "AppStatus"),
+    ("bulk_kinds", "Record<string, never>", "Array<BulkKindInfo>"),
+    ("bulk_plan", "{ kind: string; fileName: string; text: string }", "BulkPlanView"),
+    ("bulk_apply", "Record<string, never>", "string"),
+    ("bulk_control", "{ action: string }", "null"),
+    ("bulk_save_results", "{ jobId: string }", "ExportResult | null"),
+    ("bulk_save_template", "{ kind: string }", "ExportResult | null"),
+    ("bulk_save_passwords", "Record<string, never>", "ExportResult | null"),
+    ("bulk_forget_passwords", "Record<string, never>", "null"),
 ];

@@ -2,6 +2,7 @@ import { useCallback, useEffect, useState } from "react";
 import type { AppStatus, ClientNotice, CommandError, DomainInfo } from "../bindings";
 import { appStatus, asCommandError, listDomains, onClientNotice, actThroughIdentity, actThroughSandbox } from "../ipc";
 import { Aliases } from "./Aliases";
+import { Bulk } from "./Bulk";
 import { Dialog, ErrorNote } from "./common";
 import { ConnectWizard } from "./Connect";
 import { Allowed, notAllowedTitle } from "./can";
@@ -10,7 +11,7 @@ import { Journal } from "./Journal";
 import { Mailboxes } from "./Mailboxes";
 import { Roles } from "./Roles";
 
-type Page = "mailboxes" | "aliases" | "journal" | "accounts" | "roles";
+type Page = "mailboxes" | "aliases" | "bulk" | "journal" | "accounts" | "roles";
 const WELCOMED = "rackdesk.welcomed";
 
 export function App() {
@@ -132,6 +133,9 @@ export function App() {
           <button aria-current={page === "aliases" ? "page" : undefined} onClick={() => setPage("aliases")}>
             Aliases
           </button>
+          <button aria-current={page === "bulk" ? "page" : undefined} onClick={() => setPage("bulk")}>
+            Bulk changes
+          </button>
           <button aria-current={page === "journal" ? "page" : undefined} onClick={() => setPage("journal")}>
             Journal
           </button>
@@ -163,6 +167,7 @@ export function App() {
             <Identities status={status} onStatus={applyStatus} onConnect={() => setConnecting(true)} onDone={setToast} />
           )}
           {page === "journal" && <Journal onDone={setToast} />}
+          {page === "bulk" && <Bulk onDone={setToast} />}
           {status && page === "roles" && <Roles status={status} onStatus={applyStatus} onDone={setToast} />}
         </main>
       </div>

@@ -1,0 +1,198 @@
+import { useEffect, useState } from "react";
+import type { BulkFinishedView, BulkKindInfo, BulkPlanView, BulkProgressView } from "../bindings";
+import {
+  bulkApply,
+  bulkControl,
+  bulkForgetPasswords,
+  bulkKinds,
+  bulkPlan,
+  bulkSavePasswords,
+  bulkSaveResults,
+  bulkSaveTemplate,
+  onBulkFinished,
+  onBulkProgress,
+} from "../ipc";
+import { countLabel } from "../logic/format";
+import { notAllowedTitle, useCan } from "./can";
+import { ErrorNote, useAction } from "./common";
+
+/** Bulk changes from a CSV file: choose, check the plan, apply with progress, keep the results. */
+export function Bulk({ onDone }: { onDone: (m: string) => void }) {
+  const [kinds, setKinds] = useState<BulkKindInfo[]>([]);
+  const [kind, setKind] = useState("create");
+  const [plan, setPlan] = useState<BulkPlanView | null>(null);
+  const [fileName, setFileName] = useState("");
+  const [jobId, setJobId] = useState<string | null>(null);
+  const [progress, setProgress] = useState<BulkProgressView | null>(null);
+  const [finished, setFinished] = useState<BulkFinishedView | null>(null);
+  const { busy, error, run } = useAction();
+  const can = useCan();
+  const allowed = can("bulk.change");
+
+  useEffect(() => {
+    void bulkKinds().then(setKinds);
+    const a = onBulkProgress(setProgress);
+    const b = onBulkFinished((f) => {
+      setFinished(f);
+      onDone(`Bulk job ${f.jobId}: ${f.done} done, ${f.failed} failed.`);
+    });
+    return () => {
+      void a.then((f) => f());
+      void b.then((f) => f());
+    };
+  }, [onDone]);
+
+  const current = kinds.find((k) => k.name === kind);
+  const running = jobId !== null && !finished;
+  const pct = progress && progress.total > 0 ? Math.round(((progress.done + progress.failed + progress.skipped) / progress.total) * 100) : 0;
+
+  return (
+    <section aria-labelledby="bulk-title">
+      <div className="toolbar">
+        <h1 id="bulk-title">Bulk changes</h1>
+      </div>
+      <p className="hint">
+        Many mailboxes at once from a CSV file (UTF-8; commas or semicolons). Rackdesk checks every row and shows exactly what will
+        change before anything is sent, keeps to Rackspace's rate limits, and can resume after an interruption without doing any row
+        twice.
+      </p>
+      {!allowed && <p className="warning">Bulk changes are for super admins; in help-desk mode you can look but not apply.</p>}
+      <div className="filters">
+        <label className="field">
+          Kind of job
+          <select id="bulk-kind" value={kind} disabled={running} onChange={(e) => { setKind(e.target.value); setPlan(null); }}>
+            {kinds.map((k) => (
+              <option key={k.name} value={k.name}>
+                {k.label}
+              </option>
+            ))}
+          </select>
+        </label>
+        <button onClick={() => void run(async () => { const r = await bulkSaveTemplate(kind); if (r) onDone(`Saved the template to ${r.path}.`); })}>Save template…</button>
+      </div>
+      {current && <p className="muted">Columns: {current.columns.join(", ")}</p>}
+      <label className="field">
+        CSV file
+        <input
+          id="bulk-file"
+          type="file"
+          accept=".csv,text/csv"
+          disabled={running}
+          onChange={(e) => {
+            const f = e.target.files?.[0];
+            if (!f) return;
+            setFileName(f.name);
+            setFinished(null);
+            setJobId(null);
+            setProgress(null);
+            void run(async () => setPlan(await bulkPlan(kind, f.name, await f.text())));
+          }}
+        />
+      </label>
+      {busy && !plan && <p className="loading">Checking the file with Rackspace…</p>}
+      <ErrorNote error={error} />
+      {plan && !jobId && (
+        <div className="plan" id="bulk-plan">
+          <h2>Plan for {fileName}</h2>
+          <p id="bulk-summary">
+            {countLabel(plan.rows.length, "row", "rows")}: {plan.creates} to create, {plan.changes} to change, {plan.deletes} to delete,{" "}
+            {plan.noChange} without changes. {plan.errors > 0 ? `${countLabel(plan.errors, "problem", "problems")} to fix first.` : ""}
+            {plan.eta && ` About ${plan.eta} at Rackspace's rate limits.`}
+          </p>
+          {plan.problems.length > 0 && (
+            <ul className="problems">
+              {plan.problems.map((p) => (
+                <li key={p}>{p}</li>
+              ))}
+            </ul>
+          )}
+          <table className="journal">
+            <thead>
+              <tr>
+                <th scope="col">Row</th>
+                <th scope="col">Address</th>
+                <th scope="col">What will happen</th>
+              </tr>
+            </thead>
+            <tbody>
+              {plan.rows.map((r) => (
+                <tr key={r.row} className={r.ok ? "" : "result-failed"}>
+                  <td>{r.row}</td>
+                  <td>{r.target}</td>
+                  <td>{r.text}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <div className="actions">
+            <button
+              className="primary"
+              disabled={!plan.canStart || !allowed || busy}
+              title={notAllowedTitle(allowed)}
+              onClick={() => void run(async () => setJobId(await bulkApply()))}
+            >
+              Apply {countLabel(plan.creates + plan.changes + plan.deletes, "row", "rows")}
+            </button>
+          </div>
+        </div>
+      )}
+      {jobId && (
+        <div className="job" id="bulk-job">
+          <h2>Job {jobId}</h2>
+          <div className="progress" role="progressbar" aria-valuemin={0} aria-valuemax={100} aria-valuenow={finished ? 100 : pct}>
+            <div className="fill" style={{ width: `${finished ? 100 : pct}%` }} />
+            <span id="bulk-progress-text">
+              {finished
+                ? `Finished: ${finished.done} done, ${finished.failed} failed, ${finished.skipped} without changes.`
+                : progress
+                  ? `${progress.done + progress.failed + progress.skipped} of ${progress.total} rows${progress.paused ? " (paused)" : ""} — about ${progress.eta} left`
+                  : "Starting…"}
+            </span>
+          </div>
+          {progress?.message && !finished && <p className="muted">{progress.message}</p>}
+          {running && (
+            <div className="actions">
+              {progress?.paused ? <button onClick={() => void bulkControl("resume")}>Resume</button> : <button onClick={() => void bulkControl("pause")}>Pause</button>}
+              <button className="danger" onClick={() => void bulkControl("cancel")}>Cancel the remaining rows</button>
+            </div>
+          )}
+          {finished && (
+            <>
+              {finished.stopped && <p className="warning">{finished.stopped}</p>}
+              {finished.passwords.length > 0 && (
+                <div className="password-once">
+                  <h3>New passwords — shown only this once</h3>
+                  <table className="journal" id="bulk-passwords">
+                    <tbody>
+                      {finished.passwords.map((p) => (
+                        <tr key={p.address}>
+                          <td>{p.address}</td>
+                          <td>
+                            <code className="password">{p.password}</code>
+                          </td>
+                        </tr>
+                      ))}
+                    </tbody>
+                  </table>
+                  <p className="warning">
+                    Rackdesk does not keep these. Give each to its person by a safe route. A file with them holds passwords: keep it safe and delete it after use.
+                  </p>
+                  <div className="actions">
+                    <button onClick={() => void run(async () => { const r = await bulkSavePasswords(); if (r) onDone(`Saved ${r.rows} passwords to ${r.path}.`); })}>Save the passwords to a file…</button>
+                    <button onClick={() => void bulkForgetPasswords().then(() => setFinished({ ...finished, passwords: [] }))}>I have them — forget them</button>
+                  </div>
+                </div>
+              )}
+              {finished.lostPasswords.length > 0 && <p className="warning">Reset the passwords of: {finished.lostPasswords.join(", ")}.</p>}
+              <div className="actions">
+                <button id="bulk-save-results" onClick={() => void run(async () => { const r = await bulkSaveResults(finished.jobId); if (r) onDone(`Saved the results of ${r.rows} rows to ${r.path}.`); })}>
+                  Save the results…
+                </button>
+              </div>
+            </>
+          )}
+        </div>
+      )}
+    </section>
+  );
+}
