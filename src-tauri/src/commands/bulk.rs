@@ -206,6 +206,7 @@ pub async fn bulk_apply<R: tauri::Runtime>(app: tauri::AppHandle<R>, state: taur
     let (handle, last2) = (app.clone(), last.clone());
     runner.events = Some(Arc::new(move |ev: &JobEvent| match ev {
         JobEvent::Progress(p) => {
+            taskbar_progress(&handle, Some((p.done + p.failed + p.skipped, p.total, p.paused)));
             let _ = handle.emit(
                 "bulk-progress",
                 BulkProgressView {
@@ -259,10 +260,25 @@ pub async fn bulk_apply<R: tauri::Runtime>(app: tauri::AppHandle<R>, state: taur
                 stopped: Some(e.user_message()),
             },
         };
+        taskbar_progress(&app, None);
         crate::desktop::notify_if_slow(&app, started, "Bulk job finished", &format!("{} rows done, {} failed.", finished.done, finished.failed));
         let _ = app.emit("bulk-finished", finished);
     });
     Ok(job.id)
+}
+
+/// The job's progress on the taskbar (Windows) or dock (macOS) icon, where the desktop shows it.
+fn taskbar_progress<R: tauri::Runtime>(app: &tauri::AppHandle<R>, state: Option<(usize, usize, bool)>) {
+    use tauri::window::{ProgressBarState, ProgressBarStatus};
+    let Some(w) = app.get_webview_window("main") else { return };
+    let bar = match state {
+        Some((done, total, paused)) => ProgressBarState {
+            status: Some(if paused { ProgressBarStatus::Paused } else { ProgressBarStatus::Normal }),
+            progress: Some(if total == 0 { 0 } else { (done * 100 / total) as u64 }),
+        },
+        None => ProgressBarState { status: Some(ProgressBarStatus::None), progress: None },
+    };
+    let _ = w.set_progress_bar(bar);
 }
 
 /// Pause, resume or cancel the running job (it stops between rows).
