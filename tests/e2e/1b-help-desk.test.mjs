@@ -34,7 +34,7 @@ test("the help desk resets a password but cannot delete the mailbox", async () =
   const address = await row.getAttribute("data-address");
   await row.click();
   await waitForText(driver, "#pane-title", (t) => t === address);
-  const del = await driver.findElement(By.xpath("//aside//button[normalize-space(.)='Delete…']"));
+  const del = await driver.wait(until.elementLocated(By.xpath("//aside//button[normalize-space(.)='Delete…']")), 15000);
   assert.equal(await del.isEnabled(), false, "Delete is not offered to the help desk");
   assert.match(await del.getAttribute("title"), /help-desk mode/);
   const create = await driver.findElement(By.xpath("//button[normalize-space(.)='New mailbox']"));

@@ -63,3 +63,20 @@ test("the result file is saved where the person chooses", async () => {
   assert.match(lines[0], /result/i);
   await waitForText(driver, ".statusbar", (t) => t.includes("Saved the results"));
 });
+
+test("columns Rackdesk does not know are named by the person, not ignored", async () => {
+  const file = join(dir, "their-format.csv");
+  writeFileSync(file, "Addr;Who\nbulk.four@fabrikam.example;Bulk Four\n");
+  const input = await driver.findElement(By.css("#bulk-file"));
+  await input.sendKeys(file);
+  await waitForText(driver, "#bulk-summary", (t) => /problems? to fix first/.test(t));
+  const selects = await driver.findElements(By.css(".column-maps select"));
+  assert.equal(selects.length, 2, "one question per unknown column");
+  await selects[0].findElement(By.css("option[value='email']")).click();
+  await waitForText(driver, "#bulk-summary", (t) => t.length > 0);
+  const again = await driver.findElements(By.css(".column-maps select"));
+  await again[1].findElement(By.css("option[value='displayName']")).click();
+  const summary = await waitForText(driver, "#bulk-summary", (t) => t.startsWith("1 row: 1 to create") && !t.includes("fix first"));
+  assert.match(summary, /1 to create/);
+  await screenshot(driver, "42-bulk-columns");
+});

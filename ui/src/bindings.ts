@@ -161,9 +161,15 @@ export type RoleRow = { action: string, label: string, superAdmin: boolean, help
 
 export type BulkKindInfo = { name: string, label: string, columns: Array<string>, };
 
+export type ColumnMap = { theirs: string, ours: string | null, };
+
 export type BulkRowView = { row: number, target: string, text: string, ok: boolean, };
 
-export type BulkPlanView = { kind: string, rows: Array<BulkRowView>, 
+export type BulkPlanView = { kind: string, 
+/**
+ * Columns of the file Rackdesk does not know: the person says what they are.
+ */
+unknownColumns: Array<string>, rows: Array<BulkRowView>, 
 /**
  * "Row 4, column email: ..." sentences; errors first.
  */
@@ -215,7 +221,7 @@ export interface Commands {
   switch_role: { args: { role: string; passphrase: string | null }; result: AppStatus };
   set_passphrase: { args: { newPassphrase: string; current: string | null }; result: AppStatus };
   bulk_kinds: { args: Record<string, never>; result: Array<BulkKindInfo> };
-  bulk_plan: { args: { kind: string; fileName: string; text: string }; result: BulkPlanView };
+  bulk_plan: { args: { kind: string; fileName: string; text: string; maps: Array<ColumnMap> }; result: BulkPlanView };
   bulk_apply: { args: Record<string, never>; result: string };
   bulk_control: { args: { action: string }; result: null };
   bulk_save_results: { args: { jobId: string }; result: ExportResult | null };

@@ -56,7 +56,8 @@ export const roles = () => call("roles", {});
 export const switchRole = (role: "super-admin" | "help-desk", passphrase: string | null) => call("switch_role", { role, passphrase });
 export const setPassphrase = (newPassphrase: string, current: string | null) => call("set_passphrase", { newPassphrase, current });
 export const bulkKinds = () => call("bulk_kinds", {});
-export const bulkPlan = (kind: string, fileName: string, text: string) => call("bulk_plan", { kind, fileName, text });
+export const bulkPlan = (kind: string, fileName: string, text: string, maps: import("./bindings").ColumnMap[] = []) =>
+  call("bulk_plan", { kind, fileName, text, maps });
 export const bulkApply = () => call("bulk_apply", {});
 export const bulkControl = (action: "pause" | "resume" | "cancel") => call("bulk_control", { action });
 export const bulkSaveResults = (jobId: string) => call("bulk_save_results", { jobId });

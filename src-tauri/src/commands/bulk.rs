@@ -36,6 +36,7 @@ struct Pending {
     name: String,
     bytes: Vec<u8>,
     plan: Plan,
+    mapping: Vec<(String, Option<String>)>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -59,10 +60,20 @@ pub struct BulkRowView {
     pub ok: bool,
 }
 
+/// How one of the file's columns is to be read: as one of ours, or left out (`ours: null`).
+#[derive(Debug, Clone, serde::Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ColumnMap {
+    pub theirs: String,
+    pub ours: Option<String>,
+}
+
 #[derive(Debug, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct BulkPlanView {
     pub kind: String,
+    /// Columns of the file Rackdesk does not know: the person says what they are.
+    pub unknown_columns: Vec<String>,
     pub rows: Vec<BulkRowView>,
     /// "Row 4, column email: ..." sentences; errors first.
     pub problems: Vec<String>,
@@ -124,10 +135,25 @@ pub fn bulk_kinds() -> Vec<BulkKindInfo> {
 
 /// Reads and checks the CSV, reads what the server has, and plans. Nothing is changed.
 #[tauri::command]
-pub async fn bulk_plan(state: tauri::State<'_, AppState>, bulk: tauri::State<'_, BulkState>, kind: String, file_name: String, text: String) -> CmdResult<BulkPlanView> {
+pub async fn bulk_plan(
+    state: tauri::State<'_, AppState>,
+    bulk: tauri::State<'_, BulkState>,
+    kind: String,
+    file_name: String,
+    text: String,
+    maps: Vec<ColumnMap>,
+) -> CmdResult<BulkPlanView> {
     let k = self::kind(&kind)?;
     let bytes = text.into_bytes();
-    let input = input::read(&bytes, k, &[]);
+    let mapping: Vec<(String, Option<String>)> = maps.into_iter().map(|m| (m.theirs, m.ours)).collect();
+    let input = input::read(&bytes, k, &mapping);
+    let unknown_columns: Vec<String> = input
+        .headers
+        .iter()
+        .zip(&input.uses)
+        .filter(|(_, u)| matches!(u, input::ColumnUse::Unknown))
+        .map(|(h, _)| h.clone())
+        .collect();
     let client = state.client();
     let (p, problems) = if input.problems.iter().any(|p| p.is_error() && p.row.is_none()) {
         // File-level problems: the rows cannot be trusted, so no server reads.
@@ -142,6 +168,7 @@ pub async fn bulk_plan(state: tauri::State<'_, AppState>, bulk: tauri::State<'_,
     let view = match &p {
         None => BulkPlanView {
             kind: k.name().into(),
+            unknown_columns,
             rows: vec![],
             errors: problems.len() as u32,
             problems,
@@ -155,6 +182,7 @@ pub async fn bulk_plan(state: tauri::State<'_, AppState>, bulk: tauri::State<'_,
         },
         Some(p) => BulkPlanView {
             kind: k.name().into(),
+            unknown_columns,
             rows: p.rows.iter().map(|r| BulkRowView { row: r.row as u32, target: r.target.clone(), text: r.text.clone(), ok: r.op.is_some() }).collect(),
             problems,
             errors: p.counts.errors as u32,
@@ -167,7 +195,7 @@ pub async fn bulk_plan(state: tauri::State<'_, AppState>, bulk: tauri::State<'_,
             can_start: !p.has_errors() && p.changing_rows() > 0,
         },
     };
-    *lock(&bulk.pending) = p.map(|plan| Pending { kind: k, name: file_name, bytes, plan });
+    *lock(&bulk.pending) = p.map(|plan| Pending { kind: k, name: file_name, bytes, plan, mapping });
     Ok(view)
 }
 
@@ -187,7 +215,7 @@ pub async fn bulk_apply<R: tauri::Runtime>(app: tauri::AppHandle<R>, state: taur
         kind: pending.kind,
         file_path: path,
         file_sha256: input::sha256_hex(&pending.bytes),
-        mapping: vec![],
+        mapping: pending.mapping.clone(),
         account: ops.session.actor.account.clone(),
         identity_label: ops.session.actor.identity_label.clone(),
         api_url: ops.session.client.config().api_url.clone(),
@@ -197,7 +225,7 @@ pub async fn bulk_apply<R: tauri::Runtime>(app: tauri::AppHandle<R>, state: taur
     let job = store.create(&new, &pending.plan, columns)?;
     ops.correlation_id = Some(job.id.clone());
     let mut runner = Runner::new(ops, store.clone());
-    runner.file_passwords = input::read(&pending.bytes, pending.kind, &[]).rows.into_iter().filter_map(|r| r.password.map(|p| (r.row, p))).collect();
+    runner.file_passwords = input::read(&pending.bytes, pending.kind, &pending.mapping).rows.into_iter().filter_map(|r| r.password.map(|p| (r.row, p))).collect();
     drop(pending);
     let control = JobControl::new();
     runner.control = control.clone();

@@ -22,6 +22,9 @@ export function Bulk({ onDone }: { onDone: (m: string) => void }) {
   const [kind, setKind] = useState("create");
   const [plan, setPlan] = useState<BulkPlanView | null>(null);
   const [fileName, setFileName] = useState("");
+  const [fileText, setFileText] = useState("");
+  /** The person's answers for columns Rackdesk did not know: ours, or "-" to leave it out. */
+  const [maps, setMaps] = useState<Record<string, string>>({});
   const [jobId, setJobId] = useState<string | null>(null);
   const [progress, setProgress] = useState<BulkProgressView | null>(null);
   const [finished, setFinished] = useState<BulkFinishedView | null>(null);
@@ -85,7 +88,12 @@ export function Bulk({ onDone }: { onDone: (m: string) => void }) {
             setFinished(null);
             setJobId(null);
             setProgress(null);
-            void run(async () => setPlan(await bulkPlan(kind, f.name, await f.text())));
+            setMaps({});
+            void run(async () => {
+              const text = await f.text();
+              setFileText(text);
+              setPlan(await bulkPlan(kind, f.name, text));
+            });
           }}
         />
       </label>
@@ -97,8 +105,38 @@ export function Bulk({ onDone }: { onDone: (m: string) => void }) {
           <p id="bulk-summary">
             {countLabel(plan.rows.length, "row", "rows")}: {plan.creates} to create, {plan.changes} to change, {plan.deletes} to delete,{" "}
             {plan.noChange} without changes. {plan.errors > 0 ? `${countLabel(plan.errors, "problem", "problems")} to fix first.` : ""}
-            {plan.eta && ` About ${plan.eta} at Rackspace's rate limits.`}
+            {plan.eta && ` Time needed at Rackspace's rate limits: ${plan.eta}.`}
           </p>
+          {(plan.unknownColumns.length > 0 || Object.keys(maps).length > 0) && (
+            <fieldset className="column-maps">
+              <legend>Columns in the file</legend>
+              <p className="hint">Rackdesk does not know these columns. Say what each one is, or leave it out.</p>
+              {[...new Set([...Object.keys(maps), ...plan.unknownColumns])].map((col) => (
+                <label key={col} className="field">
+                  “{col}” is
+                  <select
+                    value={maps[col] ?? ""}
+                    onChange={(e) => {
+                      const next = { ...maps, [col]: e.target.value };
+                      setMaps(next);
+                      const list = Object.entries(next)
+                        .filter(([, v]) => v !== "")
+                        .map(([theirs, v]) => ({ theirs, ours: v === "-" ? null : v }));
+                      void run(async () => setPlan(await bulkPlan(kind, fileName, fileText, list)));
+                    }}
+                  >
+                    <option value="">— choose —</option>
+                    {(current?.columns ?? []).map((c) => (
+                      <option key={c} value={c}>
+                        {c}
+                      </option>
+                    ))}
+                    <option value="-">leave it out</option>
+                  </select>
+                </label>
+              ))}
+            </fieldset>
+          )}
           {plan.problems.length > 0 && (
             <ul className="problems">
               {plan.problems.map((p) => (

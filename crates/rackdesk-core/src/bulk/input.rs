@@ -266,8 +266,9 @@ pub fn read(bytes: &[u8], kind: JobKind, maps: &[(String, Option<String>)]) -> C
             None,
             Some(h),
             format!(
-                "\"{h}\" is not a column of a {} job, so Rackdesk would not know what to do with it. Rename it with --map \"{h}=COLUMN\", \
-                 or leave it out with --map \"{h}=-\". The columns are: {}.",
+                "\"{h}\" is not a column of a {} job, so Rackdesk would not know what to do with it. Say which column it is, or leave \
+                 it out (in the app: under \"Columns in the file\"; on the command line: --map \"{h}=COLUMN\" or --map \"{h}=-\"). \
+                 The columns are: {}.",
                 kind.name(),
                 col_names.join(", ")
             ),
