@@ -18,8 +18,16 @@ const UK: &str = "BulkCtlUserKey000001";
 const SK: &str = "BulkCtlSecretKey-abcdefghijkl";
 
 async fn setup(rows: usize) -> (Simulator, Runner, String, Arc<JobStore>, std::path::PathBuf) {
+    let csv: String = std::iter::once("email,displayName".to_owned())
+        .chain((0..rows).map(|i| format!("person{i}@example.com,Person {i}")))
+        .collect::<Vec<_>>()
+        .join("\n");
+    setup_job(JobKind::Create, &csv, DataSet::Empty).await
+}
+
+async fn setup_job(kind: JobKind, csv: &str, data: DataSet) -> (Simulator, Runner, String, Arc<JobStore>, std::path::PathBuf) {
     let mut cfg = SimConfig::new(UK, SK);
-    cfg.data = DataSet::Empty;
+    cfg.data = data;
     cfg.minute = Duration::from_millis(300);
     let sim = Simulator::start_local(cfg).await.unwrap();
     let mut c = ClientConfig::new(sim.api_url());
@@ -31,19 +39,15 @@ async fn setup(rows: usize) -> (Simulator, Runner, String, Arc<JobStore>, std::p
     std::fs::create_dir_all(&dir).unwrap();
     let journal = Arc::new(Journal::open(&dir.join("journal.sqlite3")).unwrap());
     let mut ops = Ops::new(Session { actor, client }, journal, true);
-    let csv: String = std::iter::once("email,displayName".to_owned())
-        .chain((0..rows).map(|i| format!("person{i}@example.com,Person {i}")))
-        .collect::<Vec<_>>()
-        .join("\n");
-    let bytes = csv.into_bytes();
-    let inp = input::read(&bytes, JobKind::Create, &[]);
+    let bytes = csv.as_bytes().to_vec();
+    let inp = input::read(&bytes, kind, &[]);
     let v = validate::validate(&inp);
     let snap = Snapshot::load(&ops.session.client, &v, &|_: &str| {}).await.unwrap();
     let p = plan::plan(&inp, &v, &snap, ops.session.client.config().scheduler.limits());
     assert!(!p.has_errors(), "{:?}", p.problems);
     let store = Arc::new(JobStore::open(&dir.join("jobs.sqlite3")).unwrap());
     let new = NewJob {
-        kind: JobKind::Create,
+        kind,
         file_path: "(test)".into(),
         file_sha256: input::sha256_hex(&bytes),
         mapping: vec![],
@@ -52,7 +56,7 @@ async fn setup(rows: usize) -> (Simulator, Runner, String, Arc<JobStore>, std::p
         api_url: sim.api_url().into(),
         operator: "dana".into(),
     };
-    let job = store.create(&new, &p, JobKind::Create.columns().iter().map(|c| c.name.to_owned()).collect()).unwrap();
+    let job = store.create(&new, &p, kind.columns().iter().map(|c| c.name.to_owned()).collect()).unwrap();
     ops.correlation_id = Some(job.id.clone());
     let runner = Runner::new(ops, store.clone());
     (sim, runner, job.id, store, dir)
@@ -99,5 +103,85 @@ async fn a_cancelled_job_stops_between_rows_and_applies_nothing_more() {
     let job = store.job(&report.job.id).unwrap();
     assert_eq!(job.counts.done, after, "every created mailbox is recorded as done");
     assert_eq!(job.state, JobState::Cancelled);
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// A person of the (deterministic) demo company.
+fn demo_person() -> String {
+    rackdesk_sim::seed::demo("1", "k", "s").domains["northwind.example"].mailboxes.keys().next().cloned().unwrap()
+}
+
+/// Simulates a crash while the job's only row was being sent: the row is recorded as in flight.
+fn crash_mid_row(store: &JobStore, id: &str) {
+    let seq = store.rows(id).unwrap()[0].seq;
+    store.row_in_flight(id, seq, 0).unwrap();
+}
+
+fn writes_to(sim: &Simulator, path_part: &str) -> Vec<(String, u16)> {
+    sim.sim().requests().into_iter().filter(|r| r.method != "GET" && r.path.contains(path_part)).map(|r| (r.method, r.status)).collect()
+}
+
+async fn resume(runner: Runner, id: &str, store: &JobStore) -> rackdesk_core::bulk::store::JobInfo {
+    let report = tokio::time::timeout(Duration::from_secs(30), runner.run(id)).await.unwrap().unwrap();
+    store.job(&report.job.id).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_update_sent_before_a_crash_is_checked_not_resent() {
+    let target = demo_person();
+    let (sim, runner, id, store, dir) = setup_job(JobKind::Update, &format!("email,enabled\n{target}@northwind.example,no\n"), DataSet::Demo).await;
+    crash_mid_row(&store, &id);
+    // The request had reached Rackspace: the mailbox is already disabled.
+    sim.sim().with_store(|s| s.domains.get_mut("northwind.example").unwrap().mailboxes.get_mut(&target).unwrap().enabled = false);
+    sim.sim().clear_requests();
+    let job = resume(runner, &id, &store).await;
+    assert_eq!(job.counts.done, 1);
+    assert!(writes_to(&sim, &target).is_empty(), "the change was checked on the server, not sent again");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_update_lost_in_a_crash_is_sent_once() {
+    let target = demo_person();
+    let (sim, runner, id, store, dir) = setup_job(JobKind::Update, &format!("email,enabled\n{target}@northwind.example,no\n"), DataSet::Demo).await;
+    crash_mid_row(&store, &id);
+    sim.sim().clear_requests();
+    let job = resume(runner, &id, &store).await;
+    assert_eq!(job.counts.done, 1);
+    assert_eq!(writes_to(&sim, &target), vec![("PUT".to_owned(), 200)]);
+    assert!(sim.sim().with_store(|s| !s.domains["northwind.example"].mailboxes[&target].enabled));
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_delete_done_before_a_crash_is_not_sent_again() {
+    let target = demo_person();
+    let (sim, runner, id, store, dir) = setup_job(JobKind::Delete, &format!("email\n{target}@northwind.example\n"), DataSet::Demo).await;
+    assert_eq!(store.rows(&id).unwrap().len(), 1, "one row to delete");
+    crash_mid_row(&store, &id);
+    sim.sim().with_store(|s| s.domains.get_mut("northwind.example").unwrap().mailboxes.remove(&target));
+    sim.sim().clear_requests();
+    let job = resume(runner, &id, &store).await;
+    assert_eq!(job.counts.done, 1);
+    assert!(writes_to(&sim, &target).is_empty(), "already gone: no second DELETE");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_alias_member_added_before_a_crash_is_not_added_twice() {
+    // A person not yet in the alias.
+    let demo = rackdesk_sim::seed::demo("1", "k", "s");
+    let d = &demo.domains["northwind.example"];
+    let member = d.mailboxes.keys().map(|n| format!("{n}@northwind.example")).find(|a| !d.aliases["info"].contains(a)).unwrap();
+    let (sim, runner, id, store, dir) =
+        setup_job(JobKind::Aliases, &format!("alias,member,action\ninfo@northwind.example,{member},add\n"), DataSet::Demo).await;
+    crash_mid_row(&store, &id);
+    sim.sim().with_store(|s| s.domains.get_mut("northwind.example").unwrap().aliases.get_mut("info").unwrap().push(member.clone()));
+    sim.sim().clear_requests();
+    let job = resume(runner, &id, &store).await;
+    assert_eq!(job.counts.done, 1);
+    assert!(writes_to(&sim, "/rs/aliases/info").is_empty(), "the member is there: nothing sent");
+    let n = sim.sim().with_store(|s| s.domains["northwind.example"].aliases["info"].iter().filter(|m| **m == member).count());
+    assert_eq!(n, 1);
     let _ = std::fs::remove_dir_all(dir);
 }
