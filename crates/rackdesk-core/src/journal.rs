@@ -148,7 +148,7 @@ pub struct Intent {
     pub operator: String,
     /// The logged-in OS user.
     pub os_user: String,
-    /// The operator's role, e.g. "super-admin", "help-desk".
+    /// The operator's role as people read it: "super admin" or "help desk".
     pub role: String,
     /// The computer's name.
     pub machine: String,
@@ -177,14 +177,10 @@ impl Intent {
         action: impl Into<String>,
         target: impl Into<String>,
     ) -> Intent {
-        let role = match actor.operator.role {
-            crate::identity::Role::SuperAdmin => "super-admin",
-            crate::identity::Role::HelpDesk => "help-desk",
-        };
         Intent {
             operator: actor.operator.name.clone(),
             os_user: crate::identity::os_user(),
-            role: role.into(),
+            role: actor.operator.role.label().into(),
             machine: machine_name(),
             identity_label: actor.identity_label.clone(),
             account: actor.account.clone(),

@@ -46,11 +46,6 @@ impl OpsError {
     }
 }
 
-/// This computer's name, for the journal.
-pub fn machine_name() -> String {
-    whoami::fallible::hostname().unwrap_or_else(|_| "unknown".into())
-}
-
 /// Changes for a person, journaled and checked against their role.
 #[derive(Clone)]
 pub struct Ops {
@@ -294,20 +289,7 @@ impl Ops {
 
 /// The journal's record of who acts, through which identity, doing what.
 pub fn intent_for(a: &crate::identity::Actor, sandbox: bool, correlation_id: Option<String>, action: &str, target: &str, changes: Value) -> Intent {
-    Intent {
-        operator: a.operator.name.clone(),
-        os_user: crate::identity::os_user(),
-        role: a.operator.role.label().into(),
-        machine: machine_name(),
-        identity_label: a.identity_label.clone(),
-        account: a.account.clone(),
-        api_admin: a.api_admin.clone(),
-        sandbox,
-        action: action.into(),
-        target: target.into(),
-        changes,
-        correlation_id,
-    }
+    Intent { changes, correlation_id, ..Intent::for_actor(a, sandbox, action, target) }
 }
 
 /// Journals a role switch (successful or refused) for the operator on this computer.
