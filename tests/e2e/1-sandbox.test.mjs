@@ -1,7 +1,7 @@
 // The sandbox path, in the real app and the real webview: open, search, create a mailbox,
 // reset its password, disable it, add an alias, delete it — checking each change in the
 // simulator's state over HTTP. Screenshots of each main screen go to test-artifacts/.
-import { test, after, before } from "node:test";
+import { test, after, afterEach, before } from "node:test";
 import assert from "node:assert/strict";
 import { openApp, waitForText, screenshot, skipWelcome, clickButton as clickButtonIn, type as typeIn, By, until } from "./driver.mjs";
 import { sandboxGet } from "./sandbox-api.mjs";
@@ -15,6 +15,10 @@ before(async () => {
 });
 after(async () => {
   await driver?.quit();
+});
+afterEach(async (t) => {
+  // A failed step leaves a picture of the screen for diagnosis.
+  if (t.passed === false && driver) await screenshot(driver, `failed-${t.name.replace(/[^a-z0-9]+/gi, "-")}`).catch(() => {});
 });
 
 async function click(css) {
@@ -83,6 +87,8 @@ test("its password is reset and it is disabled", async () => {
 
 test("an alias is added and shows on the mailbox", async () => {
   await clickButton("Aliases");
+  // Let the page finish loading its list first, as a person would.
+  await waitForText(driver, ".aliases .toolbar .count", (t) => / alias(es)?$/.test(t));
   await clickButton("New alias");
   await type("#alias-name", "e2e-team");
   await type("#alias-new-members", NEW);
