@@ -362,6 +362,9 @@ impl Sim {
         if *method == Method::GET && !accept.contains("json") && !accept.contains("xml") {
             return self.fault_reply(ApiFault { status: 406, kind: "appsFault", message: "Invalid format".into(), resource_type: None }, false);
         }
+        if let Err(f) = self.reseller_check(method, segs) {
+            return self.fault_reply(f, wants_xml);
+        }
         let query: HashMap<String, String> = uri
             .query()
             .map(|q| serde_urlencoded::from_str::<Vec<(String, String)>>(q).unwrap_or_default().into_iter().collect())
@@ -392,6 +395,31 @@ impl Sim {
         }
     }
 
+    /// The simulator's account is a business account, so customer calls that only resellers
+    /// may make are refused with 403 (§6.0, §6.1): the customer Index and Add (`/customers`),
+    /// Edit and Delete of the account itself, and anything under another account. Only `me`
+    /// and the account's own number are this account; `all` is allowed for the domain Index
+    /// (§1.2). Another account is refused whether or not it exists [U: §12 item 14 leaves 403
+    /// against 404 open; 403 is the documented answer for forbidden calls and tells nothing
+    /// about other customers].
+    fn reseller_check(&self, method: &Method, segs: &[String]) -> Result<(), ApiFault> {
+        let s: Vec<&str> = segs.iter().map(String::as_str).collect();
+        match s.as_slice() {
+            ["v1", "customers"] => Err(ApiFault::reseller_only()),
+            ["v1", "customers", "all", "domains"] if *method == Method::GET => Ok(()),
+            ["v1", "customers", a, rest @ ..] => {
+                if *a != "me" && *a != self.account {
+                    Err(ApiFault::reseller_only())
+                } else if rest.is_empty() && (*method == Method::PUT || *method == Method::DELETE || *method == Method::POST) {
+                    Err(ApiFault::reseller_only())
+                } else {
+                    Ok(())
+                }
+            }
+            _ => Ok(()),
+        }
+    }
+
     /// Runs a route. Answers the XML root name with the data (empty root for writes).
     fn run(&self, method: &Method, route: Route, q: &HashMap<String, String>, f: &Fields, caller: &str) -> Result<(&'static str, Value), ApiFault> {
         let mut s = lock(&self.store);
@@ -408,9 +436,7 @@ impl Sim {
             ("GET", Route::Domain(a, d)) => Ok(("domain", s.domain_show(&a, &d)?)),
             // Domain add/edit/delete are for resellers only; this account is a business account.
             // The exact answer is not documented [U].
-            ("POST" | "PUT" | "DELETE", Route::Domain(..)) => {
-                Err(ApiFault::unauthorized("This operation is available to resellers only"))
-            }
+            ("POST" | "PUT" | "DELETE", Route::Domain(..)) => Err(ApiFault::reseller_only()),
             ("GET", Route::Mailboxes(a, d)) => Ok(("rsMailboxList", s.mailbox_index(&a, &d, &IndexQuery::parse(q)?)?)),
             ("GET", Route::Mailbox(a, d, n)) => Ok(("rsMailbox", s.mailbox_show(&a, &d, &n)?)),
             ("POST", Route::Mailbox(a, d, n)) => w(s.mailbox_add(&a, &d, &n, f)),

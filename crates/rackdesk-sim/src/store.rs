@@ -37,6 +37,12 @@ impl ApiFault {
     pub fn unauthorized(message: impl Into<String>) -> Self {
         ApiFault { status: 403, kind: "unauthorizedFault", message: message.into(), resource_type: None }
     }
+    /// A business key calling a reseller operation (§6.0). The reference says only that such
+    /// calls are refused with a 403 [U for the exact answer, §12 item 14]; we answer the same
+    /// `unauthorizedFault` as the other 403s, with a message that says why.
+    pub fn reseller_only() -> Self {
+        ApiFault::unauthorized("This operation is available to resellers only")
+    }
     pub fn missing(field: &str) -> Self {
         ApiFault::bad_request(format!("Missing required field: {field}"))
     }
