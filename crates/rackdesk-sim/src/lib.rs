@@ -550,8 +550,13 @@ async fn handle(State(sim): State<Arc<Sim>>, method: Method, uri: Uri, headers: 
     if let Some(ct) = reply.content_type {
         resp = resp.header(header::CONTENT_TYPE, ct);
     }
-    if let Some(m) = reply.error_message.as_deref().and_then(|m| HeaderValue::from_str(m).ok()) {
-        resp = resp.header("x-error-message", m);
+    if let Some(m) = reply.error_message.as_deref() {
+        // A header carries printable ASCII only; a message quoting the request (a domain or
+        // field name in another script) still gets a header, with `?` for what it cannot carry.
+        let safe: String = m.chars().map(|c| if c.is_ascii_graphic() || c == ' ' { c } else { '?' }).collect();
+        if let Ok(v) = HeaderValue::from_str(&safe) {
+            resp = resp.header("x-error-message", v);
+        }
     }
     resp = resp.header(header::DATE, httpdate::fmt_http_date(sim.now()));
     resp.body(reply.body).unwrap_or_else(|_| Response::new(Body::empty()))

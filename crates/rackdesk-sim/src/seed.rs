@@ -81,6 +81,7 @@ fn person_mailbox(rng: &mut Rng, first: &str, last: &str) -> MailboxRec {
         visible_in_gal: true,
         first_name: first.to_owned(),
         last_name: last.to_owned(),
+        contact: BTreeMap::new(),
         password_hash: hash_password(&format!("demo-{}", rng.next_u64())),
     }
 }

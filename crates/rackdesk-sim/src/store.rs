@@ -80,6 +80,8 @@ pub struct MailboxRec {
     pub visible_in_gal: bool,
     pub first_name: String,
     pub last_name: String,
+    /// The other contact fields that were set ([`CONTACT_FIELDS`]).
+    pub contact: BTreeMap<String, String>,
     /// SHA-1 of the password: the simulator never needs the password itself back.
     pub password_hash: String,
 }
@@ -117,6 +119,55 @@ pub fn hash_password(pw: &str) -> String {
 }
 
 const MAX_MAILBOX_MB: u64 = 25_600;
+
+/// Contact fields of a Rackspace Email mailbox, sent flat and shown under `contactInfo`
+/// (§6.5), other than `firstName` and `lastName`, which have their own places.
+pub const CONTACT_FIELDS: &[&str] = &[
+    "generationQualifier", "initials", "organizationUnit", "businessStreet", "businessCity", "businessState",
+    "businessPostalCode", "businessCountry", "homeStreet", "homeCity", "homeState", "homePostalCode", "homeCountry",
+    "businessNumber", "homeNumber", "mobileNumber", "faxNumber", "homeFaxNumber", "pagerNumber", "notes", "title",
+    "userID", "organizationalStatus", "employeeType", "customID",
+];
+
+/// Mailbox fields taken by both Add and Edit (§6.5), besides [`CONTACT_FIELDS`].
+const MAILBOX_FIELDS: &[&str] = &[
+    "password", "size", "displayName", "enabled", "enableVacationMessage", "vacationMessage",
+    "emailForwardingAddresses", "saveForwardedEmail", "visibleInExchangeGAL",
+    "visibleInRackspaceEmailCompanyDirectory", "firstName", "lastName",
+];
+
+/// Admin Add/Edit fields (§6.2, §13).
+const ADMIN_FIELDS: &[&str] =
+    &["type", "password", "firstName", "lastName", "email", "enabled", "securityQuestion", "securityAnswer"];
+
+const ALIAS_FIELDS: &[&str] = &["aliasEmails"];
+
+/// Refuses a write that carries a field the operation does not take, naming the field.
+///
+/// What the service does with an unknown field is an open question (§13, "Still open: the
+/// real answer to unknown fields") [U]. The safe reading is to refuse it: the reference says
+/// the set of accepted form fields only grows with a release (§1.1, "new form fields
+/// accepted"), and a misspelt field that were silently dropped would leave a client thinking
+/// a change was made when it was not (§6.5 records exactly such a client bug,
+/// `enableForwardingAddresses`). The answer is a `badRequestFault` 400, the style of the other
+/// refused request bodies (§4.3, §4.4), with the field's name in the message and in
+/// `x-error-message`.
+fn check_known_fields(f: &Fields, groups: &[&[&str]]) -> Result<(), ApiFault> {
+    match f.keys().find(|k| !groups.iter().any(|g| g.contains(&k.as_str()))) {
+        None => Ok(()),
+        Some(k) => Err(ApiFault::bad_request(format!("Unknown field: {}", printable(k)))),
+    }
+}
+
+/// A name from the request, made safe to quote in a message and a header: at most 64
+/// characters, anything but printable ASCII shown as `?`.
+fn printable(s: &str) -> String {
+    let mut out: String = s.chars().take(64).map(|c| if c.is_ascii_graphic() || c == ' ' { c } else { '?' }).collect();
+    if s.chars().count() > 64 {
+        out.push_str("...");
+    }
+    out
+}
 const MAX_FORWARDS: usize = 15;
 
 fn parse_bool(fields: &Fields, name: &str) -> Result<Option<bool>, ApiFault> {
@@ -162,6 +213,18 @@ fn check_text(fields: &Fields, name: &str, max: usize) -> Result<Option<String>,
         }
         Some(v) => Ok(Some(v.clone())),
     }
+}
+
+/// The contact fields given in a write, checked for length.
+fn parse_contact(fields: &Fields) -> Result<BTreeMap<String, String>, ApiFault> {
+    let mut out = BTreeMap::new();
+    for name in CONTACT_FIELDS {
+        let max = if *name == "notes" { 1024 } else { 128 };
+        if let Some(v) = check_text(fields, name, max)? {
+            out.insert((*name).to_owned(), v);
+        }
+    }
+    Ok(out)
 }
 
 fn check_password(pw: &str, mailbox: &str, domain: &str) -> Result<(), ApiFault> {
@@ -296,6 +359,8 @@ impl Store {
         if self.admins.contains_key(id) {
             return Err(ApiFault::conflict(format!("Admin {id} already exists")));
         }
+        // The security question and answer are taken but not kept: Show never returns them.
+        check_known_fields(f, &[ADMIN_FIELDS])?;
         let t = f.get("type").ok_or_else(|| ApiFault::missing("type"))?;
         let pw = f.get("password").ok_or_else(|| ApiFault::missing("password"))?;
         password::check(pw, Some(id), None)
@@ -315,6 +380,10 @@ impl Store {
 
     pub fn admin_edit(&mut self, acct: &str, id: &str, f: &Fields) -> OpResult {
         self.check_account(acct)?;
+        if !self.admins.contains_key(id) {
+            return Err(ApiFault::not_found("Admin", "Admin not found"));
+        }
+        check_known_fields(f, &[ADMIN_FIELDS])?;
         let enabled = parse_bool(f, "enabled")?;
         if let Some(pw) = f.get("password") {
             password::check(pw, Some(id), None)
@@ -422,6 +491,16 @@ impl Store {
         Ok(envelope(q, "rsMailboxes", all))
     }
 
+    fn contact_info(m: &MailboxRec) -> Value {
+        let mut o = Map::new();
+        o.insert("firstName".into(), json!(m.first_name));
+        o.insert("lastName".into(), json!(m.last_name));
+        for (k, v) in &m.contact {
+            o.insert(k.clone(), json!(v));
+        }
+        Value::Object(o)
+    }
+
     pub fn mailbox_show(&self, acct: &str, domain: &str, name: &str) -> OpResult {
         let d = self.domain(acct, domain)?;
         let m = d
@@ -435,7 +514,7 @@ impl Store {
             "vacationMessage": m.vacation_message, "enableVacationMessage": m.enable_vacation_message,
             "emailForwardingAddressList": m.forwards, "saveForwardedEmail": m.save_forwarded_email,
             "visibleInRackspaceEmailCompanyDirectory": m.visible_in_directory, "visibleInExchangeGAL": m.visible_in_gal,
-            "contactInfo": {"firstName": m.first_name, "lastName": m.last_name}
+            "contactInfo": Self::contact_info(m)
         }))
     }
 
@@ -446,6 +525,13 @@ impl Store {
             .map_err(|e| ApiFault::validation(format!("Invalid mailbox name: {}", e.user_message())))?;
         if d.mailboxes.contains_key(&name) || d.aliases.contains_key(&name) {
             return Err(ApiFault::conflict(format!("The address {name}@{dname} is already in use")));
+        }
+        // `recoverDeleted` is the documented way to bring back a recently deleted mailbox (§6.5).
+        check_known_fields(f, &[MAILBOX_FIELDS, CONTACT_FIELDS, &["recoverDeleted"]])?;
+        if parse_bool(f, "recoverDeleted")? == Some(true) {
+            // The simulator keeps no deleted mailboxes, so there is never one to recover; saying
+            // so is safer than creating a new, empty mailbox under the old name.
+            return Err(ApiFault::not_found("Mailbox", format!("There is no recently deleted mailbox {name}@{dname} to recover")));
         }
         let pw = f.get("password").ok_or_else(|| ApiFault::missing("password"))?;
         let size = parse_size(f)?.ok_or_else(|| ApiFault::missing("size"))?;
@@ -468,6 +554,7 @@ impl Store {
             visible_in_gal: parse_bool(f, "visibleInExchangeGAL")?.unwrap_or(true),
             first_name: check_text(f, "firstName", 64)?.unwrap_or_default(),
             last_name: check_text(f, "lastName", 64)?.unwrap_or_default(),
+            contact: parse_contact(f)?,
             password_hash: hash_password(pw),
         };
         self.domain_mut(acct, domain)?.mailboxes.insert(name, rec);
@@ -480,7 +567,12 @@ impl Store {
         if !self.domain(acct, domain)?.mailboxes.contains_key(&name) {
             return Err(ApiFault::not_found("Mailbox", "Mailbox not found"));
         }
-        // Validate everything before changing anything.
+        // Validate everything before changing anything. `name` (a rename) is a field some
+        // clients send [C, U]; the simulator does not rename, so it takes only the current name.
+        check_known_fields(f, &[MAILBOX_FIELDS, CONTACT_FIELDS, &["name"]])?;
+        if f.get("name").is_some_and(|n| !n.trim().eq_ignore_ascii_case(&name)) {
+            return Err(ApiFault::bad_request("Renaming a mailbox is not supported by the simulator"));
+        }
         let size = parse_size(f)?;
         let enabled = parse_bool(f, "enabled")?;
         let forwards = parse_forwards(f)?;
@@ -492,6 +584,7 @@ impl Store {
         let last = check_text(f, "lastName", 64)?;
         let dir = parse_bool(f, "visibleInRackspaceEmailCompanyDirectory")?;
         let gal = parse_bool(f, "visibleInExchangeGAL")?;
+        let contact = parse_contact(f)?;
         if let Some(pw) = f.get("password") {
             check_password(pw, &name, &dname)?;
         }
@@ -536,6 +629,7 @@ impl Store {
         if let Some(v) = gal {
             m.visible_in_gal = v;
         }
+        m.contact.extend(contact);
         if let Some(pw) = f.get("password") {
             m.password_hash = hash_password(pw);
         }
@@ -579,6 +673,7 @@ impl Store {
     }
 
     fn alias_members(&self, domain: &str, d: &DomainRec, f: &Fields) -> Result<Vec<String>, ApiFault> {
+        check_known_fields(f, &[ALIAS_FIELDS])?;
         let raw = f.get("aliasEmails").ok_or_else(|| ApiFault::missing("aliasEmails"))?;
         let list: Vec<String> =
             raw.split(',').map(|s| s.trim().to_ascii_lowercase()).filter(|s| !s.is_empty()).collect();
