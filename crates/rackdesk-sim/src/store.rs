@@ -534,7 +534,14 @@ impl Store {
             return Err(ApiFault::not_found("Mailbox", format!("There is no recently deleted mailbox {name}@{dname} to recover")));
         }
         let pw = f.get("password").ok_or_else(|| ApiFault::missing("password"))?;
-        let size = parse_size(f)?.ok_or_else(|| ApiFault::missing("size"))?;
+        // Without `size`, the mailbox gets the domain's standard size, `rsEmailBaseMailboxSize`
+        // (§6.3 "default size for new RS mailboxes", §6.5, §13). A domain whose standard size
+        // is 0 has none to give [U], so there `size` stays required.
+        let size = match parse_size(f)? {
+            Some(n) => n,
+            None if d.base_mailbox_size > 0 => d.base_mailbox_size,
+            None => return Err(ApiFault::missing("size")),
+        };
         check_password(pw, &name, &dname)?;
         if d.mailboxes.len() as u64 >= d.max_mailboxes {
             return Err(ApiFault::validation("The domain has reached its maximum number of mailboxes"));
