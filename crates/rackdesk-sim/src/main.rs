@@ -22,9 +22,14 @@ enum Data {
 #[derive(Parser)]
 #[command(name = "rackdesk-sim", version)]
 struct Args {
-    /// Address to listen on; port 0 picks a free port.
+    /// Address to listen on; port 0 picks a free port. Only a loopback address (127.0.0.1,
+    /// ::1) unless --allow-remote is given.
     #[arg(long, default_value = "127.0.0.1:8808")]
     listen: SocketAddr,
+    /// Allow --listen on an address other computers can reach. The simulator has no real
+    /// security: anyone who can reach it and knows the made-up keys can use it.
+    #[arg(long)]
+    allow_remote: bool,
     /// The user key the simulator accepts.
     #[arg(long)]
     user_key: String,
@@ -68,6 +73,14 @@ async fn main() {
     let a = Args::parse();
     if rackdesk_core::names::account(&a.account).is_err() || a.account == "me" {
         eprintln!("rackdesk-sim: the account must be digits, like 123456");
+        std::process::exit(2);
+    }
+    if !a.listen.ip().is_loopback() && !a.allow_remote {
+        eprintln!(
+            "rackdesk-sim: --listen {} is not a loopback address; the simulator listens only on this computer \
+             (e.g. 127.0.0.1:8808) unless --allow-remote is given",
+            a.listen
+        );
         std::process::exit(2);
     }
     if a.minute_ms == 0 {
