@@ -64,6 +64,9 @@ pub struct SimConfig {
     pub faults: Vec<FaultRule>,
     /// Seed of the random choices of fault rules with a rate below 1.
     pub fault_seed: u64,
+    /// How many of the latest requests (and signatures) the simulator remembers for
+    /// [`Sim::requests`] and [`Sim::seen_signatures`]; older ones are forgotten.
+    pub record_capacity: usize,
 }
 
 impl SimConfig {
@@ -79,6 +82,7 @@ impl SimConfig {
             clock_offset_secs: 0,
             faults: vec![],
             fault_seed: 7,
+            record_capacity: 10_000,
         }
     }
 }
@@ -108,6 +112,51 @@ struct Window {
     domain_writes: VecDeque<Instant>,
 }
 
+impl Window {
+    /// Drops the times that have left the window.
+    fn prune(&mut self, now: Instant, minute: Duration) {
+        for q in [&mut self.reads, &mut self.writes, &mut self.domain_writes] {
+            while q.front().is_some_and(|t| now.duration_since(*t) >= minute) {
+                q.pop_front();
+            }
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.reads.is_empty() && self.writes.is_empty() && self.domain_writes.is_empty()
+    }
+
+    fn len(&self) -> usize {
+        self.reads.len() + self.writes.len() + self.domain_writes.len()
+    }
+}
+
+/// How much the simulator is holding in its per-request records (tests of their bounds).
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RecordSizes {
+    /// Entries of the request log.
+    pub requests: usize,
+    /// Signatures kept for the leak tests.
+    pub signatures: usize,
+    /// User keys with a rate-limit history.
+    pub rate_keys: usize,
+    /// Call times held in all rate-limit histories together.
+    pub rate_times: usize,
+}
+
+/// Longest path kept in a log entry, and longest signature kept (a real one is about 64
+/// characters): a request's size must not decide how much the simulator holds.
+const MAX_LOGGED_PATH: usize = 1024;
+const MAX_KEPT_SIGNATURE: usize = 256;
+
+fn clipped(s: &str, max: usize) -> String {
+    match s.char_indices().nth(max) {
+        Some((i, _)) => s[..i].to_owned(),
+        None => s.to_owned(),
+    }
+}
+
 /// The simulator's shared state.
 pub struct Sim {
     account: String,
@@ -118,10 +167,13 @@ pub struct Sim {
     store: Mutex<Store>,
     windows: Mutex<HashMap<String, Window>>,
     faults: Mutex<(Vec<FaultRule>, seed::Rng)>,
-    log: Mutex<Vec<LoggedRequest>>,
-    /// The `X-Api-Signature` values received, in order: only so tests can check that no
-    /// signature leaks into output or files. Kept in memory, never logged or printed.
-    signatures: Mutex<Vec<String>>,
+    /// The latest requests, at most `record_capacity` of them.
+    log: Mutex<VecDeque<LoggedRequest>>,
+    /// The latest `X-Api-Signature` values received (at most `record_capacity`), in order:
+    /// only so tests can check that no signature leaks into output or files. Kept in memory,
+    /// never logged or printed.
+    signatures: Mutex<VecDeque<String>>,
+    record_capacity: usize,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -152,8 +204,9 @@ impl Sim {
             store: Mutex::new(store),
             windows: Mutex::new(HashMap::new()),
             faults: Mutex::new((cfg.faults, seed::Rng::new(cfg.fault_seed))),
-            log: Mutex::new(Vec::new()),
-            signatures: Mutex::new(Vec::new()),
+            log: Mutex::new(VecDeque::new()),
+            signatures: Mutex::new(VecDeque::new()),
+            record_capacity: cfg.record_capacity.max(1),
         })
     }
 
@@ -162,9 +215,9 @@ impl Sim {
         f(&mut lock(&self.store))
     }
 
-    /// Every request handled so far.
+    /// The requests handled so far, oldest first (the latest `record_capacity` of them).
     pub fn requests(&self) -> Vec<LoggedRequest> {
-        lock(&self.log).clone()
+        lock(&self.log).iter().cloned().collect()
     }
 
     pub fn clear_requests(&self) {
@@ -174,7 +227,19 @@ impl Sim {
     /// Every `X-Api-Signature` header value received so far (tests only: to prove that no
     /// signature leaks into output or files). Never logged or printed by the simulator.
     pub fn seen_signatures(&self) -> Vec<String> {
-        lock(&self.signatures).clone()
+        lock(&self.signatures).iter().cloned().collect()
+    }
+
+    /// The sizes of the per-request records, to check that they stay bounded.
+    #[doc(hidden)]
+    pub fn record_sizes(&self) -> RecordSizes {
+        let w = lock(&self.windows);
+        RecordSizes {
+            requests: lock(&self.log).len(),
+            signatures: lock(&self.signatures).len(),
+            rate_keys: w.len(),
+            rate_times: w.values().map(Window::len).sum(),
+        }
     }
 
     pub fn add_fault(&self, rule: FaultRule) {
@@ -231,9 +296,10 @@ impl Sim {
     fn record(&self, method: &str, path: &str, status: u16, user_key: Option<String>, throttled: bool) {
         tracing::info!(target: "rackdesk_sim", "{method} {path} -> {status}");
         let mut log = lock(&self.log);
-        if log.len() < 2_000_000 {
-            log.push(LoggedRequest { method: method.into(), path: path.into(), status, user_key, throttled });
+        if log.len() >= self.record_capacity {
+            log.pop_front();
         }
+        log.push_back(LoggedRequest { method: method.into(), path: clipped(path, MAX_LOGGED_PATH), status, user_key, throttled });
     }
 
     /// Checks the `X-Api-Signature` exactly as the service does. Returns the user key.
@@ -242,11 +308,12 @@ impl Sim {
         let ua = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).filter(|s| !s.is_empty()).ok_or_else(fail)?;
         let sig = headers.get("x-api-signature").and_then(|v| v.to_str().ok()).ok_or_else(fail)?;
         {
-            let mut seen = lock(&self.signatures);
             // Bounded, like the request log: the sandbox may run for a long time.
-            if seen.len() < 100_000 {
-                seen.push(sig.to_owned());
+            let mut seen = lock(&self.signatures);
+            if seen.len() >= self.record_capacity {
+                seen.pop_front();
             }
+            seen.push_back(clipped(sig, MAX_KEPT_SIGNATURE));
         }
         let (user_key, ts, hash) = sign::split_header(sig).ok_or_else(fail)?;
         let when = sign::parse_timestamp(ts).ok_or_else(fail)?;
@@ -271,30 +338,35 @@ impl Sim {
     }
 
     /// Counts the call and says whether it is over the limit. Refused calls count too.
+    ///
+    /// The history stays bounded: times older than the window are dropped, each list keeps
+    /// at most `limit + 1` times (the newest ones, which are all the answer depends on: the
+    /// call is over the limit when more than `limit` calls fell inside the window), and keys
+    /// with nothing left inside the window are forgotten.
     fn over_limit(&self, user_key: &str, cat: Category) -> bool {
         let limits = *lock(&self.limits);
         let mut w = lock(&self.windows);
-        let win = w.entry(user_key.to_owned()).or_default();
         let now = Instant::now();
         let minute = self.minute;
-        for q in [&mut win.reads, &mut win.writes, &mut win.domain_writes] {
-            while q.front().is_some_and(|t| now.duration_since(*t) >= minute) {
+        w.retain(|k, win| {
+            win.prune(now, minute);
+            k == user_key || !win.is_empty()
+        });
+        let win = w.entry(user_key.to_owned()).or_default();
+        let push = |q: &mut VecDeque<Instant>, limit: usize| {
+            q.push_back(now);
+            while q.len() > limit.saturating_add(1) {
                 q.pop_front();
             }
-        }
+            q.len() > limit
+        };
         match cat {
-            Category::Read => {
-                win.reads.push_back(now);
-                win.reads.len() > limits.reads
-            }
-            Category::Write => {
-                win.writes.push_back(now);
-                win.writes.len() > limits.writes
-            }
+            Category::Read => push(&mut win.reads, limits.reads),
+            Category::Write => push(&mut win.writes, limits.writes),
             Category::DomainWrite => {
-                win.writes.push_back(now);
-                win.domain_writes.push_back(now);
-                win.writes.len() > limits.writes || win.domain_writes.len() > limits.domain_writes
+                let over_writes = push(&mut win.writes, limits.writes);
+                let over_domain = push(&mut win.domain_writes, limits.domain_writes);
+                over_writes || over_domain
             }
         }
     }
