@@ -480,9 +480,9 @@ impl Sim {
             ["v1", "customers"] => Err(ApiFault::reseller_only()),
             ["v1", "customers", "all", "domains"] if *method == Method::GET => Ok(()),
             ["v1", "customers", a, rest @ ..] => {
-                if *a != "me" && *a != self.account {
-                    Err(ApiFault::reseller_only())
-                } else if rest.is_empty() && (*method == Method::PUT || *method == Method::DELETE || *method == Method::POST) {
+                let other_account = *a != "me" && *a != self.account;
+                let customer_write = rest.is_empty() && *method != Method::GET;
+                if other_account || customer_write {
                     Err(ApiFault::reseller_only())
                 } else {
                     Ok(())
