@@ -146,15 +146,13 @@ fn bad_input_and_server_errors_cross_ipc_in_plain_language() {
 #[test]
 fn every_command_is_under_the_permission_system() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let build_rs = std::fs::read_to_string(root.join("src-tauri/build.rs")).unwrap();
     let caps: Value = serde_json::from_str(&std::fs::read_to_string(root.join("src-tauri/capabilities/main.json")).unwrap()).unwrap();
     let perms: Vec<&str> = caps["permissions"].as_array().unwrap().iter().filter_map(|p| p.as_str()).collect();
-    for (name, _, _) in rackdesk_app::commands::COMMANDS {
-        assert!(build_rs.contains(&format!("\"{name}\"")), "{name} is missing from build.rs's AppManifest");
+    for name in rackdesk_app::commands::catalog::NAMES {
         let perm = format!("allow-{}", name.replace('_', "-"));
         assert!(perms.contains(&perm.as_str()), "{perm} is missing from capabilities/main.json");
     }
-    assert_eq!(perms.len(), rackdesk_app::commands::COMMANDS.len() + 1, "only core:default and our commands are granted");
+    assert_eq!(perms.len(), rackdesk_app::commands::catalog::NAMES.len() + 1, "only core:default and our commands are granted");
     assert!(!perms.iter().any(|p| p.starts_with("shell:") || p.starts_with("fs:") || p.starts_with("http:")));
 }
 
@@ -166,7 +164,7 @@ fn an_account_is_verified_connected_switched_and_removed() {
     let mut cfg = rackdesk_sim::SimConfig::new("RealUserKey000000001", "RealSecretKey-0123456789");
     cfg.account = "654321".into();
     let real = rt.block_on(rackdesk_sim::Simulator::start_local(cfg)).unwrap();
-    let input = |secret: &str| json!({"input": {"label": "Example Co", "account": "654321", "apiUrl": real.api_url(),
+    let input = |secret: &str| json!({"input": {"label": "Example Co", "account": "654321", "apiUrl": real.api_url(), "testServer": true,
         "apiAdmin": "api-rackdesk", "userKey": "RealUserKey000000001", "secretKey": secret}});
 
     let e = call(&a, "verify_keys", input("wrong")).unwrap_err();
@@ -204,6 +202,19 @@ fn an_account_is_verified_connected_switched_and_removed() {
     assert_eq!(st["sandbox"], true);
     assert_eq!(st["identities"], json!([]));
     assert!(a.store.entries().is_empty());
+    // Keys for an address that is not Rackspace's are stored only for a declared test server.
+    let mut plain = input("RealSecretKey-0123456789");
+    plain["input"]["testServer"] = json!(false);
+    let e = call(&a, "connect_account", plain).unwrap_err();
+    assert_eq!(e["kind"], "invalid-input");
+    assert!(e["message"].as_str().unwrap().contains("test server"), "{e}");
+    assert!(a.store.entries().is_empty());
+    // Each identity change left its journal entry, written by the core with the same actor.
+    let entries = call(&a, "journal_query", json!({"filter": {"target": "Example Co"}})).unwrap();
+    let got: Vec<(String, String)> = entries.as_array().unwrap().iter().rev().map(|e| (e["action"].as_str().unwrap().to_owned(), e["result"].as_str().unwrap().to_owned())).collect();
+    let want = [("keys.add", "success"), ("identity.use", "success"), ("identity.use", "success"), ("keys.remove", "success"), ("keys.add", "failed")];
+    assert_eq!(got, want.map(|(a, r)| (a.to_owned(), r.to_owned())), "{entries}");
+    assert!(entries.as_array().unwrap().iter().all(|e| e["through"].as_str().unwrap().contains("api-rackdesk") && e["sandbox"] == true), "{entries}");
     drop(real);
 }
 
@@ -243,11 +254,11 @@ fn the_mailbox_export_writes_every_row_and_says_when_it_cannot() {
     let mut r = csv::Reader::from_path(&path).unwrap();
     assert_eq!(r.records().count(), 110);
     let e = rackdesk_app::commands::mailboxes::write_mailbox_export(std::path::Path::new("/nonexistent/dir/x.csv"), "fabrikam.example", &rows).unwrap_err();
-    assert_eq!(e.kind, "file");
+    assert_eq!(e.kind, rackdesk_core::ErrorKind::File);
     assert!(e.message.contains("could not write"));
     // Without the desktop's save dialog (the mock runtime), the command refuses instead of writing anywhere.
     let e = call(&a, "export_mailboxes", json!({"domain": "fabrikam.example"})).unwrap_err();
-    assert_eq!(e["kind"], "unavailable");
+    assert_eq!(e["kind"], "file");
 }
 
 #[test]

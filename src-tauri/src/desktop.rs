@@ -12,7 +12,7 @@ pub const NOTIFY_AFTER: Duration = Duration::from_secs(3);
 /// Asks where to save, with the system's dialog. `None` if the person cancelled.
 pub async fn choose_save_path<R: Runtime>(app: &tauri::AppHandle<R>, suggested: &str, kind: &str, extensions: &[&str]) -> CmdResult<Option<PathBuf>> {
     let Some(dialog) = app.try_state::<tauri_plugin_dialog::Dialog<R>>() else {
-        return Err(CommandError { kind: "unavailable".into(), message: "Saving files is not available here.".into(), detail: None });
+        return Err(CommandError::new(rackdesk_core::ErrorKind::File, "Saving files is not available here."));
     };
     let (tx, rx) = tokio::sync::oneshot::channel();
     dialog.file().add_filter(kind, extensions).set_file_name(suggested).save_file(move |p| {

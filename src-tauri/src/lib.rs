@@ -13,44 +13,7 @@ use tauri::{Manager, Runtime};
 
 /// Everything the app wires up, for any runtime (the real one, or the mock one in tests).
 pub fn build_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
-    use commands::{aliases, bulk, identity, journal, mailboxes};
-    builder.manage(bulk::BulkState::default()).invoke_handler(tauri::generate_handler![
-        commands::app_status,
-        commands::list_domains,
-        commands::check_password,
-        mailboxes::mailbox_page,
-        mailboxes::mailbox_detail,
-        mailboxes::create_mailbox,
-        mailboxes::update_mailbox,
-        mailboxes::set_mailbox_enabled,
-        mailboxes::reset_mailbox_password,
-        mailboxes::delete_mailbox,
-        mailboxes::export_mailboxes,
-        aliases::list_aliases,
-        aliases::alias_detail,
-        aliases::create_alias,
-        aliases::set_alias_members,
-        aliases::delete_alias,
-        identity::verify_keys,
-        identity::connect_account,
-        identity::use_sandbox,
-        identity::use_identity,
-        identity::rotate_keys,
-        identity::remove_identity,
-        journal::journal_query,
-        journal::journal_export,
-        journal::roles,
-        journal::switch_role,
-        journal::set_passphrase,
-        bulk::bulk_kinds,
-        bulk::bulk_plan,
-        bulk::bulk_apply,
-        bulk::bulk_control,
-        bulk::bulk_save_results,
-        bulk::bulk_save_template,
-        bulk::bulk_save_passwords,
-        bulk::bulk_forget_passwords,
-    ])
+    builder.manage(commands::bulk::BulkState::default()).invoke_handler(commands::catalog::handler())
 }
 
 pub fn run() {

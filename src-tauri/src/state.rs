@@ -42,7 +42,7 @@ impl AppState {
         if let Some(ids) = &state.identities {
             match ids.find(None) {
                 Ok(ident) => {
-                    if let Err(e) = state.switch_to(&ident.label) {
+                    if let Err(e) = state.open_identity(&ident.label) {
                         *state.startup_problem.write().unwrap_or_else(|p| p.into_inner()) = Some(e);
                     }
                 }
@@ -61,10 +61,11 @@ impl AppState {
     }
 
     pub fn identities(&self) -> Result<&Identities, CommandError> {
-        self.identities.as_ref().ok_or_else(|| CommandError {
-            kind: "config".into(),
-            message: "Rackdesk could not find a folder for its settings (no home folder), so only the sandbox can be used.".into(),
-            detail: None,
+        self.identities.as_ref().ok_or_else(|| {
+            CommandError::new(
+                rackdesk_core::ErrorKind::Config,
+                "Rackdesk could not find a folder for its settings (no home folder), so only the sandbox can be used.",
+            )
         })
     }
 
@@ -101,25 +102,18 @@ impl AppState {
     /// Changes go through here: the role's allow-list and the journal. Without a journal,
     /// nothing is changed.
     pub fn ops(&self) -> Result<Ops, CommandError> {
-        match &self.journal {
-            Ok(j) => Ok(Ops::new(self.session(), j.clone(), self.is_sandbox())),
-            Err(e) => Err(CommandError {
-                kind: "journal".into(),
-                message: format!("{} Nothing was changed: Rackdesk makes no change it cannot record.", e.user_message()),
-                detail: e.detail(),
-            }),
-        }
+        Ok(Ops::new(self.session(), self.journal()?, self.is_sandbox()))
     }
 
+    /// The journal; without it, no change is made ("Nothing was changed" says why).
     pub fn journal(&self) -> Result<Arc<Journal>, CommandError> {
-        self.journal.as_ref().map(|j| j.clone()).map_err(|e| CommandError { kind: "journal".into(), message: e.user_message(), detail: e.detail() })
-    }
-
-    /// Journals something refused by the role's allow-list outside `Ops` (key management).
-    pub fn record_refusal(&self, action: &str, target: &str, reason: &str) {
-        if let Ok(j) = &self.journal {
-            let intent = rackdesk_core::ops::intent_for(&self.actor(), self.is_sandbox(), None, action, target, serde_json::json!({}));
-            let _ = j.refused(&intent, reason);
+        match &self.journal {
+            Ok(j) => Ok(j.clone()),
+            Err(e) => {
+                let mut err = CommandError::from(e);
+                err.message = format!("{} Nothing was changed: Rackdesk makes no change it cannot record.", err.message);
+                Err(err)
+            }
         }
     }
 
@@ -138,11 +132,11 @@ impl AppState {
         *self.mode.write().unwrap_or_else(|p| p.into_inner()) = Mode::Sandbox;
     }
 
-    /// Acts through this identity from now on (and remembers it as the active one).
-    pub fn switch_to(&self, label: &str) -> Result<(), CommandError> {
+    /// Acts through this identity from now on (the settings' active identity is changed, and
+    /// journaled, by the core's `Manage::use_identity`; this only opens it).
+    pub fn open_identity(&self, label: &str) -> Result<(), CommandError> {
         let ids = self.identities()?;
-        let identity = ids.use_identity(label)?;
-        let (session, identity) = ids.session(Some(&identity.id), &self.base_config())?;
+        let (session, identity) = ids.session(Some(label), &self.base_config())?;
         *self.mode.write().unwrap_or_else(|p| p.into_inner()) = Mode::Account { session, identity };
         *self.startup_problem.write().unwrap_or_else(|p| p.into_inner()) = None;
         Ok(())

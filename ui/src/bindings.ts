@@ -1,11 +1,14 @@
 // Generated from the Rust command types by `UPDATE_BINDINGS=1 cargo test --test bindings`.
 // Do not edit by hand.
 
+/** Every class of failure (the core's error kinds). */
+export type ErrorKind = "invalid-input" | "auth-failed" | "forbidden" | "throttled" | "not-found" | "rejected" | "conflict" | "server-fault" | "network" | "timeout" | "undecodable" | "unconfirmed" | "wrong-keys" | "clock-skew" | "offline" | "wrong-account" | "wrong-host" | "vault-unavailable" | "vault-locked" | "vault-entry-missing" | "vault-failure" | "config" | "duplicate" | "no-identity" | "not-allowed" | "passphrase" | "journal" | "job-store" | "no-such-job" | "job-busy" | "job-unfinished" | "file";
+
 export type CommandError = { 
 /**
- * A stable name for the class of failure, e.g. `auth-failed`, `throttled`.
+ * The class of failure (the core's error kind), e.g. `auth-failed`, `throttled`.
  */
-kind: string, 
+kind: ErrorKind, 
 /**
  * One plain sentence: what happened and what to do.
  */
@@ -115,7 +118,12 @@ export type KeysInput = { label: string, account: string,
 /**
  * Leave empty for Rackspace's API; a sandbox or test server otherwise.
  */
-apiUrl: string | null, apiAdmin: string | null, userKey: string, secretKey: string, };
+apiUrl: string | null, apiAdmin: string | null, userKey: string, secretKey: string, 
+/**
+ * The person said the address is a test server, not Rackspace (required for any other
+ * address than Rackspace's).
+ */
+testServer: boolean, };
 
 export type VerifyReport = { accountNumber: string, accountName: string, domains: Array<string>, 
 /**
@@ -127,7 +135,11 @@ apiAdminOk: boolean, warnings: Array<string>,
  */
 clockSkewSecs: number | null, };
 
-export type IdentityInfo = { label: string, account: string, apiUrl: string, apiAdmin: string | null, userKeyHint: string, keyAgeDays: number, rotateSoon: boolean, lastVerified: string | null, active: boolean, };
+export type IdentityInfo = { label: string, account: string, apiUrl: string, apiAdmin: string | null, userKeyHint: string, keyAgeDays: number, rotateSoon: boolean, lastVerified: string | null, active: boolean, 
+/**
+ * Stored for a test server (a simulator), not Rackspace.
+ */
+testServer: boolean, };
 
 export type JournalEntry = { id: number, 
 /**
@@ -191,11 +203,45 @@ export type BulkFinishedView = { jobId: string, state: string, done: number, fai
  */
 passwords: Array<PasswordResult>, lostPasswords: Array<string>, stopped: string | null, };
 
+export type BulkJobView = { jobId: string, kind: string, 
+/**
+ * The file's name as the person chose it.
+ */
+file: string, 
+/**
+ * "planned", "running", "interrupted", "paused", "done" or "cancelled".
+ */
+state: string, message: string | null, done: number, failed: number, skipped: number, open: number, total: number, 
+/**
+ * ISO 8601, UTC.
+ */
+created: string, 
+/**
+ * Unfinished and not being run now: it can be resumed (or cancelled).
+ */
+resumable: boolean, 
+/**
+ * Running in this app now.
+ */
+running: boolean, 
+/**
+ * Mailboxes whose generated password was set but never shown: reset them.
+ */
+undelivered: Array<string>, };
+
+/** The events the app sends to the page, with their payloads. */
+export interface Events {
+  "client-event": ClientNotice;
+  "bulk-progress": BulkProgressView;
+  "bulk-finished": BulkFinishedView;
+}
+
 /** The commands the page may call, with their argument and result types. */
 export interface Commands {
   app_status: { args: Record<string, never>; result: AppStatus };
   list_domains: { args: Record<string, never>; result: Array<DomainInfo> };
   check_password: { args: { password: string; mailbox: string; domain: string }; result: string | null };
+  check_size: { args: { size: string }; result: string | null };
   mailbox_page: { args: { domain: string; offset: number; size: number }; result: MailboxPage };
   mailbox_detail: { args: { domain: string; name: string }; result: MailboxDetail };
   create_mailbox: { args: { input: NewMailboxInput }; result: PasswordResult | null };
@@ -223,9 +269,12 @@ export interface Commands {
   bulk_kinds: { args: Record<string, never>; result: Array<BulkKindInfo> };
   bulk_plan: { args: { kind: string; fileName: string; text: string; maps: Array<ColumnMap> }; result: BulkPlanView };
   bulk_apply: { args: Record<string, never>; result: string };
+  bulk_resume: { args: { jobId: string }; result: string };
+  bulk_jobs: { args: Record<string, never>; result: Array<BulkJobView> };
   bulk_control: { args: { action: string }; result: null };
+  bulk_cancel: { args: { jobId: string }; result: string };
   bulk_save_results: { args: { jobId: string }; result: ExportResult | null };
   bulk_save_template: { args: { kind: string }; result: ExportResult | null };
-  bulk_save_passwords: { args: Record<string, never>; result: ExportResult | null };
-  bulk_forget_passwords: { args: Record<string, never>; result: null };
+  bulk_save_passwords: { args: { jobId: string }; result: ExportResult | null };
+  bulk_passwords_seen: { args: { jobId: string }; result: null };
 }

@@ -4,14 +4,14 @@
 
 use crate::{count, exit, print_table, Cli, Failure, Format, Outcome, Table};
 use clap::{Subcommand, ValueEnum};
-use rackdesk_core::bulk::input::{self, CsvInput};
-use rackdesk_core::bulk::plan::{self, eta_text, Plan, Snapshot};
-use rackdesk_core::bulk::run::{JobControl, JobEvent, PasswordSink, RunReport, Runner};
-use rackdesk_core::bulk::store::{JobInfo, JobState, JobStore, NewJob, RowState, SecretState};
-use rackdesk_core::bulk::{results, validate, BulkError, JobKind};
+use rackdesk_core::bulk::input;
+use rackdesk_core::bulk::jobs::{self, JobFile};
+use rackdesk_core::bulk::plan::{self, eta_text, Plan};
+use rackdesk_core::bulk::run::{JobEvent, PasswordSink, RunReport, Runner};
+use rackdesk_core::bulk::store::{JobInfo, JobState, JobStore, RowState};
+use rackdesk_core::bulk::{results, BulkError, JobKind};
 use rackdesk_core::policy;
 use secrecy::{ExposeSecret, SecretString};
-use std::collections::HashMap;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -103,18 +103,6 @@ pub enum ExportCmd {
     },
 }
 
-impl From<BulkError> for Failure {
-    fn from(e: BulkError) -> Self {
-        let code = match &e {
-            BulkError::Refused(_) => exit::NOT_ALLOWED,
-            BulkError::Api(api) => crate::api_exit_code(api),
-            BulkError::NoSuchJob(_) | BulkError::Busy(_) | BulkError::Invalid(_) => exit::USER_ERROR,
-            BulkError::Journal(_) | BulkError::Store { .. } => exit::FAILURE,
-        };
-        Failure { message: e.user_message(), detail: e.detail(), code }
-    }
-}
-
 fn store() -> Result<Arc<JobStore>, Failure> {
     Ok(Arc::new(JobStore::open_default()?))
 }
@@ -141,28 +129,23 @@ fn maps(args: &[String]) -> Result<Vec<(String, Option<String>)>, Failure> {
     args.iter().map(|a| input::parse_map(a).map_err(crate::user_error)).collect()
 }
 
-/// Reads and checks the file, reads what the server has, and plans.
-async fn make_plan(client: &rackdesk_core::Client, file: &Path, kind: JobKind, map: &[(String, Option<String>)]) -> Result<(CsvInput, Plan), Failure> {
-    let bytes = read_file(file)?;
-    let input = input::read(&bytes, kind, map);
-    drop(bytes);
-    // File-level problems (encoding, columns): the rows cannot be trusted; say so now.
-    if input.problems.iter().any(|p| p.is_error() && p.row.is_none()) {
-        for p in &input.problems {
+/// Reads and checks the file, reads what the server has, and plans (the core's use case);
+/// file-level problems are listed and refused here.
+async fn make_plan(client: &rackdesk_core::Client, file: &Path, kind: JobKind, map: &[(String, Option<String>)]) -> Result<jobs::Planned, Failure> {
+    let f = JobFile { path: absolute(file), bytes: read_file(file)? };
+    let planned = jobs::plan(client, kind, f, map.to_vec(), &|m: &str| progress_line(m)).await?;
+    progress_line("");
+    if planned.plan.is_none() {
+        for p in planned.problems() {
             eprintln!("{p}");
         }
         return Err(crate::user_error(format!(
             "{} cannot be used as it is: {} to fix first (listed above). Nothing was sent to Rackspace.",
             file.display(),
-            count(input.problems.iter().filter(|p| p.is_error()).count(), "problem", "problems")
+            count(planned.errors(), "problem", "problems")
         )));
     }
-    let v = validate::validate(&input);
-    let snap = Snapshot::load(client, &v, &|m: &str| progress_line(m)).await?;
-    progress_line("");
-    let limits = client.config().scheduler.limits();
-    let p = plan::plan(&input, &v, &snap, limits);
-    Ok((input, p))
+    Ok(planned)
 }
 
 fn print_plan(format: Format, file: &Path, p: &Plan, all_rows: bool) -> Outcome {
@@ -229,21 +212,24 @@ struct FileSink {
 
 impl FileSink {
     fn open(path: &Path) -> Result<FileSink, Failure> {
+        // A new file only: an existing file is never appended to or overwritten.
         let mut o = std::fs::OpenOptions::new();
-        o.create(true).append(true);
+        o.write(true).create_new(true);
         #[cfg(unix)]
         {
             use std::os::unix::fs::OpenOptionsExt;
             o.mode(0o600);
         }
         let mut file = o.open(path).map_err(|e| Failure {
-            message: format!("Rackdesk could not open {} for the passwords; nothing was changed.", path.display()),
+            message: if e.kind() == std::io::ErrorKind::AlreadyExists {
+                format!("{} already exists; Rackdesk never adds passwords to an existing file. Choose a new file name; nothing was changed.", path.display())
+            } else {
+                format!("Rackdesk could not create {} for the passwords; nothing was changed.", path.display())
+            },
             detail: Some(e.to_string()),
             code: exit::USER_ERROR,
         })?;
-        if file.metadata().map(|m| m.len() == 0).unwrap_or(true) {
-            writeln!(file, "row,address,password")?;
-        }
+        writeln!(file, "row,address,password")?;
         eprintln!(
             "Warning: {} will hold passwords in plain text. Hand them over by a safe route, then delete the file. Rackdesk does not keep them.",
             path.display()
@@ -279,27 +265,14 @@ fn confirm(question: &str, yes: bool) -> Outcome {
 
 /// Runs a job (new or resumed) with progress on standard error and Ctrl+C to stop.
 async fn run_job(cli: &Cli, ops: rackdesk_core::ops::Ops, store: Arc<JobStore>, job: &JobInfo, passwords_out: Option<&Path>, format: Format) -> Outcome {
-    let mut runner = Runner::new(ops, store.clone());
-    // Passwords from the file (only the rows that still need them), if the file is unchanged.
-    let needs_file = store.rows(&job.id)?.iter().any(|r| r.state.is_open() && r.op.as_ref().and_then(|o| o.password()) == Some(plan::PasswordSource::FromFile));
-    if needs_file {
-        match std::fs::read(&job.file_path) {
-            Ok(b) if input::sha256_hex(&b) == job.file_sha256 => {
-                let i = input::read(&b, job.kind, &job.mapping);
-                runner.file_passwords = i.rows.into_iter().filter_map(|r| r.password.map(|p| (r.row, p))).collect::<HashMap<_, _>>();
-            }
-            Ok(_) => runner.file_note = Some(format!("it was in {}, which has changed since the job was planned. Rackdesk does not keep passwords; put this row in a new job", job.file_path)),
-            Err(_) => runner.file_note = Some(format!("it was in {}, which Rackdesk cannot read now. Put the file back and resume, or put this row in a new job", job.file_path)),
-        }
-    }
+    let mut opts = jobs::RunOptions { file: std::fs::read(&job.file_path).ok(), ..Default::default() };
     if let Some(p) = passwords_out {
-        runner.sink = Some(Arc::new(FileSink::open(p)?));
+        opts.sink = Some(Arc::new(FileSink::open(p)?));
     }
-    let control = JobControl::new();
-    runner.control = control.clone();
+    let control = jobs::reserve(&job.id)?;
     let tty = std::io::stderr().is_terminal();
     let last = Arc::new(Mutex::new(std::time::Instant::now() - std::time::Duration::from_secs(10)));
-    runner.events = Some(Arc::new(move |ev: &JobEvent| match ev {
+    opts.events = Some(Arc::new(move |ev: &JobEvent| match ev {
         JobEvent::Progress(p) => {
             let line = format!(
                 "{} of {} rows done, {} failed{} — {} left",
@@ -348,7 +321,7 @@ async fn run_job(cli: &Cli, ops: rackdesk_core::ops::Ops, store: Arc<JobStore>, 
         job.kind.label(),
         count(job.counts.open(), "row", "rows")
     );
-    let report = runner.run(&job.id).await;
+    let report = jobs::run(ops, store.clone(), &job.id, opts).await;
     if tty {
         eprint!("\r\x1b[K");
     }
@@ -388,10 +361,9 @@ fn finish(_cli: &Cli, store: &JobStore, report: RunReport, format: Format) -> Ou
             }
         }
     }
+    // Printed: only now are they delivered.
     let seqs: Vec<usize> = report.passwords.iter().map(|p| p.seq).collect();
-    if !seqs.is_empty() {
-        store.set_secret(&j.id, &seqs, SecretState::Delivered)?;
-    }
+    jobs::passwords_delivered(store, &j.id, &seqs)?;
     if !report.lost_passwords.is_empty() {
         eprintln!(
             "Rackdesk stopped before it could show the new passwords of: {}. Reset them: `rackdesk mailbox reset-password ADDRESS --generate-password` (or a reset-password job).",
@@ -440,8 +412,9 @@ pub async fn bulk(cli: &Cli, cmd: &BulkCmd, format: Format) -> Outcome {
         BulkCmd::Plan { file, job, map } => {
             let kind = job.kind();
             let session = crate::session(cli)?;
-            let (_, p) = make_plan(&session.client, file, kind, &maps(map)?).await?;
-            print_plan(format, file, &p, true)?;
+            let planned = make_plan(&session.client, file, kind, &maps(map)?).await?;
+            let Some(p) = &planned.plan else { unreachable!("make_plan refuses a file without a plan") };
+            print_plan(format, file, p, true)?;
             if let Err(f) = require(session.actor.operator.role, kind) {
                 eprintln!("Note: {}", f.message);
             }
@@ -456,29 +429,19 @@ pub async fn bulk(cli: &Cli, cmd: &BulkCmd, format: Format) -> Outcome {
             let kind = job.kind();
             let map = maps(map)?;
             let store = store()?;
-            let path = absolute(file);
-            let sha = input::sha256_hex(&read_file(file)?);
-            if let Some(j) = store.unfinished_for_file(&path, &sha)? {
-                return Err(crate::user_error(format!(
-                    "Job {} from this file is not finished ({} of {} rows done, {}). Resume it with `rackdesk bulk resume {}`, or cancel it with `rackdesk bulk cancel {}` first.",
-                    j.id,
-                    j.counts.finished(),
-                    j.counts.total,
-                    j.state_text(),
-                    j.id,
-                    j.id
-                )));
-            }
+            // Said before any server read; `jobs::start` checks it again as it records the job.
+            jobs::check_no_unfinished(&store, &absolute(file), &read_file(file)?)?;
             let mut ops = crate::ops(cli).await?;
-            Runner::permitted(&ops, kind, &path)?;
-            let (_, p) = make_plan(&ops.session.client, file, kind, &map).await?;
+            Runner::permitted(&ops, kind, &absolute(file))?;
+            let planned = make_plan(&ops.session.client, file, kind, &map).await?;
+            let Some(p) = &planned.plan else { unreachable!("make_plan refuses a file without a plan") };
             if format == Format::Json {
                 // Standard output carries only the job's JSON; the problems go to standard error.
                 for x in &p.problems {
                     eprintln!("{x}");
                 }
             } else {
-                print_plan(format, file, &p, false)?;
+                print_plan(format, file, p, false)?;
             }
             if p.has_errors() {
                 return Err(crate::user_error(format!(
@@ -501,18 +464,7 @@ pub async fn bulk(cli: &Cli, cmd: &BulkCmd, format: Format) -> Outcome {
                 ),
                 *yes,
             )?;
-            let new = NewJob {
-                kind,
-                file_path: path,
-                file_sha256: sha,
-                mapping: map,
-                account: ops.session.actor.account.clone(),
-                identity_label: ops.session.actor.identity_label.clone(),
-                api_url: ops.session.client.config().api_url.clone(),
-                operator: ops.session.actor.operator.name.clone(),
-            };
-            let columns = kind.columns().iter().map(|c| c.name.to_owned()).collect();
-            let job = store.create(&new, &p, columns)?;
+            let job = jobs::start(&ops, &store, &planned)?;
             ops.correlation_id = Some(job.id.clone());
             run_job(cli, ops, store, &job, passwords_out.as_deref(), format).await?;
         }
@@ -603,14 +555,8 @@ pub async fn bulk(cli: &Cli, cmd: &BulkCmd, format: Format) -> Outcome {
         BulkCmd::Cancel { job, yes } => {
             let store = store()?;
             let j = store.job(job)?;
-            if j.state.is_finished() {
-                return Err(crate::user_error(format!("Job {} is already {}.", j.id, j.state.as_str())));
-            }
-            confirm(&format!("Cancel job {}? Its {} not done will stay undone.", j.id, count(j.counts.open(), "row", "rows")), *yes)?;
-            let _lock = store.lock(&j.id)?;
-            let n = store.cancel_open_rows(&j.id)?;
-            store.set_state(&j.id, JobState::Cancelled, Some(&format!("Cancelled; {n} rows were not done.")))?;
-            println!("Cancelled job {}; {} not done.", j.id, count(n, "row was", "rows were"));
+                confirm(&format!("Cancel job {}? Its {} not done will stay undone.", j.id, count(j.counts.open(), "row", "rows")), *yes)?;
+            println!("{}", jobs::cancel(&store, &j.id)?);
         }
         BulkCmd::Results { job, out } => {
             let store = store()?;

@@ -4,6 +4,7 @@
 use crate::{base_config, exit, identities, print_record, print_table, user_error, Cli, Failure, Format, Outcome, Table};
 use clap::Subcommand;
 use rackdesk_core::identity::{api_admin_warnings, Identity, NewIdentity, Role};
+use rackdesk_core::manage::Manage;
 use rackdesk_core::verify::{human_duration, AdminCheck, Verified, SKEW_WARN_SECS};
 use rackdesk_core::Credentials;
 use secrecy::SecretString;
@@ -23,6 +24,10 @@ pub enum IdentityCmd {
         /// The admin login the keys belong to (e.g. api-rackdesk), so Rackdesk can check it.
         #[arg(long)]
         api_admin: Option<String>,
+        /// The API address (--api-url) is a test server (a simulator), not Rackspace. Needed to
+        /// store keys for any address other than Rackspace's; the identity is marked as such.
+        #[arg(long)]
+        test_server: bool,
     },
     /// List identities; the active one is marked.
     List,
@@ -127,36 +132,19 @@ fn report_verified(v: &Verified, ident: &Identity, warnings: &[String]) {
     }
 }
 
-/// Key setup, rotation and removal are for super admins; a refusal is journaled.
-fn require_key_management(ids: &rackdesk_core::identity::Identities, action: &str, target: &str) -> Outcome {
-    if let Err(e) = ids.require(rackdesk_core::policy::Action::ManageKeys) {
-        let f = Failure::from(e);
-        let journal = rackdesk_core::journal::Journal::open(&rackdesk_core::journal::Journal::default_path()?)?;
-        let actor = rackdesk_core::identity::Actor {
-            operator: ids.operator()?,
-            identity_label: target.into(),
-            account: String::new(),
-            api_admin: None,
-        };
-        let intent = rackdesk_core::ops::intent_for(&actor, false, None, action, target, serde_json::json!({}));
-        journal.refused(&intent, &f.message)?;
-        return Err(f);
-    }
-    Ok(())
-}
-
 pub async fn identity(cli: &Cli, cmd: &IdentityCmd, format: Format) -> Outcome {
     let ids = identities()?;
     let base = base_config(cli);
+    // Changes to identities are journaled; without a journal, none is made.
+    let journal = || crate::context::journal();
     match cmd {
-        IdentityCmd::Add { name, .. } => require_key_management(&ids, "keys.add", name)?,
-        IdentityCmd::Rotate { name } => require_key_management(&ids, "keys.rotate", name.as_deref().unwrap_or("active identity"))?,
-        IdentityCmd::Remove { name, .. } => require_key_management(&ids, "keys.remove", name)?,
-        _ => {}
-    }
-    match cmd {
-        IdentityCmd::Add { name, account, api_admin } => {
-            // Refuse early, before asking for keys, if the vault cannot be used.
+        IdentityCmd::Add { name, account, api_admin, test_server } => {
+            let journal = journal()?;
+            let manage = Manage::new(&ids, &journal);
+            // Refuse early, before asking for keys, if the role or the address or the vault
+            // rules it out.
+            manage.may_manage_keys("keys.add", name)?;
+            rackdesk_core::identity::check_api_root(&base.api_url, *test_server)?;
             ids.check_vault()?;
             let credentials = read_keys("New identity")?;
             eprintln!("Checking the keys with Rackspace…");
@@ -166,8 +154,9 @@ pub async fn identity(cli: &Cli, cmd: &IdentityCmd, format: Format) -> Outcome {
                 api_url: base.api_url.clone(),
                 api_admin: api_admin.clone(),
                 credentials,
+                test_server: *test_server,
             };
-            let (ident, verified) = ids.add(new, &base).await?;
+            let (ident, verified) = manage.add(new, &base).await?;
             let warnings = api_admin_warnings(ident.api_admin.as_deref(), &ids.operator()?, &verified.api_admin, &ident.account);
             report_verified(&verified, &ident, &warnings);
             let active = ids.find(None).map(|a| a.id == ident.id).unwrap_or(false);
@@ -186,7 +175,7 @@ pub async fn identity(cli: &Cli, cmd: &IdentityCmd, format: Format) -> Outcome {
                 .map(|i| {
                     vec![
                         if active.as_deref() == Some(&i.id) { "*".into() } else { String::new() },
-                        i.label.clone(),
+                        if i.test_server { format!("{} (test server)", i.label) } else { i.label.clone() },
                         i.account.clone(),
                         i.api_admin.clone().unwrap_or_default(),
                         i.user_key_hint.clone(),
@@ -208,7 +197,7 @@ pub async fn identity(cli: &Cli, cmd: &IdentityCmd, format: Format) -> Outcome {
             let fields = vec![
                 ("Name", i.label.clone()),
                 ("Account", i.account.clone()),
-                ("API address", i.api_url.clone()),
+                ("API address", if i.test_server { format!("{} (a test server, not Rackspace)", i.api_url) } else { i.api_url.clone() }),
                 ("API admin", i.api_admin.clone().unwrap_or_else(|| "(not named)".into())),
                 ("User key", i.user_key_hint.clone()),
                 ("Secret key", format!("stored in {}", ids.store_name())),
@@ -220,12 +209,16 @@ pub async fn identity(cli: &Cli, cmd: &IdentityCmd, format: Format) -> Outcome {
         }
         IdentityCmd::Verify { name } => {
             eprintln!("Checking the stored keys with Rackspace…");
-            let (ident, verified) = ids.verify(name.as_deref(), &base).await?;
+            let journal = journal()?;
+            let (ident, verified) = Manage::new(&ids, &journal).verify(name.as_deref(), &base).await?;
             let warnings = api_admin_warnings(ident.api_admin.as_deref(), &ids.operator()?, &verified.api_admin, &ident.account);
             report_verified(&verified, &ident, &warnings);
         }
         IdentityCmd::Rotate { name } => {
+            let journal = journal()?;
+            let manage = Manage::new(&ids, &journal);
             let ident = ids.find(name.as_deref())?;
+            manage.may_manage_keys("keys.rotate", &ident.label)?;
             eprintln!(
                 "Rotating the keys of \"{}\". Generating new keys in the control panel stops the old ones at once, for \
                  every program using them; the old keys stay stored here until the new ones are checked.",
@@ -233,20 +226,24 @@ pub async fn identity(cli: &Cli, cmd: &IdentityCmd, format: Format) -> Outcome {
             );
             let credentials = read_keys("New keys")?;
             eprintln!("Checking the new keys with Rackspace…");
-            let (ident, verified) = ids.rotate(name.as_deref(), credentials, &base).await?;
+            let (ident, verified) = manage.rotate(Some(&ident.id), credentials, &base).await?;
             report_verified(&verified, &ident, &[]);
             println!("The new keys of \"{}\" replace the old ones in {}.", ident.label, ids.store_name());
         }
         IdentityCmd::Remove { name, yes } => {
+            let journal = journal()?;
+            let manage = Manage::new(&ids, &journal);
             let ident = ids.find(Some(name))?;
             if !yes {
+                // A refusal for the role is journaled before asking for confirmation.
+                manage.may_manage_keys("keys.rotate", &ident.label)?;
                 return Err(user_error(format!(
                     "Removing \"{}\" deletes its keys from this computer's credential vault; Rackdesk can then no longer act \
                      through it (the keys stay valid at Rackspace until regenerated). Run again with --yes to confirm.",
                     ident.label
                 )));
             }
-            let removed = ids.remove(name)?;
+            let removed = manage.remove(&ident.label, &ident.label)?;
             println!("Removed \"{}\": its keys are gone from {} and its settings from this computer.", removed.label, ids.store_name());
         }
         IdentityCmd::Reminder { days } => {
@@ -254,7 +251,8 @@ pub async fn identity(cli: &Cli, cmd: &IdentityCmd, format: Format) -> Outcome {
             println!("Rackdesk will remind you to rotate keys older than {days} days.");
         }
         IdentityCmd::Use { name } => {
-            let i = ids.use_identity(name)?;
+            let journal = journal()?;
+            let i = Manage::new(&ids, &journal).use_identity(name)?;
             println!("Rackdesk now acts through \"{}\" (account {}).", i.label, i.account);
         }
     }
@@ -273,18 +271,9 @@ fn read_secret_line(prompt: &str) -> Result<SecretString, Failure> {
     Ok(SecretString::from(line))
 }
 
-/// Journals a role switch; a journal that cannot be written refuses the switch.
-fn journal_switch(from: Role, to: Role, refused: Option<&str>) -> Result<(), Failure> {
-    let journal = rackdesk_core::journal::Journal::open(&rackdesk_core::journal::Journal::default_path()?)?;
-    let op = rackdesk_core::identity::current_operator();
-    // A role switch concerns this computer, not an account.
-    let actor = rackdesk_core::identity::Actor { operator: op, identity_label: "this computer".into(), account: String::new(), api_admin: None };
-    rackdesk_core::ops::journal_role_switch(&journal, &actor, false, from, to, refused)?;
-    Ok(())
-}
-
 pub fn operator(cmd: &OperatorCmd, format: Format) -> Outcome {
     let ids = identities()?;
+    let journal = || crate::context::journal();
     let op = match cmd {
         OperatorCmd::Show => ids.operator()?,
         OperatorCmd::Set { name, role } => {
@@ -294,7 +283,7 @@ pub fn operator(cmd: &OperatorCmd, format: Format) -> Outcome {
                      here. Set one first with `rackdesk operator passphrase`."
                 );
             }
-            ids.set_operator(name, *role)?
+            Manage::new(&ids, &journal()?).set_operator(name, *role)?
         }
         OperatorCmd::Switch { role } => {
             let from = ids.operator()?.role;
@@ -303,22 +292,12 @@ pub fn operator(cmd: &OperatorCmd, format: Format) -> Outcome {
             } else {
                 None
             };
-            match ids.switch_role(*role, pass.as_ref(), chrono::Utc::now()) {
-                Ok(op) => {
-                    journal_switch(from, *role, None)?;
-                    op
-                }
-                Err(e) => {
-                    let f = Failure::from(e);
-                    let _ = journal_switch(from, *role, Some(&f.message));
-                    return Err(Failure { code: exit::NOT_ALLOWED, ..f });
-                }
-            }
+            Manage::new(&ids, &journal()?).switch_role(*role, pass.as_ref(), chrono::Utc::now())?
         }
         OperatorCmd::Passphrase => {
             let current = if ids.has_passphrase()? { Some(read_secret_line("Current passphrase: ")?) } else { None };
             let new = read_secret_line("New super-admin passphrase: ")?;
-            ids.set_passphrase(&new, current.as_ref())?;
+            Manage::new(&ids, &journal()?).set_passphrase(&new, current.as_ref())?;
             println!("The super-admin passphrase is set. Rackdesk keeps only a slow salted hash of it.");
             return Ok(());
         }

@@ -2,7 +2,7 @@
 
 use crate::{exit, print_table, Failure, Format, Outcome, Table};
 use clap::{Args, Subcommand};
-use rackdesk_core::journal::{Filter, Journal, Outcome as Result_};
+use rackdesk_core::journal::{Filter, FilterText, Journal, Outcome as Result_};
 
 #[derive(Args, Clone)]
 pub struct FilterArgs {
@@ -49,28 +49,18 @@ pub enum JournalCmd {
     Verify,
 }
 
-fn day(field: &str, s: &str, end_of_day: bool) -> Result<chrono::DateTime<chrono::Utc>, Failure> {
-    let d = chrono::NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
-        .map_err(|_| crate::user_error(format!("The {field} date \"{s}\" is not valid; write it as YYYY-MM-DD.")))?;
-    let t = if end_of_day { d.and_hms_opt(23, 59, 59) } else { d.and_hms_opt(0, 0, 0) };
-    Ok(t.unwrap_or_default().and_utc())
-}
-
 fn filter(a: &FilterArgs, limit: Option<usize>) -> Result<Filter, Failure> {
-    const RESULTS: [&str; 6] = ["success", "failed", "refused", "unknown", "reconciled", "pending"];
-    if let Some(r) = a.result.as_deref().filter(|r| !RESULTS.contains(r)) {
-        return Err(crate::user_error(format!("\"{r}\" is not a result; use one of: {}.", RESULTS.join(", "))));
-    }
-    Ok(Filter {
+    let text = FilterText {
         operator: a.operator.clone(),
         target: a.target.clone(),
         action: a.action.clone(),
-        since: a.since.as_deref().map(|s| day("since", s, false)).transpose()?,
-        until: a.until.as_deref().map(|s| day("until", s, true)).transpose()?,
-        outcome: a.result.clone(),
+        since: a.since.clone(),
+        until: a.until.clone(),
+        result: a.result.clone(),
         correlation_id: a.correlation_id.clone(),
         limit,
-    })
+    };
+    Ok(Filter::from_text(&text)?)
 }
 
 fn result_text(o: &Option<Result_>) -> String {

@@ -1,323 +1,30 @@
 //! `rackdesk`: the command line over Rackdesk's core, for admins who automate.
 //!
-//! Each subcommand parses its arguments, calls the core once or twice, and prints. All
-//! rules (names, passwords, sizes, pacing, retries) live in the core, so the CLI and the
-//! desktop app behave the same.
+//! Each subcommand parses its arguments, calls one core function, and prints. All rules
+//! (names, passwords, sizes, pacing, retries, journaling, the role's allow-list) live in the
+//! core, so the CLI and the desktop app behave the same. The argument definitions are in
+//! [`args`], the context a command runs in (keys, client, journal) in [`context`], and how a
+//! failure becomes a sentence and an exit code in [`failure`].
 
+mod args;
 mod bulk;
+mod context;
+mod failure;
 mod identity;
 mod journal;
 mod output;
 
-use clap::{Args, Parser, Subcommand};
+pub(crate) use args::*;
+pub(crate) use context::{base_config, identities, ops, session};
+pub(crate) use failure::{exit, user_error, Failure, Outcome};
 pub(crate) use output::{count, print_record, print_table, storage, Format, Table};
+use clap::Parser;
+use context::client;
 use rackdesk_core::api::{MailboxChanges, MailboxQuery, NewMailbox, Search, Vacation};
 use rackdesk_core::names::EmailAddress;
-use rackdesk_core::{ApiError, Client, ClientConfig, ClientEvent, Credentials, ErrorKind};
 use secrecy::{ExposeSecret, SecretString};
 use std::io::{IsTerminal, Read, Write};
 use std::process::ExitCode;
-use std::sync::Arc;
-
-/// Exit codes: what a script can rely on.
-pub(crate) mod exit {
-    pub const OK: u8 = 0;
-    /// Something unexpected (a bug, or output could not be written).
-    pub const FAILURE: u8 = 1;
-    /// The input was wrong: a bad name, value or flag, an unknown object, a missing `--yes`.
-    pub const USER_ERROR: u8 = 2;
-    /// The keys were refused, missing, or lack the rights.
-    pub const AUTH: u8 = 3;
-    /// Rackspace's rate limit was still exceeded after waiting and retrying.
-    pub const THROTTLED: u8 = 4;
-    /// Rackspace or the network failed (or the outcome of a change is unknown).
-    pub const SERVER: u8 = 5;
-    /// The credential vault cannot be used: nothing was stored or read.
-    pub const VAULT: u8 = 6;
-    /// The operator's role does not allow this (help-desk mode); refused and journaled.
-    pub const NOT_ALLOWED: u8 = 7;
-}
-
-const AFTER_HELP: &str = "\
-Keys: Rackdesk acts through an identity whose API keys are kept in this computer's credential
-vault (`rackdesk identity add`). For automation, RACKDESK_USER_KEY and RACKDESK_SECRET_KEY in the
-environment are used instead when set — LESS SAFE: environment variables can be read by other
-programs of the same user and end up in logs. Secrets are never accepted as arguments.
-
-Exit codes: 0 success, 2 wrong input, 3 keys refused or missing, 4 rate limit still exceeded,
-5 Rackspace or network failure, 6 credential vault unavailable or locked, 7 not allowed for
-your role (help-desk mode), 1 anything else (including a journal that cannot be written: then
-nothing is changed).";
-
-/// Administer Rackspace Email mailboxes from the command line.
-#[derive(Parser)]
-#[command(name = "rackdesk", version, after_help = AFTER_HELP)]
-pub(crate) struct Cli {
-    /// The API root, including the version [default: the identity's, else https://api.emailsrvr.com/v1].
-    #[arg(long, global = true, env = "RACKDESK_API_URL")]
-    api_url: Option<String>,
-    /// Which identity (API admin keys in the credential vault) to act through [default: the active one].
-    #[arg(long, global = true)]
-    identity: Option<String>,
-    /// The customer account number ("me" is the account that owns the keys) [default: the identity's, else me].
-    #[arg(long, global = true, env = "RACKDESK_ACCOUNT")]
-    account: Option<String>,
-    /// How to print results.
-    #[arg(long, global = true, value_enum, default_value = "table")]
-    output: Format,
-    #[command(subcommand)]
-    command: Command,
-}
-
-#[derive(Subcommand)]
-enum Command {
-    /// Domains of the account.
-    #[command(subcommand)]
-    Domains(DomainsCmd),
-    /// List the mailboxes of a domain.
-    #[command(subcommand)]
-    Mailboxes(MailboxesCmd),
-    /// Show, create, change, reset or delete one mailbox.
-    #[command(subcommand)]
-    Mailbox(MailboxCmd),
-    /// List the aliases of a domain.
-    #[command(subcommand)]
-    Aliases(AliasesCmd),
-    /// Show, create, change or delete one alias.
-    #[command(subcommand)]
-    Alias(AliasCmd),
-    /// Administrator logins of the account, and the dedicated API admin.
-    #[command(subcommand)]
-    Admins(AdminsCmd),
-    /// API admin identities: keys kept in the credential vault.
-    #[command(subcommand)]
-    Identity(identity::IdentityCmd),
-    /// Who is using Rackdesk on this computer.
-    #[command(subcommand)]
-    Operator(identity::OperatorCmd),
-    /// The audit journal: who changed what, through which API admin.
-    #[command(subcommand)]
-    Journal(journal::JournalCmd),
-    /// Bulk jobs from CSV: create, update, reset passwords, aliases, delete, offboard.
-    #[command(subcommand)]
-    Bulk(bulk::BulkCmd),
-    /// Export lists to CSV.
-    #[command(subcommand)]
-    Export(bulk::ExportCmd),
-}
-
-#[derive(Subcommand)]
-enum DomainsCmd {
-    /// List every domain.
-    List,
-}
-
-#[derive(Subcommand)]
-enum MailboxesCmd {
-    /// List every mailbox of DOMAIN (all pages).
-    List {
-        domain: String,
-        /// Only mailboxes whose name or display name contains TEXT.
-        #[arg(long, conflicts_with = "starts_with")]
-        search: Option<String>,
-        /// Only mailboxes whose name or display name starts with TEXT ("0-9": a digit).
-        #[arg(long)]
-        starts_with: Option<String>,
-        /// Only enabled (true) or disabled (false) mailboxes.
-        #[arg(long)]
-        enabled: Option<bool>,
-    },
-}
-
-#[derive(Args)]
-#[group(required = true, multiple = false)]
-struct PasswordSource {
-    /// Generate a strong password and show it once.
-    #[arg(long)]
-    generate_password: bool,
-    /// Read the password from the first line of standard input.
-    #[arg(long)]
-    password_stdin: bool,
-}
-
-#[derive(Subcommand)]
-enum MailboxCmd {
-    /// Show one mailbox: usage, last login, forwarding, auto-reply.
-    Show { address: String },
-    /// Create a mailbox.
-    Create {
-        address: String,
-        #[arg(long)]
-        display_name: Option<String>,
-        /// Size in MB (default: the domain's standard mailbox size).
-        #[arg(long)]
-        size: Option<u64>,
-        #[command(flatten)]
-        password: PasswordSource,
-    },
-    /// Change a mailbox. Only the options given are changed.
-    Set {
-        address: String,
-        #[arg(long)]
-        enabled: Option<bool>,
-        #[arg(long)]
-        display_name: Option<String>,
-        /// Size in MB.
-        #[arg(long)]
-        size: Option<u64>,
-        /// Forward mail to these addresses (comma-separated).
-        #[arg(long, value_delimiter = ',', conflicts_with = "no_forwarding")]
-        forward_to: Option<Vec<String>>,
-        /// Stop forwarding.
-        #[arg(long)]
-        no_forwarding: bool,
-        /// Keep a copy of forwarded mail in the mailbox.
-        #[arg(long)]
-        keep_copy: Option<bool>,
-        /// Turn on an auto-reply with this message.
-        #[arg(long, conflicts_with = "no_vacation")]
-        vacation_message: Option<String>,
-        /// Turn the auto-reply off.
-        #[arg(long)]
-        no_vacation: bool,
-    },
-    /// Give a mailbox a new password.
-    ResetPassword {
-        address: String,
-        #[command(flatten)]
-        password: PasswordSource,
-    },
-    /// Delete a mailbox and all its mail.
-    Delete {
-        address: String,
-        /// Confirm the deletion.
-        #[arg(long)]
-        yes: bool,
-    },
-}
-
-#[derive(Subcommand)]
-enum AliasesCmd {
-    /// List every alias of DOMAIN.
-    List { domain: String },
-}
-
-#[derive(Subcommand)]
-enum AliasCmd {
-    /// Show an alias and where it delivers.
-    Show { address: String },
-    /// Create an alias delivering to the given addresses.
-    Create {
-        address: String,
-        /// Addresses the alias delivers to (comma-separated).
-        #[arg(long, value_delimiter = ',', required = true)]
-        to: Vec<String>,
-    },
-    /// Replace the addresses an alias delivers to.
-    Set {
-        address: String,
-        #[arg(long, value_delimiter = ',', required = true)]
-        to: Vec<String>,
-    },
-    /// Delete an alias (the mailboxes it delivers to are not touched).
-    Delete {
-        address: String,
-        #[arg(long)]
-        yes: bool,
-    },
-}
-
-#[derive(Subcommand)]
-enum AdminsCmd {
-    /// List administrator logins and their type.
-    List,
-    /// Create a super admin login used only by Rackdesk, and explain how to get its keys.
-    CreateApiAdmin {
-        /// The new login.
-        #[arg(long, default_value = "api-rackdesk")]
-        login: String,
-        /// Where Rackspace sends notices about this login (usually IT's shared address).
-        #[arg(long)]
-        email: String,
-        #[arg(long, default_value = "Rackdesk")]
-        first_name: String,
-        #[arg(long, default_value = "API")]
-        last_name: String,
-    },
-}
-
-/// A failure at the edge: a sentence, optional details, an exit code.
-pub(crate) struct Failure {
-    pub message: String,
-    pub detail: Option<String>,
-    pub code: u8,
-}
-
-impl From<rackdesk_core::identity::IdentityError> for Failure {
-    fn from(e: rackdesk_core::identity::IdentityError) -> Self {
-        use rackdesk_core::identity::IdentityError as E;
-        use rackdesk_core::verify::VerifyError as V;
-        let code = match &e {
-            E::Vault(rackdesk_core::vault::VaultError::Unavailable { .. } | rackdesk_core::vault::VaultError::Locked { .. }) => exit::VAULT,
-            E::Vault(rackdesk_core::vault::VaultError::Missing { .. }) | E::NoIdentity => exit::AUTH,
-            E::Vault(_) | E::Config { .. } => exit::FAILURE,
-            E::Verify(V::WrongKeys(_) | V::ClockSkew { .. }) => exit::AUTH,
-            E::Verify(V::Throttled(_)) => exit::THROTTLED,
-            E::Verify(V::Offline(_) | V::ServerFault(_)) => exit::SERVER,
-            E::Verify(V::WrongAccount { .. }) | E::Invalid { .. } | E::NotFound(_) | E::Duplicate(_) => exit::USER_ERROR,
-            E::NotAllowed(_) | E::Passphrase(_) => exit::NOT_ALLOWED,
-            E::Verify(V::Other(api)) | E::Api(api) => {
-                return Failure { message: api.user_message(), detail: api.detail(), code: api_exit_code(api) }
-            }
-        };
-        Failure { message: e.user_message(), detail: e.detail(), code }
-    }
-}
-
-pub(crate) fn api_exit_code(e: &ApiError) -> u8 {
-    match e.kind() {
-        ErrorKind::InvalidInput | ErrorKind::NotFound | ErrorKind::Rejected | ErrorKind::Conflict => exit::USER_ERROR,
-        ErrorKind::AuthFailed | ErrorKind::Forbidden => exit::AUTH,
-        ErrorKind::Throttled => exit::THROTTLED,
-        ErrorKind::ServerFault | ErrorKind::Network | ErrorKind::Timeout | ErrorKind::Undecodable | ErrorKind::Unconfirmed => exit::SERVER,
-    }
-}
-
-impl From<ApiError> for Failure {
-    fn from(e: ApiError) -> Self {
-        Failure { message: e.user_message(), detail: e.detail(), code: api_exit_code(&e) }
-    }
-}
-
-impl From<rackdesk_core::ops::OpsError> for Failure {
-    fn from(e: rackdesk_core::ops::OpsError) -> Self {
-        use rackdesk_core::ops::OpsError as E;
-        let code = match &e {
-            E::Refused(_) => exit::NOT_ALLOWED,
-            E::Journal(_) => exit::FAILURE,
-            E::Api(api) => api_exit_code(api),
-        };
-        Failure { message: e.user_message(), detail: e.detail(), code }
-    }
-}
-
-impl From<rackdesk_core::journal::JournalError> for Failure {
-    fn from(e: rackdesk_core::journal::JournalError) -> Self {
-        Failure { message: e.user_message(), detail: e.detail(), code: exit::FAILURE }
-    }
-}
-
-impl From<std::io::Error> for Failure {
-    fn from(e: std::io::Error) -> Self {
-        Failure { message: "Rackdesk could not write its output.".into(), detail: Some(e.to_string()), code: exit::FAILURE }
-    }
-}
-
-pub(crate) fn user_error(message: impl Into<String>) -> Failure {
-    Failure { message: message.into(), detail: None, code: exit::USER_ERROR }
-}
-
-pub(crate) type Outcome = Result<(), Failure>;
 
 fn main() -> ExitCode {
     tracing_subscriber::fmt()
@@ -345,110 +52,6 @@ fn main() -> ExitCode {
     }
 }
 
-/// The client settings every command starts from: address, account, pacing, progress.
-pub(crate) fn base_config(cli: &Cli) -> ClientConfig {
-    let mut cfg = ClientConfig::new(cli.api_url.clone().unwrap_or_else(|| rackdesk_core::DEFAULT_API_URL.into()));
-    cfg.account = cli.account.clone().unwrap_or_else(|| "me".into());
-    // The simulator can shorten its "minute" (--minute-ms); this keeps the CLI's pacing in
-    // step with it. Ignored unless it is a positive number; never needed against Rackspace.
-    if let Some(ms) = std::env::var("RACKDESK_MINUTE_MS").ok().and_then(|v| v.parse::<u64>().ok()).filter(|ms| *ms > 0) {
-        cfg.scheduler = rackdesk_core::limits::Scheduler::new(rackdesk_core::limits::Limits::with_window(
-            std::time::Duration::from_millis(ms),
-        ));
-        cfg.retry.backoff = std::time::Duration::from_millis((ms / 20).max(10));
-    }
-    cfg.events = Some(Arc::new(|ev: &ClientEvent| match ev {
-        ClientEvent::WaitingForRateLimit { wait } => {
-            eprintln!("Waiting for Rackspace's rate limit ({} s)…", wait.as_secs().max(1))
-        }
-        ClientEvent::Throttled { wait, .. } => {
-            eprintln!("Rackspace asked us to slow down; waiting {} s before trying again…", wait.as_secs().max(1))
-        }
-        ClientEvent::Retrying { attempt, .. } => eprintln!("Rackspace did not answer properly; trying again ({attempt})…"),
-        ClientEvent::CheckingOutcome { .. } => eprintln!("The connection broke; checking whether the change was made…"),
-    }));
-    cfg
-}
-
-/// Identities in the platform's config folder, keys in the OS credential vault.
-pub(crate) fn identities() -> Result<rackdesk_core::identity::Identities, Failure> {
-    let dir = rackdesk_core::identity::config_dir()?;
-    Ok(rackdesk_core::identity::Identities::open(&dir, Arc::new(rackdesk_core::vault::OsVault)))
-}
-
-/// The keys from the environment, if the environment names any.
-fn env_credentials() -> Result<Option<Credentials>, Failure> {
-    let user_key = std::env::var("RACKDESK_USER_KEY").unwrap_or_default();
-    let secret = SecretString::from(std::env::var("RACKDESK_SECRET_KEY").unwrap_or_default());
-    match (user_key.trim().is_empty(), secret.expose_secret().trim().is_empty()) {
-        (true, true) => Ok(None),
-        (false, false) => Ok(Some(Credentials::new(user_key, secret)?)),
-        _ => Err(Failure {
-            message: "No API keys were given: set both RACKDESK_USER_KEY and RACKDESK_SECRET_KEY, or neither (and use an identity)."
-                .into(),
-            detail: None,
-            code: exit::AUTH,
-        }),
-    }
-}
-
-/// The client for a command: keys from the environment when set, else from the identity in
-/// the credential vault (`--identity`, or the active one).
-fn client(cli: &Cli) -> Result<Client, Failure> {
-    let base = base_config(cli);
-    if let Some(creds) = env_credentials()? {
-        return Ok(Client::new(base, creds)?);
-    }
-    let ids = identities()?;
-    let (session, ident) = ids.session(cli.identity.as_deref(), &base)?;
-    if cli.api_url.is_none() && cli.account.is_none() {
-        return Ok(session.client);
-    }
-    let mut cfg = base;
-    cfg.api_url = cli.api_url.clone().unwrap_or(ident.api_url);
-    cfg.account = cli.account.clone().unwrap_or(ident.account);
-    Ok(Client::new(cfg, session.client.credentials().clone())?)
-}
-
-/// The session (client + who acts) for a command: as `client`, with the actor.
-pub(crate) fn session(cli: &Cli) -> Result<rackdesk_core::identity::Session, Failure> {
-    use rackdesk_core::identity::{current_operator, Actor, Session};
-    let base = base_config(cli);
-    if let Some(creds) = env_credentials()? {
-        let client = Client::new(base, creds)?;
-        let actor = Actor {
-            operator: current_operator(),
-            identity_label: "keys from the environment".into(),
-            account: client.account().to_owned(),
-            api_admin: None,
-        };
-        return Ok(Session { actor, client });
-    }
-    let ids = identities()?;
-    let (mut session, _) = ids.session(cli.identity.as_deref(), &base)?;
-    session.client = client(cli)?;
-    Ok(session)
-}
-
-/// Changes go through the journal and the role's allow-list. Entries left open by a crash
-/// are settled first, by reading their objects back.
-pub(crate) async fn ops(cli: &Cli) -> Result<rackdesk_core::ops::Ops, Failure> {
-    let session = session(cli)?;
-    let journal = rackdesk_core::journal::Journal::default_path()
-        .and_then(|p| rackdesk_core::journal::Journal::open(&p))
-        .map_err(|e| Failure::from(rackdesk_core::ops::OpsError::Journal(e)))?;
-    let sandbox = url_is_local(&session.client.config().api_url);
-    let ops = rackdesk_core::ops::Ops::new(session, Arc::new(journal), sandbox);
-    for (id, result) in ops.reconcile().await? {
-        eprintln!("Journal entry {id} was left open by an interrupted run; checked with Rackspace: {result}.");
-    }
-    Ok(ops)
-}
-
-/// A simulator on this computer (the sandbox, tests), as opposed to Rackspace.
-fn url_is_local(url: &str) -> bool {
-    ["://127.", "://localhost", "://[::1]"].iter().any(|p| url.contains(p))
-}
 
 fn address(s: &str) -> Result<EmailAddress, Failure> {
     Ok(EmailAddress::parse(s)?)
@@ -635,20 +238,11 @@ async fn mailbox(cli: &Cli, cmd: &MailboxCmd, format: Format) -> Outcome {
         MailboxCmd::Create { address: a, display_name, size, password } => {
             let addr = address(a)?;
             let (pw, generated) = password_for(password, &addr)?;
-            if let Some(s) = size {
-                // Checked here too so a wrong size is refused before any call.
-                if *s == 0 || *s > rackdesk_core::api::MAX_MAILBOX_MB {
-                    return Err(ApiError::invalid("mailbox size", format!("it must be between 1 and {} MB (25 GB); {s} MB was asked", rackdesk_core::api::MAX_MAILBOX_MB)).into());
-                }
-            }
             let mut new = NewMailbox::new(pw.clone(), size.unwrap_or(1));
             new.display_name = display_name.clone();
-            new.to_form(&addr.local, &addr.domain)?; // validate everything before any call
+            new.to_form(&addr.local, &addr.domain)?; // every value checked before any call
             let ops = ops(cli).await?;
-            if size.is_none() {
-                let d = ops.session.client.domain(&addr.domain).await?;
-                new.size = d.rs_email_base_mailbox_size.filter(|s| *s > 0).unwrap_or(rackdesk_core::api::MAX_MAILBOX_MB);
-            }
+            new.size = rackdesk_core::rules::new_mailbox_size(&ops.session.client, &addr.domain, *size).await?;
             ops.create_mailbox(&addr, &new).await?;
             if format == Format::Table {
                 println!("Created {addr} ({}).", storage(new.size));

@@ -441,8 +441,9 @@ async fn a_create_job_killed_at_random_points_resumes_and_applies_every_row_exac
     let s = sim_with(DataSet::Empty, MINUTE_MS, SimLimits { reads: 100_000, writes: 100_000, domain_writes: 100 }).await;
     let rows: String = (0..N).map(|i| format!("user{i:03}@example.com,User {i}\n")).collect();
     let file = write(&s, "people.csv", &format!("email,displayName\n{rows}"));
-    let pw_file = state_dir(&s).join("passwords.csv");
-    let pw = pw_file.to_str().unwrap().to_owned();
+    // Each run writes its passwords to a new file (an existing one is never appended to).
+    let pw_files: Vec<std::path::PathBuf> = (0..10).map(|i| state_dir(&s).join(format!("passwords-{i}.csv"))).collect();
+    let pw = |i: usize| pw_files[i].to_str().unwrap().to_owned();
     let seed = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64;
     eprintln!("kill-point seed: {seed}");
     let mut rng = Lcg(seed);
@@ -450,7 +451,7 @@ async fn a_create_job_killed_at_random_points_resumes_and_applies_every_row_exac
 
     // The first run, killed after a random number of rows.
     let mut kill_at = 20 + rng.below(80) as usize;
-    let (killed, out) = run_and_kill(&s, &["bulk", "apply", &file, "--job", "create", "--yes", "--passwords-out", &pw], Some(kill_at), rng.below(8));
+    let (killed, out) = run_and_kill(&s, &["bulk", "apply", &file, "--job", "create", "--yes", "--passwords-out", &pw(0)], Some(kill_at), rng.below(8));
     assert!(killed, "the job ended before it could be killed: {}", out.map(|o| both(&o)).unwrap_or_default());
     let mut kills = 1;
 
@@ -460,13 +461,24 @@ async fn a_create_job_killed_at_random_points_resumes_and_applies_every_row_exac
     assert!(stderr(&o).contains("is not finished") && stderr(&o).contains("rackdesk bulk resume"), "{}", stderr(&o));
     let o = rackdesk(&s, &["bulk", "status"]);
     assert!(stdout(&o).contains("interrupted"), "{}", stdout(&o));
+    // Resuming into the first run's password file is refused, and the file is left as it is.
+    let before = std::fs::read(&pw_files[0]).unwrap();
+    let o = rackdesk(&s, &["bulk", "resume", "--yes", "--passwords-out", &pw(0)]);
+    assert_eq!(code(&o), 2, "{}", both(&o));
+    assert!(stderr(&o).contains("already exists"), "{}", stderr(&o));
+    assert_eq!(std::fs::read(&pw_files[0]).unwrap(), before);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(std::fs::metadata(&pw_files[0]).unwrap().permissions().mode() & 0o777, 0o600, "owner-only");
+    }
 
     // Resumed and killed again at random points, then resumed to the end.
     loop {
         let finished = job_store(&s).list(1).unwrap()[0].counts.finished();
         let next = if kills < 5 && finished + 40 < N { Some(finished + 10 + rng.below(90) as usize) } else { None };
         kill_at = next.unwrap_or(N);
-        let (killed, out) = run_and_kill(&s, &["bulk", "resume", "--yes", "--passwords-out", &pw], next, rng.below(8));
+        let (killed, out) = run_and_kill(&s, &["bulk", "resume", "--yes", "--passwords-out", &pw(kills)], next, rng.below(8));
         if killed {
             kills += 1;
             continue;
@@ -505,8 +517,8 @@ async fn a_create_job_killed_at_random_points_resumes_and_applies_every_row_exac
     assert!(st.rows(&j.id).unwrap().iter().all(|r| r.state == RowState::Done));
     // Every password reached the file, or is reported lost (the row was being sent when the
     // process was killed); none is written twice.
-    let text = std::fs::read_to_string(&pw_file).unwrap();
-    let in_file: Vec<&str> = text.lines().skip(1).map(|l| l.split(',').nth(1).unwrap()).collect();
+    let text: String = pw_files.iter().filter(|p| p.exists()).map(|p| std::fs::read_to_string(p).unwrap().lines().skip(1).map(|l| format!("{l}\n")).collect::<String>()).collect();
+    let in_file: Vec<&str> = text.lines().map(|l| l.split(',').nth(1).unwrap()).collect();
     let distinct: BTreeSet<&str> = in_file.iter().copied().collect();
     assert_eq!(distinct.len(), in_file.len(), "no password written twice");
     let lost: BTreeSet<String> = st.rows(&j.id).unwrap().into_iter().filter(|r| r.secret == Some(rackdesk_core::bulk::store::SecretState::Lost)).map(|r| r.target).collect();

@@ -30,7 +30,7 @@ fn keys(user_key: &str, secret: &str) -> String {
 }
 
 fn add_args<'a>(api_url: &'a str, api_admin: &'a str) -> Vec<&'a str> {
-    vec!["--api-url", api_url, "identity", "add", "--name", "Northwind", "--account", "123456", "--api-admin", api_admin]
+    vec!["--api-url", api_url, "identity", "add", "--name", "Northwind", "--account", "123456", "--api-admin", api_admin, "--test-server"]
 }
 
 /// The identities listed in config.json (none when there is no file).
@@ -277,7 +277,7 @@ async fn each_verification_failure_has_its_message_and_stores_nothing() {
 
     // Keys that work, but not for this account.
     let o = v.rackdesk(
-        &["--api-url", s.api_url(), "identity", "add", "--name", "Northwind", "--account", "999999", "--api-admin", "api-rackdesk"],
+        &["--api-url", s.api_url(), "identity", "add", "--name", "Northwind", "--account", "999999", "--api-admin", "api-rackdesk", "--test-server"],
         &keys(USER_KEY, SECRET),
     );
     assert_eq!(code(&o), 2, "{}", all_output(&o));

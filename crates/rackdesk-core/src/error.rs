@@ -56,10 +56,13 @@ impl ServerReply {
     }
 }
 
-/// A short, stable name for each class of failure: used for CLI exit codes and by the UI.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+/// Every class of failure in Rackdesk, API or not: one short, stable name each. The CLI's
+/// exit codes come from one match on it, the app sends it to the page (as a TypeScript union
+/// generated from [`ErrorKind::ALL`]), and the journal records it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ErrorKind {
+    // What Rackspace (or the connection to it) answered.
     InvalidInput,
     AuthFailed,
     Forbidden,
@@ -72,9 +75,71 @@ pub enum ErrorKind {
     Timeout,
     Undecodable,
     Unconfirmed,
+    // Checking keys with a real call.
+    WrongKeys,
+    ClockSkew,
+    Offline,
+    WrongAccount,
+    // Keys bound to the API address they were stored for.
+    WrongHost,
+    // The credential vault.
+    VaultUnavailable,
+    VaultLocked,
+    VaultEntryMissing,
+    VaultFailure,
+    // Identities, settings and roles on this computer.
+    Config,
+    Duplicate,
+    NoIdentity,
+    NotAllowed,
+    Passphrase,
+    // The audit journal.
+    Journal,
+    // Bulk jobs.
+    JobStore,
+    NoSuchJob,
+    JobBusy,
+    JobUnfinished,
+    // Files the person chose.
+    File,
 }
 
 impl ErrorKind {
+    pub const ALL: [ErrorKind; 32] = [
+        ErrorKind::InvalidInput,
+        ErrorKind::AuthFailed,
+        ErrorKind::Forbidden,
+        ErrorKind::Throttled,
+        ErrorKind::NotFound,
+        ErrorKind::Rejected,
+        ErrorKind::Conflict,
+        ErrorKind::ServerFault,
+        ErrorKind::Network,
+        ErrorKind::Timeout,
+        ErrorKind::Undecodable,
+        ErrorKind::Unconfirmed,
+        ErrorKind::WrongKeys,
+        ErrorKind::ClockSkew,
+        ErrorKind::Offline,
+        ErrorKind::WrongAccount,
+        ErrorKind::WrongHost,
+        ErrorKind::VaultUnavailable,
+        ErrorKind::VaultLocked,
+        ErrorKind::VaultEntryMissing,
+        ErrorKind::VaultFailure,
+        ErrorKind::Config,
+        ErrorKind::Duplicate,
+        ErrorKind::NoIdentity,
+        ErrorKind::NotAllowed,
+        ErrorKind::Passphrase,
+        ErrorKind::Journal,
+        ErrorKind::JobStore,
+        ErrorKind::NoSuchJob,
+        ErrorKind::JobBusy,
+        ErrorKind::JobUnfinished,
+        ErrorKind::File,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             ErrorKind::InvalidInput => "invalid-input",
@@ -89,7 +154,129 @@ impl ErrorKind {
             ErrorKind::Timeout => "timeout",
             ErrorKind::Undecodable => "undecodable",
             ErrorKind::Unconfirmed => "unconfirmed",
+            ErrorKind::WrongKeys => "wrong-keys",
+            ErrorKind::ClockSkew => "clock-skew",
+            ErrorKind::Offline => "offline",
+            ErrorKind::WrongAccount => "wrong-account",
+            ErrorKind::WrongHost => "wrong-host",
+            ErrorKind::VaultUnavailable => "vault-unavailable",
+            ErrorKind::VaultLocked => "vault-locked",
+            ErrorKind::VaultEntryMissing => "vault-entry-missing",
+            ErrorKind::VaultFailure => "vault-failure",
+            ErrorKind::Config => "config",
+            ErrorKind::Duplicate => "duplicate",
+            ErrorKind::NoIdentity => "no-identity",
+            ErrorKind::NotAllowed => "not-allowed",
+            ErrorKind::Passphrase => "passphrase",
+            ErrorKind::Journal => "journal",
+            ErrorKind::JobStore => "job-store",
+            ErrorKind::NoSuchJob => "no-such-job",
+            ErrorKind::JobBusy => "job-busy",
+            ErrorKind::JobUnfinished => "job-unfinished",
+            ErrorKind::File => "file",
         }
+    }
+
+    pub fn parse(s: &str) -> Option<ErrorKind> {
+        ErrorKind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    /// Worth trying again later as it is (the server or the network, not the input).
+    pub fn is_transient(self) -> bool {
+        matches!(self, ErrorKind::Network | ErrorKind::Timeout | ErrorKind::ServerFault | ErrorKind::Undecodable | ErrorKind::Offline)
+    }
+}
+
+impl fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What every error of the core can say about itself: its kind, one plain sentence for a
+/// person (what happened, what to do), and the technical detail or the server's own words.
+/// Each edge (app, CLI) converts errors in one place through this trait.
+pub trait Explain {
+    fn kind(&self) -> ErrorKind;
+    fn user_message(&self) -> String;
+    fn detail(&self) -> Option<String>;
+    /// All three, as one value.
+    fn failure(&self) -> Failure {
+        Failure { kind: self.kind(), message: self.user_message(), detail: self.detail() }
+    }
+}
+
+impl<T: Explain + ?Sized> Explain for &T {
+    fn kind(&self) -> ErrorKind {
+        (**self).kind()
+    }
+    fn user_message(&self) -> String {
+        (**self).user_message()
+    }
+    fn detail(&self) -> Option<String> {
+        (**self).detail()
+    }
+}
+
+/// An error as a person reads it: the edge-neutral form every error becomes at the edge.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
+#[error("{message}")]
+pub struct Failure {
+    pub kind: ErrorKind,
+    pub message: String,
+    pub detail: Option<String>,
+}
+
+impl Failure {
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> Failure {
+        Failure { kind, message: message.into(), detail: None }
+    }
+    pub fn with_detail(mut self, detail: impl Into<String>) -> Failure {
+        self.detail = Some(detail.into());
+        self
+    }
+}
+
+impl Explain for Failure {
+    fn kind(&self) -> ErrorKind {
+        self.kind
+    }
+    fn user_message(&self) -> String {
+        self.message.clone()
+    }
+    fn detail(&self) -> Option<String> {
+        self.detail.clone()
+    }
+}
+
+/// Implements [`Explain`] for an error type whose inherent `kind`, `user_message` and `detail`
+/// already say it.
+macro_rules! explain_by_methods {
+    ($t:ty) => {
+        impl $crate::error::Explain for $t {
+            fn kind(&self) -> $crate::ErrorKind {
+                <$t>::kind(self)
+            }
+            fn user_message(&self) -> String {
+                <$t>::user_message(self)
+            }
+            fn detail(&self) -> Option<String> {
+                <$t>::detail(self)
+            }
+        }
+    };
+}
+pub(crate) use explain_by_methods;
+
+impl Explain for ApiError {
+    fn kind(&self) -> ErrorKind {
+        ApiError::kind(self)
+    }
+    fn user_message(&self) -> String {
+        ApiError::user_message(self)
+    }
+    fn detail(&self) -> Option<String> {
+        ApiError::detail(self)
     }
 }
 

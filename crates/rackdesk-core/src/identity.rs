@@ -97,6 +97,10 @@ pub struct Identity {
     pub keys_stored_at: DateTime<Utc>,
     pub last_verified_at: Option<DateTime<Utc>>,
     pub key_generation: u32,
+    /// The API address is not Rackspace's: the person said, when storing the keys, that it is
+    /// a test server (a simulator). Shown wherever the identity is.
+    #[serde(default)]
+    pub test_server: bool,
 }
 
 impl Identity {
@@ -191,6 +195,12 @@ pub enum IdentityError {
     Passphrase(PassphraseProblem),
     #[error(transparent)]
     NotAllowed(#[from] crate::policy::Refusal),
+    /// The keys of an identity are only ever signed for the API address stored with it.
+    #[error("identity {label} is bound to {stored}, not {asked}")]
+    WrongHost { label: String, stored: String, asked: String },
+    /// Identity and role changes are journaled first; without a journal, none is made.
+    #[error(transparent)]
+    Journal(#[from] crate::journal::JournalError),
 }
 
 /// Why switching to the super-admin role was refused.
@@ -217,21 +227,21 @@ pub fn passphrase_backoff(failures: u32) -> u64 {
 }
 
 impl IdentityError {
-    pub fn kind(&self) -> &'static str {
+    pub fn kind(&self) -> crate::ErrorKind {
+        use crate::ErrorKind as K;
         match self {
-            IdentityError::Vault(VaultError::Unavailable { .. }) => "vault-unavailable",
-            IdentityError::Vault(VaultError::Locked { .. }) => "vault-locked",
-            IdentityError::Vault(VaultError::Missing { .. }) => "vault-entry-missing",
-            IdentityError::Vault(_) => "vault-failure",
+            IdentityError::Vault(v) => v.kind(),
             IdentityError::Verify(v) => v.kind(),
-            IdentityError::Api(e) => e.kind().as_str(),
-            IdentityError::Config { .. } => "config",
-            IdentityError::Invalid { .. } => "invalid-input",
-            IdentityError::NotFound(_) => "not-found",
-            IdentityError::Duplicate(_) => "duplicate",
-            IdentityError::NoIdentity => "no-identity",
-            IdentityError::Passphrase(_) => "passphrase",
-            IdentityError::NotAllowed(_) => "not-allowed",
+            IdentityError::Api(e) => e.kind(),
+            IdentityError::Config { .. } => K::Config,
+            IdentityError::Invalid { .. } => K::InvalidInput,
+            IdentityError::NotFound(_) => K::NotFound,
+            IdentityError::Duplicate(_) => K::Duplicate,
+            IdentityError::NoIdentity => K::NoIdentity,
+            IdentityError::Passphrase(_) => K::Passphrase,
+            IdentityError::NotAllowed(_) => K::NotAllowed,
+            IdentityError::WrongHost { .. } => K::WrongHost,
+            IdentityError::Journal(e) => e.kind(),
         }
     }
 
@@ -250,6 +260,11 @@ impl IdentityError {
             IdentityError::Duplicate(l) => format!("An identity called \"{l}\" already exists. Choose another name, or rotate its keys."),
             IdentityError::NoIdentity => "No API admin identity is set up yet. Add one with `rackdesk identity add`, or try the sandbox.".into(),
             IdentityError::NotAllowed(r) => r.message(),
+            IdentityError::WrongHost { label, stored, asked } => format!(
+                "The keys of \"{label}\" are only ever used with {stored}, the address they were stored for; Rackdesk will \
+                 not send them to {asked}. Leave out the other address, or add an identity for that server."
+            ),
+            IdentityError::Journal(e) => format!("{} Nothing was changed: Rackdesk makes no change it cannot record.", e.user_message()),
             IdentityError::Passphrase(p) => match p {
                 PassphraseProblem::NotSet => "No super-admin passphrase has been set on this computer, so the super-admin role cannot be \
                      unlocked here. A super admin sets one first (`rackdesk operator passphrase`)."
@@ -273,6 +288,7 @@ impl IdentityError {
             IdentityError::Verify(v) => v.detail(),
             IdentityError::Api(e) => e.detail(),
             IdentityError::Config { detail, .. } => Some(detail.clone()),
+            IdentityError::Journal(e) => e.detail(),
             _ => None,
         }
     }
@@ -314,6 +330,31 @@ pub struct NewIdentity {
     pub api_url: String,
     pub api_admin: Option<String>,
     pub credentials: Credentials,
+    /// The person said the API address is a test server, not Rackspace. Required for any
+    /// address other than Rackspace's own.
+    pub test_server: bool,
+}
+
+/// Refuses to store keys for an address that is not Rackspace's unless the person said it is a
+/// test server. Returns whether it is one.
+pub fn check_api_root(url: &str, test_server: bool) -> Result<bool, IdentityError> {
+    if crate::hosts::is_rackspace_url(url) {
+        return Ok(false);
+    }
+    if url::Url::parse(url.trim()).map(|u| !matches!(u.scheme(), "http" | "https")).unwrap_or(true) {
+        return Err(IdentityError::Invalid { field: "API address".into(), reason: format!("\"{url}\" is not a web address (https://...)") });
+    }
+    if !test_server {
+        return Err(IdentityError::Invalid {
+            field: "API address".into(),
+            reason: format!(
+                "{url} is not Rackspace's API ({}). Keys are stored for another address only when you say it is a test server \
+                 (the \"This is a test server\" choice, or --test-server)",
+                crate::DEFAULT_API_URL
+            ),
+        });
+    }
+    Ok(true)
 }
 
 /// Warnings about the API admin login: things a person should fix, none blocking.
@@ -458,6 +499,7 @@ impl Identities {
         if let Some(a) = &new.api_admin {
             crate::names::admin_id(a)?;
         }
+        let test_server = check_api_root(&new.api_url, new.test_server)?;
         let mut cfg = self.load()?;
         if cfg.identities.iter().any(|i| i.label.eq_ignore_ascii_case(&label)) {
             return Err(IdentityError::Duplicate(label));
@@ -472,12 +514,13 @@ impl Identities {
             id: new_id(),
             label,
             account: if account == "me" { verified.customer.account_number.clone() } else { account },
-            api_url: new.api_url.trim().trim_end_matches('/').to_owned(),
+            api_url: crate::hosts::normalize_root(&new.api_url),
             api_admin: new.api_admin.map(|a| a.trim().to_owned()),
             user_key_hint: mask(new.credentials.user_key()),
             keys_stored_at: now,
             last_verified_at: Some(now),
             key_generation: 1,
+            test_server,
         };
         self.put_pair(&ident, &new.credentials)?;
         cfg.identities.push(ident.clone());
@@ -498,7 +541,18 @@ impl Identities {
         Ok(Credentials::new(user_key.expose_secret().to_owned(), secret)?)
     }
 
-    /// A client for an identity, with who acts through it.
+    /// A client for an identity, with who acts through it. Its keys are signed only for the
+    /// API root stored with it: `asked_root` (an address the person gave, e.g. `--api-url`)
+    /// must be that root, or the session is refused.
+    pub fn session_at(&self, label: Option<&str>, base: &ClientConfig, asked_root: Option<&str>) -> Result<(Session, Identity), IdentityError> {
+        let ident = self.find(label)?;
+        if let Some(asked) = asked_root.filter(|a| !crate::hosts::same_root(a, &ident.api_url)) {
+            return Err(IdentityError::WrongHost { label: ident.label.clone(), stored: ident.api_url.clone(), asked: asked.trim().to_owned() });
+        }
+        self.session(Some(&ident.id), base)
+    }
+
+    /// A client for an identity, with who acts through it (always at its own API root).
     pub fn session(&self, label: Option<&str>, base: &ClientConfig) -> Result<(Session, Identity), IdentityError> {
         let ident = self.find(label)?;
         let creds = self.credentials(&ident)?;
@@ -718,3 +772,5 @@ impl Identities {
         self.save(&cfg)
     }
 }
+
+crate::error::explain_by_methods!(IdentityError);

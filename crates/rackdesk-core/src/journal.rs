@@ -299,6 +299,60 @@ pub struct Filter {
     pub limit: Option<usize>,
 }
 
+/// A filter as a person types it (dates as YYYY-MM-DD, UTC; empty fields ignored), for
+/// [`Filter::from_text`]: the app's journal page and `rackdesk journal list` read it alike.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FilterText {
+    pub operator: Option<String>,
+    pub target: Option<String>,
+    pub action: Option<String>,
+    pub since: Option<String>,
+    pub until: Option<String>,
+    pub result: Option<String>,
+    pub correlation_id: Option<String>,
+    pub limit: Option<usize>,
+}
+
+/// The results a filter may ask for.
+pub const RESULTS: [&str; 6] = ["success", "failed", "refused", "unknown", "reconciled", "pending"];
+
+impl Filter {
+    /// The one reading of a typed filter: trims, drops empty fields, reads `since` as the
+    /// start and `until` as the end of its day (UTC), and refuses an unknown result word or a
+    /// date that is not YYYY-MM-DD.
+    pub fn from_text(t: &FilterText) -> Result<Filter, JournalError> {
+        let nonempty = |o: &Option<String>| o.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);
+        let day = |field: &str, s: &str, end: bool| -> Result<DateTime<Utc>, JournalError> {
+            let d = chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
+                .map_err(|_| JournalError::InvalidFilter(format!("the {field} date \"{s}\" is not a date; write it as YYYY-MM-DD")))?;
+            let t = if end { d.and_hms_opt(23, 59, 59) } else { d.and_hms_opt(0, 0, 0) };
+            Ok(t.unwrap_or_default().and_utc())
+        };
+        let result = nonempty(&t.result).map(|r| r.to_ascii_lowercase());
+        if let Some(r) = result.as_deref().filter(|r| !RESULTS.contains(r)) {
+            return Err(JournalError::InvalidFilter(format!("\"{r}\" is not a result; use one of: {}", RESULTS.join(", "))));
+        }
+        let since = nonempty(&t.since).map(|s| day("from", &s, false)).transpose()?;
+        let until = nonempty(&t.until).map(|s| day("to", &s, true)).transpose()?;
+        if let (Some(a), Some(b)) = (since, until) {
+            if a > b {
+                return Err(JournalError::InvalidFilter("the \"from\" date is after the \"to\" date".into()));
+            }
+        }
+        Ok(Filter {
+            operator: nonempty(&t.operator),
+            target: nonempty(&t.target),
+            action: nonempty(&t.action),
+            since,
+            until,
+            outcome: result,
+            correlation_id: nonempty(&t.correlation_id),
+            limit: t.limit,
+        })
+    }
+}
+
 /// The result of [`Journal::verify`].
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -365,17 +419,13 @@ pub enum JournalError {
 }
 
 impl JournalError {
-    pub fn kind(&self) -> &'static str {
+    pub fn kind(&self) -> crate::ErrorKind {
+        use crate::ErrorKind as K;
         match self {
-            JournalError::Unreadable { .. } => "journal-unreadable",
-            JournalError::TooNew { .. } => "journal-too-new",
-            JournalError::Busy { .. } => "journal-busy",
-            JournalError::Io { .. } => "journal-io",
-            JournalError::NoDataDir(_) => "journal-no-data-dir",
-            JournalError::NotFound(_) => "not-found",
-            JournalError::InvalidFilter(_) => "invalid-input",
-            JournalError::Export(_) => "export-failed",
-            JournalError::Failed { .. } => "journal-failure",
+            JournalError::NotFound(_) => K::NotFound,
+            JournalError::InvalidFilter(_) => K::InvalidInput,
+            JournalError::Export(_) => K::File,
+            _ => K::Journal,
         }
     }
 
@@ -1633,3 +1683,5 @@ mod tests {
         assert!(problems.last().unwrap().message.contains("Entries 21 to 100"), "{:?}", problems.last());
     }
 }
+
+crate::error::explain_by_methods!(JournalError);

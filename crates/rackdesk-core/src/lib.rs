@@ -19,18 +19,21 @@ pub mod identity;
 pub mod journal;
 pub mod error;
 pub mod export;
+pub mod hosts;
 pub mod limits;
+pub mod manage;
 pub mod models;
 pub mod names;
 pub mod ops;
 pub mod password;
 pub mod policy;
+pub mod rules;
 pub mod sign;
 pub mod vault;
 pub mod verify;
 
 pub use client::{Client, ClientConfig, ClientEvent, Credentials, RetryPolicy};
-pub use error::{ApiError, ErrorKind, Result};
+pub use error::{ApiError, ErrorKind, Explain, Failure, Result};
 
 /// The version of Rackdesk, as it appears in the User-Agent.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

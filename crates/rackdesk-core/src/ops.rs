@@ -23,11 +23,11 @@ pub enum OpsError {
 }
 
 impl OpsError {
-    pub fn kind(&self) -> &'static str {
+    pub fn kind(&self) -> crate::ErrorKind {
         match self {
-            OpsError::Refused(_) => "not-allowed",
-            OpsError::Journal(_) => "journal",
-            OpsError::Api(e) => e.kind().as_str(),
+            OpsError::Refused(_) => crate::ErrorKind::NotAllowed,
+            OpsError::Journal(e) => e.kind(),
+            OpsError::Api(e) => e.kind(),
         }
     }
     pub fn user_message(&self) -> String {
@@ -57,11 +57,12 @@ pub struct Ops {
     pub correlation_id: Option<String>,
 }
 
+/// The one rule for how a request's result is journaled (see [`Outcome::from_api_error`]:
+/// a change whose answer was lost is "unknown", never "failed").
 fn outcome_of<T>(r: &Result<T, ApiError>) -> Outcome {
     match r {
         Ok(_) => Outcome::Success,
-        Err(e @ ApiError::Unconfirmed { .. }) => Outcome::Unknown { note: e.user_message() },
-        Err(e) => Outcome::Failed { kind: e.kind().as_str().into(), message: e.user_message(), server_message: e.detail() },
+        Err(e) => Outcome::from_api_error(e),
     }
 }
 
@@ -303,3 +304,5 @@ pub fn journal_role_switch(journal: &Journal, actor: &crate::identity::Actor, sa
         }
     }
 }
+
+crate::error::explain_by_methods!(OpsError);

@@ -26,13 +26,14 @@ pub enum Action {
     ChangeDomain,
     ChangeAdmins,
     ManageKeys,
+    SetPassphrase,
     BulkChange,
     Export,
     ViewJournal,
 }
 
 impl Action {
-    pub const ALL: [Action; 18] = [
+    pub const ALL: [Action; 19] = [
         Action::View,
         Action::CreateMailbox,
         Action::EditDisplayName,
@@ -48,6 +49,7 @@ impl Action {
         Action::ChangeDomain,
         Action::ChangeAdmins,
         Action::ManageKeys,
+        Action::SetPassphrase,
         Action::BulkChange,
         Action::Export,
         Action::ViewJournal,
@@ -71,6 +73,7 @@ impl Action {
             Action::ChangeDomain => "domain.change",
             Action::ChangeAdmins => "admin.change",
             Action::ManageKeys => "keys.manage",
+            Action::SetPassphrase => "passphrase.set",
             Action::BulkChange => "bulk.change",
             Action::Export => "export",
             Action::ViewJournal => "journal.view",
@@ -95,6 +98,7 @@ impl Action {
             Action::ChangeDomain => "Change domains",
             Action::ChangeAdmins => "Change admin logins",
             Action::ManageKeys => "Connect accounts, rotate or remove API keys",
+            Action::SetPassphrase => "Set the super-admin passphrase",
             Action::BulkChange => "Run bulk changes from CSV",
             Action::Export => "Export lists to CSV",
             Action::ViewJournal => "See and export the journal",
@@ -141,6 +145,18 @@ impl Refusal {
     }
 }
 
+impl crate::error::Explain for Refusal {
+    fn kind(&self) -> crate::ErrorKind {
+        crate::ErrorKind::NotAllowed
+    }
+    fn user_message(&self) -> String {
+        self.message()
+    }
+    fn detail(&self) -> Option<String> {
+        None
+    }
+}
+
 pub fn check(role: Role, action: Action) -> Result<(), Refusal> {
     if allowed(role, action) {
         Ok(())
@@ -167,7 +183,7 @@ mod tests {
 
     #[test]
     fn help_desk_may_not_do_the_dangerous_things() {
-        for a in [Action::DeleteMailbox, Action::DeleteAlias, Action::ChangeDomain, Action::ChangeAdmins, Action::ManageKeys, Action::BulkChange, Action::CreateMailbox, Action::EditSize] {
+        for a in [Action::DeleteMailbox, Action::DeleteAlias, Action::ChangeDomain, Action::ChangeAdmins, Action::ManageKeys, Action::SetPassphrase, Action::BulkChange, Action::CreateMailbox, Action::EditSize] {
             let r = check(Role::HelpDesk, a).unwrap_err();
             assert!(r.message().starts_with("As help desk you cannot do this here"), "{}", r.message());
         }

@@ -35,6 +35,16 @@ pub enum VaultError {
 }
 
 impl VaultError {
+    pub fn kind(&self) -> crate::ErrorKind {
+        use crate::ErrorKind as K;
+        match self {
+            VaultError::Unavailable { .. } => K::VaultUnavailable,
+            VaultError::Locked { .. } => K::VaultLocked,
+            VaultError::Missing { .. } => K::VaultEntryMissing,
+            VaultError::Invalid { .. } | VaultError::Platform { .. } => K::VaultFailure,
+        }
+    }
+
     /// One plain sentence: what happened and what to do.
     pub fn user_message(&self) -> String {
         match self {
@@ -285,3 +295,5 @@ mod tests {
         assert!(matches!(os::translate(keyring::Error::NoEntry, "e"), VaultError::Missing { .. }));
     }
 }
+
+crate::error::explain_by_methods!(VaultError);

@@ -72,15 +72,16 @@ pub fn human_duration(secs: i64) -> String {
 }
 
 impl VerifyError {
-    pub fn kind(&self) -> &'static str {
+    pub fn kind(&self) -> crate::ErrorKind {
+        use crate::ErrorKind as K;
         match self {
-            VerifyError::WrongKeys(_) => "wrong-keys",
-            VerifyError::ClockSkew { .. } => "clock-skew",
-            VerifyError::Throttled(_) => "throttled",
-            VerifyError::Offline(_) => "offline",
-            VerifyError::ServerFault(_) => "server-fault",
-            VerifyError::WrongAccount { .. } => "wrong-account",
-            VerifyError::Other(e) => e.kind().as_str(),
+            VerifyError::WrongKeys(_) => K::WrongKeys,
+            VerifyError::ClockSkew { .. } => K::ClockSkew,
+            VerifyError::Throttled(_) => K::Throttled,
+            VerifyError::Offline(_) => K::Offline,
+            VerifyError::ServerFault(_) => K::ServerFault,
+            VerifyError::WrongAccount { .. } => K::WrongAccount,
+            VerifyError::Other(e) => e.kind(),
         }
     }
 
@@ -143,7 +144,9 @@ pub async fn verify(base: &ClientConfig, creds: Credentials, api_admin: Option<&
     let client = Client::new(cfg, creds).map_err(VerifyError::Other)?;
     let customer = match client.customer().await {
         Ok(c) => c,
-        Err(e) if e.is_not_found() => {
+        // Another account's data: "not found", or (the reference's answer for a business key
+        // reading another account) a 403 that is not a signature failure.
+        Err(e) if e.is_not_found() || matches!(e, ApiError::Forbidden(_)) => {
             return Err(VerifyError::WrongAccount { account: client.account().to_owned(), source: e })
         }
         Err(e) => return Err(classify(e, clock.now_utc())),
@@ -203,3 +206,5 @@ mod tests {
         assert!(ahead.user_message().contains("about 2 hours ahead of"), "{}", ahead.user_message());
     }
 }
+
+crate::error::explain_by_methods!(VerifyError);

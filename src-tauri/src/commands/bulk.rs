@@ -6,37 +6,31 @@
 use super::mailboxes::{ExportResult, PasswordResult};
 use super::{CmdResult, CommandError};
 use crate::state::AppState;
-use rackdesk_core::bulk::plan::{self, eta_text, Plan, Snapshot};
-use rackdesk_core::bulk::run::{JobControl, JobEvent, Runner};
-use rackdesk_core::bulk::store::{JobStore, NewJob, SecretState};
-use rackdesk_core::bulk::{input, validate, BulkError, JobKind};
+use rackdesk_core::bulk::jobs;
+use rackdesk_core::bulk::plan::eta_text;
+use rackdesk_core::bulk::run::JobEvent;
+use rackdesk_core::bulk::store::JobStore;
+use rackdesk_core::bulk::JobKind;
 use secrecy::{ExposeSecret, SecretString};
 use serde::Serialize;
 use std::sync::{Arc, Mutex};
 use tauri::{Emitter, Manager};
 use ts_rs::TS;
 
-impl From<BulkError> for CommandError {
-    fn from(e: BulkError) -> Self {
-        CommandError { kind: "bulk".into(), message: e.user_message(), detail: e.detail() }
-    }
-}
-
-/// What the Bulk page holds between planning and applying, and the passwords of the last run
-/// until the person has saved or dismissed them. Memory only.
+/// What the Bulk page holds between planning and applying, and the generated passwords of
+/// finished runs until the person has seen or saved them. Memory only.
 #[derive(Default)]
 pub struct BulkState {
-    pending: Mutex<Option<Pending>>,
-    control: Mutex<Option<Arc<JobControl>>>,
-    passwords: Mutex<Vec<(String, SecretString)>>,
+    pending: Mutex<Option<jobs::Planned>>,
+    passwords: Mutex<Vec<Held>>,
 }
 
-struct Pending {
-    kind: JobKind,
-    name: String,
-    bytes: Vec<u8>,
-    plan: Plan,
-    mapping: Vec<(String, Option<String>)>,
+/// A generated password held for the page, by job and row.
+struct Held {
+    job_id: String,
+    seq: usize,
+    address: String,
+    password: SecretString,
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -116,6 +110,33 @@ pub struct BulkFinishedView {
     pub stopped: Option<String>,
 }
 
+/// A recorded job, for the Bulk page's list of jobs.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct BulkJobView {
+    pub job_id: String,
+    pub kind: String,
+    /// The file's name as the person chose it.
+    pub file: String,
+    /// "planned", "running", "interrupted", "paused", "done" or "cancelled".
+    pub state: String,
+    pub message: Option<String>,
+    pub done: u32,
+    pub failed: u32,
+    pub skipped: u32,
+    pub open: u32,
+    pub total: u32,
+    /// ISO 8601, UTC.
+    pub created: String,
+    /// Unfinished and not being run now: it can be resumed (or cancelled).
+    pub resumable: bool,
+    /// Running in this app now.
+    pub running: bool,
+    /// Mailboxes whose generated password was set but never shown: reset them.
+    pub undelivered: Vec<String>,
+}
+
+
 fn kind(name: &str) -> CmdResult<JobKind> {
     JobKind::parse(name).ok_or_else(|| CommandError::invalid(format!("\"{name}\" is not a kind of bulk job.")))
 }
@@ -133,7 +154,8 @@ pub fn bulk_kinds() -> Vec<BulkKindInfo> {
         .collect()
 }
 
-/// Reads and checks the CSV, reads what the server has, and plans. Nothing is changed.
+/// Reads and checks the CSV, reads what the server has, and plans (the core's use case).
+/// Nothing is changed.
 #[tauri::command]
 pub async fn bulk_plan(
     state: tauri::State<'_, AppState>,
@@ -144,95 +166,75 @@ pub async fn bulk_plan(
     maps: Vec<ColumnMap>,
 ) -> CmdResult<BulkPlanView> {
     let k = self::kind(&kind)?;
-    let bytes = text.into_bytes();
     let mapping: Vec<(String, Option<String>)> = maps.into_iter().map(|m| (m.theirs, m.ours)).collect();
-    let input = input::read(&bytes, k, &mapping);
-    let unknown_columns: Vec<String> = input
-        .headers
-        .iter()
-        .zip(&input.uses)
-        .filter(|(_, u)| matches!(u, input::ColumnUse::Unknown))
-        .map(|(h, _)| h.clone())
-        .collect();
+    let file = jobs::JobFile { path: jobs::app_file_path(&file_name), bytes: text.into_bytes() };
     let client = state.client();
-    let (p, problems) = if input.problems.iter().any(|p| p.is_error() && p.row.is_none()) {
-        // File-level problems: the rows cannot be trusted, so no server reads.
-        (None, input.problems.iter().map(|p| p.to_string()).collect::<Vec<_>>())
-    } else {
-        let v = validate::validate(&input);
-        let snap = Snapshot::load(&client, &v, &|_: &str| {}).await?;
-        let p = plan::plan(&input, &v, &snap, client.config().scheduler.limits());
-        let problems = p.problems.iter().map(|x| x.to_string()).collect();
-        (Some(p), problems)
+    let planned = jobs::plan(&client, k, file, mapping, &|_: &str| {}).await?;
+    let c = planned.plan.as_ref().map(|p| p.counts.clone()).unwrap_or_default();
+    let view = BulkPlanView {
+        kind: k.name().into(),
+        unknown_columns: planned.unknown_columns(),
+        rows: planned
+            .plan
+            .iter()
+            .flat_map(|p| &p.rows)
+            .map(|r| BulkRowView { row: r.row as u32, target: r.target.clone(), text: r.text.clone(), ok: r.op.is_some() })
+            .collect(),
+        problems: planned.problems(),
+        errors: planned.errors() as u32,
+        warnings: c.warnings as u32,
+        creates: c.creates as u32,
+        changes: c.changes as u32,
+        deletes: c.deletes as u32,
+        no_change: c.no_change as u32,
+        eta: planned.plan.as_ref().map(|p| eta_text(p.eta_secs)).unwrap_or_default(),
+        can_start: planned.can_start(),
     };
-    let view = match &p {
-        None => BulkPlanView {
-            kind: k.name().into(),
-            unknown_columns,
-            rows: vec![],
-            errors: problems.len() as u32,
-            problems,
-            warnings: 0,
-            creates: 0,
-            changes: 0,
-            deletes: 0,
-            no_change: 0,
-            eta: String::new(),
-            can_start: false,
-        },
-        Some(p) => BulkPlanView {
-            kind: k.name().into(),
-            unknown_columns,
-            rows: p.rows.iter().map(|r| BulkRowView { row: r.row as u32, target: r.target.clone(), text: r.text.clone(), ok: r.op.is_some() }).collect(),
-            problems,
-            errors: p.counts.errors as u32,
-            warnings: p.counts.warnings as u32,
-            creates: p.counts.creates as u32,
-            changes: p.counts.changes as u32,
-            deletes: p.counts.deletes as u32,
-            no_change: p.counts.no_change as u32,
-            eta: eta_text(p.eta_secs),
-            can_start: !p.has_errors() && p.changing_rows() > 0,
-        },
-    };
-    *lock(&bulk.pending) = p.map(|plan| Pending { kind: k, name: file_name, bytes, plan, mapping });
+    *lock(&bulk.pending) = Some(planned);
     Ok(view)
 }
 
-/// Starts the planned job in the background; progress arrives as `bulk-progress` events and
-/// the end as `bulk-finished`. Returns the job's id.
+/// Starts the planned job in the background (refused while a job from the same file is
+/// unfinished, or another job runs); progress arrives as `bulk-progress` events and the end
+/// as `bulk-finished`. Returns the job's id.
 #[tauri::command]
 pub async fn bulk_apply<R: tauri::Runtime>(app: tauri::AppHandle<R>, state: tauri::State<'_, AppState>, bulk: tauri::State<'_, BulkState>) -> CmdResult<String> {
-    let pending = lock(&bulk.pending).take().ok_or_else(|| CommandError::invalid("Choose a file and check its plan first."))?;
+    let planned = lock(&bulk.pending).take().ok_or_else(|| CommandError::invalid("Choose a file and check its plan first."))?;
     let mut ops = state.ops()?;
-    let path = format!("(imported in the app) {}", pending.name);
-    Runner::permitted(&ops, pending.kind, &path)?;
-    if pending.plan.has_errors() {
-        return Err(CommandError::invalid("The file still has problems to fix; nothing was changed."));
-    }
     let store = store()?;
-    let new = NewJob {
-        kind: pending.kind,
-        file_path: path,
-        file_sha256: input::sha256_hex(&pending.bytes),
-        mapping: pending.mapping.clone(),
-        account: ops.session.actor.account.clone(),
-        identity_label: ops.session.actor.identity_label.clone(),
-        api_url: ops.session.client.config().api_url.clone(),
-        operator: ops.session.actor.operator.name.clone(),
+    let job = match jobs::start(&ops, &store, &planned) {
+        Ok(j) => j,
+        Err(e) => {
+            // Keep the plan: the person may fix the cause (e.g. cancel the unfinished job).
+            *lock(&bulk.pending) = Some(planned);
+            return Err(e.into());
+        }
     };
-    let columns = pending.kind.columns().iter().map(|c| c.name.to_owned()).collect();
-    let job = store.create(&new, &pending.plan, columns)?;
     ops.correlation_id = Some(job.id.clone());
-    let mut runner = Runner::new(ops, store.clone());
-    runner.file_passwords = input::read(&pending.bytes, pending.kind, &pending.mapping).rows.into_iter().filter_map(|r| r.password.map(|p| (r.row, p))).collect();
-    drop(pending);
-    let control = JobControl::new();
-    runner.control = control.clone();
-    *lock(&bulk.control) = Some(control);
+    spawn_run(app, ops, store, &job.id, Some(planned.file.bytes))?;
+    Ok(job.id)
+}
+
+/// Resumes an interrupted or paused job (e.g. after the app was closed mid-job): rows that
+/// may have been sent are checked on the server first, none is applied twice.
+#[tauri::command]
+pub async fn bulk_resume<R: tauri::Runtime>(app: tauri::AppHandle<R>, state: tauri::State<'_, AppState>, job_id: String) -> CmdResult<String> {
+    let ops = state.ops()?;
+    let store = store()?;
+    let job = store.job(&job_id)?;
+    if job.state.is_finished() {
+        return Err(CommandError::invalid(format!("Job {} is already {}; there is nothing to resume.", job.id, job.state.as_str())));
+    }
+    spawn_run(app, ops, store, &job.id, None)?;
+    Ok(job.id)
+}
+
+/// Runs a job in the background, in this process's one job slot.
+fn spawn_run<R: tauri::Runtime>(app: tauri::AppHandle<R>, ops: rackdesk_core::ops::Ops, store: Arc<JobStore>, id: &str, file: Option<Vec<u8>>) -> CmdResult<()> {
+    jobs::reserve(id)?;
     let last = Arc::new(Mutex::new(None::<String>));
     let (handle, last2) = (app.clone(), last.clone());
-    runner.events = Some(Arc::new(move |ev: &JobEvent| match ev {
+    let events: rackdesk_core::bulk::run::EventSink = Arc::new(move |ev: &JobEvent| match ev {
         JobEvent::Progress(p) => {
             taskbar_progress(&handle, Some((p.done + p.failed + p.skipped, p.total, p.paused)));
             let _ = handle.emit(
@@ -251,24 +253,23 @@ pub async fn bulk_apply<R: tauri::Runtime>(app: tauri::AppHandle<R>, state: taur
         }
         JobEvent::Row { row, target, message, .. } => *lock(&last2) = Some(format!("Row {row} ({target}): {message}")),
         JobEvent::Note { message } => *lock(&last2) = Some(message.clone()),
-    }));
-    let id = job.id.clone();
+    });
+    let id = id.to_owned();
     let started = std::time::Instant::now();
     tauri::async_runtime::spawn(async move {
-        let report = runner.run(&id).await;
+        let report = jobs::run(ops, store, &id, jobs::RunOptions { events: Some(events), sink: None, file }).await;
         let finished = match report {
             Ok(r) => {
-                let seqs: Vec<usize> = r.passwords.iter().map(|p| p.seq).collect();
-                let _ = store.set_secret(&id, &seqs, SecretState::Delivered);
+                // Shown by the page next; marked delivered only when the person has seen or
+                // saved them (`bulk_passwords_seen`, `bulk_save_passwords`).
                 let passwords: Vec<PasswordResult> =
                     r.passwords.iter().map(|p| PasswordResult { address: p.address.clone(), password: p.password.expose_secret().to_owned() }).collect();
                 if let Some(b) = app.try_state::<BulkState>() {
-                    *lock(&b.passwords) = r.passwords.into_iter().map(|p| (p.address, p.password)).collect();
-                    *lock(&b.control) = None;
+                    lock(&b.passwords).extend(r.passwords.into_iter().map(|p| Held { job_id: id.clone(), seq: p.seq, address: p.address, password: p.password }));
                 }
                 BulkFinishedView {
                     job_id: id.clone(),
-                    state: r.job.state.as_str().into(),
+                    state: r.job.state_text().into(),
                     done: r.job.counts.done as u32,
                     failed: r.job.counts.failed as u32,
                     skipped: r.job.counts.skipped as u32,
@@ -292,7 +293,38 @@ pub async fn bulk_apply<R: tauri::Runtime>(app: tauri::AppHandle<R>, state: taur
         crate::desktop::notify_if_slow(&app, started, "Bulk job finished", &format!("{} rows done, {} failed.", finished.done, finished.failed));
         let _ = app.emit("bulk-finished", finished);
     });
-    Ok(job.id)
+    Ok(())
+}
+
+/// Recent jobs, newest first: unfinished ones can be resumed or cancelled; every one's
+/// results can be saved.
+#[tauri::command]
+pub fn bulk_jobs() -> CmdResult<Vec<BulkJobView>> {
+    let store = store()?;
+    let running = jobs::running().map(|(id, _)| id);
+    let resumable: Vec<String> = jobs::resumable(&store)?.into_iter().map(|j| j.id).collect();
+    store
+        .list(30)?
+        .into_iter()
+        .map(|j| {
+            Ok(BulkJobView {
+                undelivered: jobs::undelivered(&store, &j.id)?,
+                resumable: resumable.contains(&j.id) && running.as_deref() != Some(&j.id),
+                running: running.as_deref() == Some(&j.id),
+                state: j.state_text().into(),
+                job_id: j.id,
+                kind: j.kind.label().into(),
+                file: j.file_path.strip_prefix("(imported in the app) ").unwrap_or(&j.file_path).to_owned(),
+                message: j.message,
+                done: j.counts.done as u32,
+                failed: j.counts.failed as u32,
+                skipped: j.counts.skipped as u32,
+                open: j.counts.open() as u32,
+                total: j.counts.total as u32,
+                created: j.created_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            })
+        })
+        .collect()
 }
 
 /// The job's progress on the taskbar (Windows) or dock (macOS) icon, where the desktop shows it.
@@ -311,25 +343,49 @@ fn taskbar_progress<R: tauri::Runtime>(app: &tauri::AppHandle<R>, state: Option<
 
 /// Pause, resume or cancel the running job (it stops between rows).
 #[tauri::command]
-pub fn bulk_control(bulk: tauri::State<'_, BulkState>, action: String) -> CmdResult<()> {
-    let c = lock(&bulk.control).clone().ok_or_else(|| CommandError::invalid("No bulk job is running."))?;
+pub fn bulk_control(action: String) -> CmdResult<()> {
+    let (id, c) = jobs::running().ok_or_else(|| CommandError::invalid("No bulk job is running."))?;
     match action.as_str() {
         "pause" => c.pause(),
         "resume" => c.resume(),
-        "cancel" => c.cancel(),
+        "cancel" => {
+            jobs::cancel(&*store()?, &id)?;
+        }
         other => return Err(CommandError::invalid(format!("\"{other}\" is not pause, resume or cancel."))),
     }
     Ok(())
 }
 
-async fn save_to<R: tauri::Runtime>(app: &tauri::AppHandle<R>, name: &str, write: impl FnOnce(std::fs::File) -> std::io::Result<usize>) -> CmdResult<Option<ExportResult>> {
+/// Cancels an unfinished job that is not running (the rows not done stay undone).
+#[tauri::command]
+pub fn bulk_cancel(job_id: String) -> CmdResult<String> {
+    Ok(jobs::cancel(&*store()?, &job_id)?)
+}
+
+/// A new file, readable by its owner only (for passwords); never an existing one.
+fn create_private_new(path: &std::path::Path) -> std::io::Result<std::fs::File> {
+    let mut o = std::fs::OpenOptions::new();
+    o.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        o.mode(0o600);
+    }
+    o.open(path)
+}
+
+/// Writes a file where the person chooses in the save dialog; `private` for passwords.
+async fn save_to<R: tauri::Runtime>(app: &tauri::AppHandle<R>, name: &str, private: bool, write: impl FnOnce(std::fs::File) -> std::io::Result<usize>) -> CmdResult<Option<ExportResult>> {
     let Some(path) = crate::desktop::choose_save_path(app, name, "CSV", &["csv"]).await? else { return Ok(None) };
-    let failed = |e: std::io::Error| CommandError {
-        kind: "file".into(),
-        message: format!("Rackdesk could not write {}. Choose a folder you can write to.", path.display()),
-        detail: Some(e.to_string()),
+    let failed = |e: std::io::Error| {
+        let message = if e.kind() == std::io::ErrorKind::AlreadyExists {
+            format!("{} already exists, and Rackdesk never writes passwords into an existing file. Choose a new name.", path.display())
+        } else {
+            format!("Rackdesk could not write {}. Choose a folder you can write to.", path.display())
+        };
+        CommandError::new(rackdesk_core::ErrorKind::File, message).with_detail(e)
     };
-    let file = std::fs::File::create(&path).map_err(failed)?;
+    let file = if private { create_private_new(&path) } else { std::fs::File::create(&path) }.map_err(failed)?;
     let rows = write(file).map_err(failed)?;
     Ok(Some(ExportResult { path: path.display().to_string(), rows: rows as u32 }))
 }
@@ -340,7 +396,7 @@ pub async fn bulk_save_results<R: tauri::Runtime>(app: tauri::AppHandle<R>, job_
     let store = store()?;
     let job = store.job(&job_id)?;
     let rows = store.rows(&job_id)?;
-    save_to(&app, &format!("rackdesk-results-{job_id}.csv"), |f| rackdesk_core::bulk::results::write_csv(&job, &rows, std::io::BufWriter::new(f))).await
+    save_to(&app, &format!("rackdesk-results-{job_id}.csv"), false, |f| rackdesk_core::bulk::results::write_csv(&job, &rows, std::io::BufWriter::new(f))).await
 }
 
 /// Saves a job kind's template where the person chooses.
@@ -348,7 +404,7 @@ pub async fn bulk_save_results<R: tauri::Runtime>(app: tauri::AppHandle<R>, job_
 pub async fn bulk_save_template<R: tauri::Runtime>(app: tauri::AppHandle<R>, kind: String) -> CmdResult<Option<ExportResult>> {
     let k = self::kind(&kind)?;
     let text = k.template();
-    save_to(&app, &format!("rackdesk-{}-template.csv", k.name()), |mut f| {
+    save_to(&app, &format!("rackdesk-{}-template.csv", k.name()), false, |mut f| {
         use std::io::Write;
         f.write_all(text.as_bytes())?;
         Ok(text.lines().count().saturating_sub(1))
@@ -356,14 +412,16 @@ pub async fn bulk_save_template<R: tauri::Runtime>(app: tauri::AppHandle<R>, kin
     .await
 }
 
-/// Saves the last run's generated passwords to a file the person chooses, then forgets them.
+/// Saves a job's generated passwords to a new file the person chooses (owner-only), marks
+/// them delivered, and forgets them.
 #[tauri::command]
-pub async fn bulk_save_passwords<R: tauri::Runtime>(app: tauri::AppHandle<R>, bulk: tauri::State<'_, BulkState>) -> CmdResult<Option<ExportResult>> {
-    let list: Vec<(String, String)> = lock(&bulk.passwords).iter().map(|(a, p)| (a.clone(), p.expose_secret().to_owned())).collect();
+pub async fn bulk_save_passwords<R: tauri::Runtime>(app: tauri::AppHandle<R>, bulk: tauri::State<'_, BulkState>, job_id: String) -> CmdResult<Option<ExportResult>> {
+    let list: Vec<(String, String)> =
+        lock(&bulk.passwords).iter().filter(|h| h.job_id == job_id).map(|h| (h.address.clone(), h.password.expose_secret().to_owned())).collect();
     if list.is_empty() {
         return Err(CommandError::invalid("There are no new passwords to save."));
     }
-    let r = save_to(&app, "new-passwords.csv", |f| {
+    let r = save_to(&app, "new-passwords.csv", true, |f| {
         let mut w = csv::Writer::from_writer(f);
         w.write_record(["email", "password"])?;
         for (a, p) in &list {
@@ -374,13 +432,21 @@ pub async fn bulk_save_passwords<R: tauri::Runtime>(app: tauri::AppHandle<R>, bu
     })
     .await?;
     if r.is_some() {
-        lock(&bulk.passwords).clear();
+        passwords_seen(&bulk, &job_id)?;
     }
     Ok(r)
 }
 
-/// Forgets the last run's passwords (after the person has seen them).
+/// The person has seen a job's new passwords (or copied them): they are marked delivered and
+/// forgotten.
 #[tauri::command]
-pub fn bulk_forget_passwords(bulk: tauri::State<'_, BulkState>) {
-    lock(&bulk.passwords).clear();
+pub fn bulk_passwords_seen(bulk: tauri::State<'_, BulkState>, job_id: String) -> CmdResult<()> {
+    passwords_seen(&bulk, &job_id)
+}
+
+fn passwords_seen(bulk: &BulkState, job_id: &str) -> CmdResult<()> {
+    let seqs: Vec<usize> = lock(&bulk.passwords).iter().filter(|h| h.job_id == job_id).map(|h| h.seq).collect();
+    jobs::passwords_delivered(&*store()?, job_id, &seqs)?;
+    lock(&bulk.passwords).retain(|h| h.job_id != job_id);
+    Ok(())
 }

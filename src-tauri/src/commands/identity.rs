@@ -1,9 +1,10 @@
 //! Connecting accounts: verify keys, store them in the vault, switch, rotate, remove.
 //! The secret key crosses from the page once, on entry, and never goes back.
 
-use super::{app_status_of, AppStatus, CmdResult, CommandError};
+use super::{app_status_of, AppStatus, CmdResult};
 use crate::state::AppState;
 use rackdesk_core::identity::{api_admin_warnings, Identity, NewIdentity};
+use rackdesk_core::manage::Manage;
 use rackdesk_core::verify::{self, AdminCheck};
 use rackdesk_core::Credentials;
 use secrecy::SecretString;
@@ -21,6 +22,10 @@ pub struct KeysInput {
     pub api_admin: Option<String>,
     pub user_key: String,
     pub secret_key: String,
+    /// The person said the address is a test server, not Rackspace (required for any other
+    /// address than Rackspace's).
+    #[serde(default)]
+    pub test_server: bool,
 }
 
 impl std::fmt::Debug for KeysInput {
@@ -58,6 +63,8 @@ pub struct IdentityInfo {
     pub rotate_soon: bool,
     pub last_verified: Option<String>,
     pub active: bool,
+    /// Stored for a test server (a simulator), not Rackspace.
+    pub test_server: bool,
 }
 
 pub fn info(i: &Identity, active: bool, reminder_days: u32) -> IdentityInfo {
@@ -72,16 +79,8 @@ pub fn info(i: &Identity, active: bool, reminder_days: u32) -> IdentityInfo {
         rotate_soon: age >= reminder_days as i64,
         last_verified: i.last_verified_at.map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
         active,
+        test_server: i.test_server,
     }
-}
-
-/// Key management is for super admins; a refusal is journaled.
-fn refusal_recorded(state: &AppState, action: &str, target: &str, e: rackdesk_core::identity::IdentityError) -> CommandError {
-    let err = CommandError::from(e);
-    if err.kind == "not-allowed" {
-        state.record_refusal(action, target, &err.message);
-    }
-    err
 }
 
 fn credentials(user_key: &str, secret_key: String) -> CmdResult<Credentials> {
@@ -124,10 +123,13 @@ pub async fn connect_account(state: tauri::State<'_, AppState>, input: KeysInput
         api_url: api_url(&input.api_url),
         api_admin: input.api_admin.map(|a| a.trim().to_owned()).filter(|a| !a.is_empty()),
         credentials: creds,
+        test_server: input.test_server,
     };
-    let label = new.label.clone();
-    let (ident, _) = ids.add(new, &state.base_config()).await.map_err(|e| refusal_recorded(&state, "keys.add", &label, e))?;
-    state.switch_to(&ident.label)?;
+    let journal = state.journal()?;
+    let manage = Manage::new(ids, &journal);
+    let (ident, _) = manage.add(new, &state.base_config()).await?;
+    manage.use_identity(&ident.id)?;
+    state.open_identity(&ident.id)?;
     Ok(app_status_of(&state))
 }
 
@@ -139,7 +141,8 @@ pub fn use_sandbox(state: tauri::State<'_, AppState>) -> AppStatus {
 
 #[tauri::command]
 pub fn use_identity(state: tauri::State<'_, AppState>, label: String) -> CmdResult<AppStatus> {
-    state.switch_to(&label)?;
+    let ident = Manage::new(state.identities()?, &*state.journal()?).use_identity(&label)?;
+    state.open_identity(&ident.id)?;
     Ok(app_status_of(&state))
 }
 
@@ -149,9 +152,10 @@ pub fn use_identity(state: tauri::State<'_, AppState>, label: String) -> CmdResu
 pub async fn rotate_keys(state: tauri::State<'_, AppState>, label: String, user_key: String, secret_key: String) -> CmdResult<AppStatus> {
     let ids = state.identities()?;
     let creds = credentials(&user_key, secret_key)?;
-    let (ident, _) = ids.rotate(Some(&label), creds, &state.base_config()).await.map_err(|e| refusal_recorded(&state, "keys.rotate", &label, e))?;
+    let journal = state.journal()?;
+    let (ident, _) = Manage::new(ids, &journal).rotate(Some(&label), creds, &state.base_config()).await?;
     if state.active_identity().is_some_and(|a| a.id == ident.id) {
-        state.switch_to(&ident.label)?;
+        state.open_identity(&ident.id)?;
     }
     Ok(app_status_of(&state))
 }
@@ -160,11 +164,7 @@ pub async fn rotate_keys(state: tauri::State<'_, AppState>, label: String, user_
 /// the person typed to confirm.
 #[tauri::command]
 pub fn remove_identity(state: tauri::State<'_, AppState>, label: String, confirm_label: String) -> CmdResult<AppStatus> {
-    let ids = state.identities()?;
-    if confirm_label.trim() != label.trim() {
-        return Err(CommandError::invalid(format!("To remove \"{label}\", type its name exactly to confirm.")));
-    }
-    let removed = ids.remove(&label).map_err(|e| refusal_recorded(&state, "keys.remove", &label, e))?;
+    let removed = Manage::new(state.identities()?, &*state.journal()?).remove(&label, &confirm_label)?;
     if state.active_identity().is_some_and(|a| a.id == removed.id) {
         state.use_sandbox();
     }

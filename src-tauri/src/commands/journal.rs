@@ -3,7 +3,8 @@
 use super::{app_status_of, mailboxes::ExportResult, AppStatus, CmdResult, CommandError};
 use crate::state::AppState;
 use rackdesk_core::identity::Role;
-use rackdesk_core::journal::{Entry, Filter, Outcome};
+use rackdesk_core::journal::{Entry, Filter, FilterText, Outcome};
+use rackdesk_core::manage::Manage;
 use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -110,24 +111,18 @@ pub fn view(e: &Entry) -> JournalEntry {
     }
 }
 
-fn day(s: &str, end: bool) -> CmdResult<chrono::DateTime<chrono::Utc>> {
-    let d = chrono::NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
-        .map_err(|_| CommandError::invalid(format!("\"{s}\" is not a date; use YYYY-MM-DD.")))?;
-    Ok(if end { d.and_hms_opt(23, 59, 59) } else { d.and_hms_opt(0, 0, 0) }.unwrap_or_default().and_utc())
-}
-
 fn filter(f: &JournalFilter) -> CmdResult<Filter> {
-    let nonempty = |o: &Option<String>| o.as_ref().map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
-    Ok(Filter {
-        operator: nonempty(&f.operator),
-        target: nonempty(&f.target),
-        action: nonempty(&f.action),
-        since: nonempty(&f.since).map(|s| day(&s, false)).transpose()?,
-        until: nonempty(&f.until).map(|s| day(&s, true)).transpose()?,
-        outcome: nonempty(&f.result),
+    let text = FilterText {
+        operator: f.operator.clone(),
+        target: f.target.clone(),
+        action: f.action.clone(),
+        since: f.since.clone(),
+        until: f.until.clone(),
+        result: f.result.clone(),
         correlation_id: None,
         limit: f.limit.or(Some(500)),
-    })
+    };
+    Ok(Filter::from_text(&text)?)
 }
 
 /// Entries matching the filter, newest first (the mailbox pane asks with its address).
@@ -148,10 +143,8 @@ pub async fn journal_export<R: tauri::Runtime>(
     f.limit = None;
     let name = format!("rackdesk-journal-{}.csv", chrono::Utc::now().format("%Y-%m-%d"));
     let Some(path) = crate::desktop::choose_save_path(&app, &name, "CSV", &["csv"]).await? else { return Ok(None) };
-    let file = std::fs::File::create(&path).map_err(|e| CommandError {
-        kind: "file".into(),
-        message: format!("Rackdesk could not write {}. Choose a folder you can write to.", path.display()),
-        detail: Some(e.to_string()),
+    let file = std::fs::File::create(&path).map_err(|e| {
+        CommandError::new(rackdesk_core::ErrorKind::File, format!("Rackdesk could not write {}. Choose a folder you can write to.", path.display())).with_detail(e)
     })?;
     let n = state.journal()?.export_csv(&f, std::io::BufWriter::new(file))?;
     Ok(Some(ExportResult { path: path.display().to_string(), rows: n as u32 }))
@@ -166,31 +159,18 @@ pub fn roles() -> Vec<RoleRow> {
         .collect()
 }
 
-/// Switches role; to super admin needs the passphrase. Journaled either way.
+/// Switches role; to super admin needs the passphrase. Journaled either way (by the core).
 #[tauri::command]
 pub fn switch_role(state: tauri::State<'_, AppState>, role: String, passphrase: Option<String>) -> CmdResult<AppStatus> {
     let to = Role::parse(&role).ok_or_else(|| CommandError::invalid("Use super-admin or help-desk."))?;
-    let ids = state.identities()?;
-    let journal = state.journal()?;
-    let before = state.actor();
     let pass = passphrase.map(SecretString::from);
-    match ids.switch_role(to, pass.as_ref(), chrono::Utc::now()) {
-        Ok(_) => {
-            rackdesk_core::ops::journal_role_switch(&journal, &before, state.is_sandbox(), before.operator.role, to, None)?;
-            Ok(app_status_of(&state))
-        }
-        Err(e) => {
-            let err = CommandError::from(e);
-            let _ = rackdesk_core::ops::journal_role_switch(&journal, &before, state.is_sandbox(), before.operator.role, to, Some(&err.message));
-            Err(err)
-        }
-    }
+    Manage::new(state.identities()?, &*state.journal()?).switch_role(to, pass.as_ref(), chrono::Utc::now())?;
+    Ok(app_status_of(&state))
 }
 
 /// Sets the super-admin passphrase (super admins only; the current one to replace it).
 #[tauri::command]
 pub fn set_passphrase(state: tauri::State<'_, AppState>, new_passphrase: String, current: Option<String>) -> CmdResult<AppStatus> {
-    let ids = state.identities()?;
-    ids.set_passphrase(&SecretString::from(new_passphrase), current.map(SecretString::from).as_ref())?;
+    Manage::new(state.identities()?, &*state.journal()?).set_passphrase(&SecretString::from(new_passphrase), current.map(SecretString::from).as_ref())?;
     Ok(app_status_of(&state))
 }

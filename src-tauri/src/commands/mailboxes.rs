@@ -118,18 +118,7 @@ pub async fn mailbox_page(state: tauri::State<'_, AppState>, domain: String, off
 async fn detail(c: &Client, domain: &str, name: &str) -> CmdResult<MailboxDetail> {
     let m: Mailbox = c.mailbox(domain, name).await?;
     let addr = format!("{}@{domain}", m.name);
-    // Which aliases deliver here: the index names one-member aliases; others are read.
-    let mut aliases = Vec::new();
-    for a in c.aliases(domain).await? {
-        let hit = match (&a.single_member_name, a.number_of_members) {
-            (Some(single), _) => single.eq_ignore_ascii_case(&addr),
-            (None, Some(0)) => false,
-            _ => c.alias(domain, &a.name).await?.members.iter().any(|x| x.eq_ignore_ascii_case(&addr)),
-        };
-        if hit {
-            aliases.push(format!("{}@{domain}", a.name));
-        }
-    }
+    let aliases = rackdesk_core::rules::aliases_delivering_to(&rackdesk_core::rules::alias_members(c, domain).await?, &addr);
     let summary = MailboxSummary {
         name: m.name.clone(),
         display_name: m.display_name.clone(),
@@ -164,13 +153,11 @@ pub async fn create_mailbox(state: tauri::State<'_, AppState>, input: NewMailbox
         Some(p) => SecretString::from(p),
         None => rackdesk_core::password::generate(Some(&addr.local), Some(&addr.domain)),
     };
-    let ops = state.ops()?;
-    let size = match input.size_mb {
-        Some(s) => s,
-        None => ops.session.client.domain(&addr.domain).await?.rs_email_base_mailbox_size.filter(|s| *s > 0).unwrap_or(rackdesk_core::api::MAX_MAILBOX_MB),
-    };
-    let mut new = NewMailbox::new(password.clone(), size);
+    let mut new = NewMailbox::new(password.clone(), input.size_mb.unwrap_or(1));
     new.display_name = input.display_name.filter(|d| !d.trim().is_empty());
+    new.to_form(&addr.local, &addr.domain)?; // every value checked before any call
+    let ops = state.ops()?;
+    new.size = rackdesk_core::rules::new_mailbox_size(&ops.session.client, &addr.domain, input.size_mb).await?;
     ops.create_mailbox(&addr, &new).await?;
     Ok(generated.then(|| PasswordResult { address: addr.to_string(), password: password.expose_secret().to_owned() }))
 }
@@ -229,10 +216,8 @@ pub struct ExportResult {
 
 /// Writes the export file (the command below asks where, with the system's save dialog).
 pub fn write_mailbox_export(path: &std::path::Path, domain: &str, rows: &[MailboxSummary]) -> CmdResult<usize> {
-    let failed = |e: std::io::Error| CommandError {
-        kind: "file".into(),
-        message: format!("Rackdesk could not write {}. Choose a folder you can write to.", path.display()),
-        detail: Some(e.to_string()),
+    let failed = |e: std::io::Error| {
+        CommandError::new(rackdesk_core::ErrorKind::File, format!("Rackdesk could not write {}. Choose a folder you can write to.", path.display())).with_detail(e)
     };
     let file = std::fs::File::create(path).map_err(failed)?;
     rackdesk_core::export::mailboxes_csv(domain, rows, std::io::BufWriter::new(file)).map_err(failed)

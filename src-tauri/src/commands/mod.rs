@@ -4,60 +4,54 @@
 
 pub mod aliases;
 pub mod bulk;
+pub mod catalog;
 pub mod identity;
 pub mod journal;
 pub mod mailboxes;
 
 use crate::state::AppState;
 use rackdesk_core::api::MailboxQuery;
-use rackdesk_core::ApiError;
+use rackdesk_core::{ErrorKind, Explain};
 use serde::Serialize;
 use ts_rs::TS;
 
 /// An error as the page receives it.
-#[derive(Debug, Serialize, TS)]
+#[derive(Debug, Clone, Serialize, TS)]
 pub struct CommandError {
-    /// A stable name for the class of failure, e.g. `auth-failed`, `throttled`.
-    pub kind: String,
+    /// The class of failure (the core's error kind), e.g. `auth-failed`, `throttled`.
+    #[ts(type = "ErrorKind")]
+    pub kind: ErrorKind,
     /// One plain sentence: what happened and what to do.
     pub message: String,
     /// The server's own words, when it said something.
     pub detail: Option<String>,
 }
 
-impl From<ApiError> for CommandError {
-    fn from(e: ApiError) -> Self {
-        CommandError { kind: e.kind().as_str().into(), message: e.user_message(), detail: e.detail() }
-    }
-}
-
-impl From<rackdesk_core::identity::IdentityError> for CommandError {
-    fn from(e: rackdesk_core::identity::IdentityError) -> Self {
-        CommandError { kind: e.kind().into(), message: e.user_message(), detail: e.detail() }
-    }
-}
-
-impl From<rackdesk_core::ops::OpsError> for CommandError {
-    fn from(e: rackdesk_core::ops::OpsError) -> Self {
-        CommandError { kind: e.kind().into(), message: e.user_message(), detail: e.detail() }
-    }
-}
-
-impl From<rackdesk_core::journal::JournalError> for CommandError {
-    fn from(e: rackdesk_core::journal::JournalError) -> Self {
-        CommandError { kind: "journal".into(), message: e.user_message(), detail: e.detail() }
+/// Every core error crosses IPC the same way: the one conversion of this edge.
+impl<E: Explain> From<E> for CommandError {
+    fn from(e: E) -> Self {
+        let f = e.failure();
+        CommandError { kind: f.kind, message: f.message, detail: f.detail }
     }
 }
 
 impl CommandError {
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
+        CommandError { kind, message: message.into(), detail: None }
+    }
     pub fn invalid(message: impl Into<String>) -> Self {
-        CommandError { kind: "invalid-input".into(), message: message.into(), detail: None }
+        CommandError::new(ErrorKind::InvalidInput, message)
+    }
+    pub fn with_detail(mut self, detail: impl ToString) -> Self {
+        self.detail = Some(detail.to_string());
+        self
     }
 }
 
 pub type CmdResult<T> = Result<T, CommandError>;
 
-/// What the client is doing while the page waits: sent as the `client-event` event.
+/// What the client is doing while the page waits: sent as the `client-event` event. The
+/// sentence is the core's ([`rackdesk_core::rules::notice`]).
 #[derive(Debug, Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct ClientNotice {
@@ -71,30 +65,8 @@ pub struct ClientNotice {
 
 impl From<&rackdesk_core::ClientEvent> for ClientNotice {
     fn from(ev: &rackdesk_core::ClientEvent) -> Self {
-        use rackdesk_core::ClientEvent as E;
-        let secs = |d: &std::time::Duration| d.as_secs().max(1) as u32;
-        match ev {
-            E::WaitingForRateLimit { wait } => ClientNotice {
-                kind: "rate-limit".into(),
-                message: format!("Waiting for Rackspace's rate limit ({} s)", secs(wait)),
-                wait_secs: Some(secs(wait)),
-            },
-            E::Throttled { wait, .. } => ClientNotice {
-                kind: "throttled".into(),
-                message: format!("Rackspace asked us to slow down; waiting {} s", secs(wait)),
-                wait_secs: Some(secs(wait)),
-            },
-            E::Retrying { attempt, .. } => ClientNotice {
-                kind: "retrying".into(),
-                message: format!("Rackspace did not answer properly; trying again ({attempt})"),
-                wait_secs: None,
-            },
-            E::CheckingOutcome { .. } => ClientNotice {
-                kind: "checking".into(),
-                message: "The connection broke; checking whether the change was made".into(),
-                wait_secs: None,
-            },
-        }
+        let n = rackdesk_core::rules::notice(ev);
+        ClientNotice { kind: n.kind.into(), message: n.message, wait_secs: n.wait_secs }
     }
 }
 
@@ -163,7 +135,7 @@ pub fn app_status_of(state: &AppState) -> AppStatus {
         },
         identities: identities.iter().map(|i| identity::info(i, active.as_deref() == Some(&i.id), reminder)).collect(),
         vault_name: rackdesk_core::vault::vault_name().into(),
-        problem: state.startup_problem.read().ok().and_then(|p| p.as_ref().map(|e| CommandError { kind: e.kind.clone(), message: e.message.clone(), detail: e.detail.clone() })),
+        problem: state.startup_problem.read().ok().and_then(|p| p.clone()),
         role: a.operator.role.label().into(),
         allowed: rackdesk_core::policy::Action::ALL
             .iter()
@@ -171,7 +143,7 @@ pub fn app_status_of(state: &AppState) -> AppStatus {
             .map(|x| x.name().to_owned())
             .collect(),
         passphrase_set: state.identities.as_ref().and_then(|i| i.has_passphrase().ok()).unwrap_or(false),
-        journal_problem: state.journal.as_ref().err().map(|e| CommandError { kind: "journal".into(), message: e.user_message(), detail: e.detail() }),
+        journal_problem: state.journal.as_ref().err().map(CommandError::from),
     }
 }
 
@@ -194,11 +166,17 @@ pub async fn list_domains(state: tauri::State<'_, AppState>) -> CmdResult<Vec<Do
     Ok(out)
 }
 
-/// Why a password would be refused, or `None` when it is fine (for live checks as you type;
-/// the core checks again before sending).
+/// Why a password would be refused, or `None` when it is fine (live checks as you type; the
+/// core's own rule and words, checked again before sending).
 #[tauri::command]
 pub fn check_password(password: String, mailbox: String, domain: String) -> Option<String> {
-    rackdesk_core::password::check(&password, Some(&mailbox), Some(&domain)).err().map(|p| format!("The password is not valid: {p}."))
+    rackdesk_core::rules::password_problem(&password, Some(&mailbox), Some(&domain))
+}
+
+/// Why a mailbox size as typed would be refused, or `None` (empty: the domain's standard size).
+#[tauri::command]
+pub fn check_size(size: String) -> Option<String> {
+    rackdesk_core::rules::size_problem(&size)
 }
 
 /// The TypeScript declarations of everything that crosses IPC, in one file. A test checks
@@ -233,59 +211,35 @@ pub fn typescript_bindings() -> String {
         bulk::BulkPlanView::decl(),
         bulk::BulkProgressView::decl(),
         bulk::BulkFinishedView::decl(),
+        bulk::BulkJobView::decl(),
     ];
     let mut out = String::from(
         "// Generated from the Rust command types by `UPDATE_BINDINGS=1 cargo test --test bindings`.\n// Do not edit by hand.\n\n",
     );
+    let kinds: Vec<String> = ErrorKind::ALL.iter().map(|k| format!("\"{}\"", k.as_str())).collect();
+    out.push_str("/** Every class of failure (the core's error kinds). */\n");
+    out.push_str(&format!("export type ErrorKind = {};\n\n", kinds.join(" | ")));
     for d in decls {
         out.push_str("export ");
         out.push_str(&d);
         out.push_str("\n\n");
     }
+    out.push_str("/** The events the app sends to the page, with their payloads. */\nexport interface Events {\n");
+    for (name, payload) in EVENTS {
+        out.push_str(&format!("  \"{name}\": {};\n", payload()));
+    }
+    out.push_str("}\n\n");
     out.push_str("/** The commands the page may call, with their argument and result types. */\nexport interface Commands {\n");
-    for (name, args, result) in COMMANDS {
+    for (name, args, result) in catalog::signatures() {
         out.push_str(&format!("  {name}: {{ args: {args}; result: {result} }};\n"));
     }
     out.push_str("}\n");
     out
 }
 
-/// Every command: name, TypeScript argument type, TypeScript result type. The same list
-/// feeds the permission manifest in build.rs (which a test compares) and the handler.
-pub const COMMANDS: &[(&str, &str, &str)] = &[
-    ("app_status", "Record<string, never>", "AppStatus"),
-    ("list_domains", "Record<string, never>", "Array<DomainInfo>"),
-    ("check_password", "{ password: string; mailbox: string; domain: string }", "string | null"),
-    ("mailbox_page", "{ domain: string; offset: number; size: number }", "MailboxPage"),
-    ("mailbox_detail", "{ domain: string; name: string }", "MailboxDetail"),
-    ("create_mailbox", "{ input: NewMailboxInput }", "PasswordResult | null"),
-    ("update_mailbox", "{ domain: string; name: string; update: MailboxUpdate }", "MailboxDetail"),
-    ("set_mailbox_enabled", "{ domain: string; name: string; enabled: boolean }", "MailboxDetail"),
-    ("reset_mailbox_password", "{ domain: string; name: string }", "PasswordResult"),
-    ("delete_mailbox", "{ domain: string; name: string; confirmAddress: string }", "null"),
-    ("export_mailboxes", "{ domain: string }", "ExportResult | null"),
-    ("list_aliases", "{ domain: string }", "Array<AliasRow>"),
-    ("alias_detail", "{ domain: string; name: string }", "AliasDetail"),
-    ("create_alias", "{ domain: string; name: string; members: Array<string> }", "AliasDetail"),
-    ("set_alias_members", "{ domain: string; name: string; members: Array<string> }", "AliasDetail"),
-    ("delete_alias", "{ domain: string; name: string; confirmAddress: string }", "null"),
-    ("verify_keys", "{ input: KeysInput }", "VerifyReport"),
-    ("connect_account", "{ input: KeysInput }", "AppStatus"),
-    ("use_sandbox", "Record<string, never>", "AppStatus"),
-    ("use_identity", "{ label: string }", "AppStatus"),
-    ("rotate_keys", "{ label: string; userKey: string; secretKey: string }", "AppStatus"),
-    ("remove_identity", "{ label: string; confirmLabel: string }", "AppStatus"),
-    ("journal_query", "{ filter: JournalFilter }", "Array<JournalEntry>"),
-    ("journal_export", "{ filter: JournalFilter }", "ExportResult | null"),
-    ("roles", "Record<string, never>", "Array<RoleRow>"),
-    ("switch_role", "{ role: string; passphrase: string | null }", "AppStatus"),
-    ("set_passphrase", "{ newPassphrase: string; current: string | null }", "AppStatus"),
-    ("bulk_kinds", "Record<string, never>", "Array<BulkKindInfo>"),
-    ("bulk_plan", "{ kind: string; fileName: string; text: string; maps: Array<ColumnMap> }", "BulkPlanView"),
-    ("bulk_apply", "Record<string, never>", "string"),
-    ("bulk_control", "{ action: string }", "null"),
-    ("bulk_save_results", "{ jobId: string }", "ExportResult | null"),
-    ("bulk_save_template", "{ kind: string }", "ExportResult | null"),
-    ("bulk_save_passwords", "Record<string, never>", "ExportResult | null"),
-    ("bulk_forget_passwords", "Record<string, never>", "null"),
+/// The events the app emits, with their payload types.
+pub const EVENTS: &[(&str, fn() -> String)] = &[
+    ("client-event", <ClientNotice as TS>::name),
+    ("bulk-progress", <bulk::BulkProgressView as TS>::name),
+    ("bulk-finished", <bulk::BulkFinishedView as TS>::name),
 ];

@@ -19,6 +19,7 @@
 //! row is row 2, as a spreadsheet program shows them.
 
 pub mod input;
+pub mod jobs;
 pub mod plan;
 pub mod results;
 pub mod run;
@@ -256,6 +257,12 @@ pub enum BulkError {
     NoSuchJob(String),
     #[error("job {0} is running elsewhere")]
     Busy(String),
+    /// A job from the same file (same content) is not finished: resume or cancel it first.
+    #[error("job {id} from this file is unfinished")]
+    Unfinished { id: String, finished: usize, total: usize, state: String },
+    /// A file the person chose could not be read or written.
+    #[error("file {path}: {detail}")]
+    File { path: String, detail: String, writing: bool },
     #[error("{0}")]
     Invalid(String),
 }
@@ -273,6 +280,21 @@ impl From<crate::ApiError> for BulkError {
 }
 
 impl BulkError {
+    pub fn kind(&self) -> crate::ErrorKind {
+        use crate::ErrorKind as K;
+        match self {
+            BulkError::Refused(_) => K::NotAllowed,
+            BulkError::Journal(e) => e.kind(),
+            BulkError::Api(e) => e.kind(),
+            BulkError::Store { .. } => K::JobStore,
+            BulkError::NoSuchJob(_) => K::NoSuchJob,
+            BulkError::Busy(_) => K::JobBusy,
+            BulkError::Unfinished { .. } => K::JobUnfinished,
+            BulkError::Invalid(_) => K::InvalidInput,
+            BulkError::File { .. } => K::File,
+        }
+    }
+
     pub fn user_message(&self) -> String {
         match self {
             BulkError::Refused(r) => r.message(),
@@ -284,6 +306,16 @@ impl BulkError {
             ),
             BulkError::NoSuchJob(id) => format!("There is no bulk job \"{id}\". `rackdesk bulk status` lists them."),
             BulkError::Busy(id) => format!("Job {id} is being run by another Rackdesk right now (the app, or another command). Wait for it, or stop it there."),
+            BulkError::Unfinished { id, finished, total, state } => format!(
+                "Job {id} from this file is not finished ({finished} of {total} rows done, {state}). Resume it \
+                 (Bulk changes in the app, or `rackdesk bulk resume {id}`), or cancel it first; nothing new was started."
+            ),
+            BulkError::File { path, writing: false, .. } => {
+                format!("Rackdesk could not read {path}. Check that the file is there and that you may open it.")
+            }
+            BulkError::File { path, writing: true, .. } => {
+                format!("Rackdesk could not write {path}. Choose a folder you can write to (and a name not already taken).")
+            }
             BulkError::Invalid(m) => m.clone(),
         }
     }
@@ -291,7 +323,7 @@ impl BulkError {
         match self {
             BulkError::Journal(e) => e.detail(),
             BulkError::Api(e) => e.detail(),
-            BulkError::Store { detail, .. } => Some(detail.clone()),
+            BulkError::Store { detail, .. } | BulkError::File { detail, .. } => Some(detail.clone()),
             _ => None,
         }
     }
@@ -318,6 +350,8 @@ pub(crate) fn reason_of(e: &crate::ApiError) -> String {
 pub(crate) fn split_addresses(s: &str) -> Vec<String> {
     s.split([';', ',', ' ', '\t', '\n', '\r']).map(str::trim).filter(|x| !x.is_empty()).map(str::to_owned).collect()
 }
+
+crate::error::explain_by_methods!(BulkError);
 
 #[cfg(test)]
 mod tests {

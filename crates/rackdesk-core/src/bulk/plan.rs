@@ -5,7 +5,7 @@
 use super::input::CsvInput;
 use super::validate::{RowSpec, Validated};
 use super::{JobKind, Problem, Severity};
-use crate::api::{MailboxField, MailboxQuery, MAX_ALIAS_EXTERNAL, MAX_ALIAS_MEMBERS, MAX_MAILBOX_MB, MAX_PAGE_SIZE};
+use crate::api::{MailboxField, MailboxQuery, MAX_ALIAS_EXTERNAL, MAX_ALIAS_MEMBERS, MAX_PAGE_SIZE};
 use crate::limits::Limits;
 use crate::models::{Mailbox, MailboxSummary};
 use crate::names::EmailAddress;
@@ -559,7 +559,7 @@ pub fn plan(input: &CsvInput, v: &Validated, snap: &Snapshot, limits: Limits) ->
                 for f in &c.forward_to {
                     p.target_ok("forwardTo", f, &created);
                 }
-                let size = c.size.or(ds.and_then(|d| d.base_size)).unwrap_or(MAX_MAILBOX_MB);
+                let size = c.size.unwrap_or_else(|| crate::rules::standard_size(ds.and_then(|d| d.base_size)));
                 let password = if c.password_given { PasswordSource::FromFile } else { PasswordSource::Generate };
                 changes.push(ch("size", None, format!("{}{}", storage(size), if c.size.is_none() { " (the domain's standard size)" } else { "" })));
                 if let Some(d) = &c.display_name {

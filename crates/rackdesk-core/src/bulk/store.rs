@@ -384,7 +384,24 @@ impl JobStore {
         let t = now();
         {
             let mut c = self.lock_conn();
-            let tx = c.transaction().map_err(|e| self.err(e))?;
+            // IMMEDIATE: no other Rackdesk can record a job between the check and the insert.
+            let tx = c.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(|e| self.err(e))?;
+            // One unfinished job per file (same path or same content): the rule that keeps
+            // a file from being applied twice at once.
+            let open: Option<String> = tx
+                .query_row(
+                    "SELECT id FROM jobs WHERE (file_path = ?1 OR file_sha256 = ?2) AND state NOT IN ('done', 'cancelled') ORDER BY created_at DESC LIMIT 1",
+                    params![new.file_path, new.file_sha256],
+                    |r| r.get(0),
+                )
+                .optional()
+                .map_err(|e| self.err(e))?;
+            if let Some(open) = open {
+                drop(tx);
+                drop(c);
+                let j = self.job(&open)?;
+                return Err(BulkError::Unfinished { id: j.id.clone(), finished: j.counts.finished(), total: j.counts.total, state: j.state_text().to_owned() });
+            }
             tx.execute(
                 "INSERT INTO jobs (id, kind, file_path, file_sha256, mapping, account, identity_label, api_url, operator, created_at, updated_at, state, summary)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10, 'planned', ?11)",

@@ -1,0 +1,108 @@
+//! What a command runs with: the client settings, the identity and its keys, who acts, and
+//! the journal. Keys of a stored identity are only ever sent to the API address stored with it.
+
+use crate::{exit, Cli, Failure};
+use rackdesk_core::{Client, ClientConfig, ClientEvent, Credentials};
+use secrecy::{ExposeSecret, SecretString};
+use std::sync::Arc;
+
+/// The client settings every command starts from: address, account, pacing, progress.
+pub(crate) fn base_config(cli: &Cli) -> ClientConfig {
+    config_at(cli, cli.api_url.as_deref().unwrap_or(rackdesk_core::DEFAULT_API_URL))
+}
+
+/// The client settings for the API root `url`.
+fn config_at(cli: &Cli, url: &str) -> ClientConfig {
+    let mut cfg = ClientConfig::new(url);
+    cfg.account = cli.account.clone().unwrap_or_else(|| "me".into());
+    cfg = test_minute(cfg);
+    cfg.events = Some(Arc::new(|ev: &ClientEvent| eprintln!("{}…", rackdesk_core::rules::notice(ev).message)));
+    cfg
+}
+
+/// The simulator can shorten its "minute" (--minute-ms); `RACKDESK_MINUTE_MS` keeps the
+/// pacing in step with it — only for a server on this computer, never for any other host.
+fn test_minute(mut cfg: ClientConfig) -> ClientConfig {
+    let Some(ms) = std::env::var("RACKDESK_MINUTE_MS").ok().and_then(|v| v.parse::<u64>().ok()).filter(|ms| *ms > 0) else { return cfg };
+    if !rackdesk_core::hosts::is_loopback_url(&cfg.api_url) {
+        tracing::warn!("RACKDESK_MINUTE_MS is ignored: {} is not a server on this computer", cfg.api_url);
+        return cfg;
+    }
+    cfg.scheduler = rackdesk_core::limits::Scheduler::new(rackdesk_core::limits::Limits::with_window(std::time::Duration::from_millis(ms)));
+    cfg.retry.backoff = std::time::Duration::from_millis((ms / 20).max(10));
+    cfg
+}
+
+/// Identities in the platform's config folder, keys in the OS credential vault.
+pub(crate) fn identities() -> Result<rackdesk_core::identity::Identities, Failure> {
+    let dir = rackdesk_core::identity::config_dir()?;
+    Ok(rackdesk_core::identity::Identities::open(&dir, Arc::new(rackdesk_core::vault::OsVault)))
+}
+
+/// The keys from the environment, if the environment names any.
+fn env_credentials() -> Result<Option<Credentials>, Failure> {
+    let user_key = std::env::var("RACKDESK_USER_KEY").unwrap_or_default();
+    let secret = SecretString::from(std::env::var("RACKDESK_SECRET_KEY").unwrap_or_default());
+    match (user_key.trim().is_empty(), secret.expose_secret().trim().is_empty()) {
+        (true, true) => Ok(None),
+        (false, false) => Ok(Some(Credentials::new(user_key, secret)?)),
+        _ => Err(Failure {
+            message: "No API keys were given: set both RACKDESK_USER_KEY and RACKDESK_SECRET_KEY, or neither (and use an identity)."
+                .into(),
+            detail: None,
+            code: exit::AUTH,
+        }),
+    }
+}
+
+/// The session (client + who acts) for a command: keys from the environment when set, else
+/// from the identity in the credential vault (`--identity`, or the active one), signed only
+/// for that identity's own API address (`--api-url` must name the same one).
+pub(crate) fn session(cli: &Cli) -> Result<rackdesk_core::identity::Session, Failure> {
+    use rackdesk_core::identity::{current_operator, Actor, Session};
+    if let Some(creds) = env_credentials()? {
+        let client = Client::new(base_config(cli), creds)?;
+        let actor = Actor {
+            operator: current_operator(),
+            identity_label: "keys from the environment".into(),
+            account: client.account().to_owned(),
+            api_admin: None,
+        };
+        return Ok(Session { actor, client });
+    }
+    let ids = identities()?;
+    let ident = ids.find(cli.identity.as_deref())?;
+    let mut base = config_at(cli, &ident.api_url);
+    let (mut session, ident) = ids.session_at(Some(&ident.id), &base, cli.api_url.as_deref())?;
+    if let Some(account) = &cli.account {
+        // Acting on another account (resellers): same keys, same host.
+        base.api_url = ident.api_url.clone();
+        base.account = account.clone();
+        session.client = Client::new(base, session.client.credentials().clone())?;
+        session.actor.account = account.clone();
+    }
+    Ok(session)
+}
+
+/// The client for a command (see [`session`]).
+pub(crate) fn client(cli: &Cli) -> Result<Client, Failure> {
+    Ok(session(cli)?.client)
+}
+
+/// The journal; without it, nothing is changed.
+pub(crate) fn journal() -> Result<rackdesk_core::journal::Journal, Failure> {
+    rackdesk_core::journal::Journal::open_default().map_err(|e| Failure::from(rackdesk_core::ops::OpsError::Journal(e)))
+}
+
+/// Changes go through the journal and the role's allow-list. Entries left open by a crash
+/// are settled first, by reading their objects back.
+pub(crate) async fn ops(cli: &Cli) -> Result<rackdesk_core::ops::Ops, Failure> {
+    let session = session(cli)?;
+    let journal = journal()?;
+    let sandbox = rackdesk_core::hosts::is_loopback_url(&session.client.config().api_url);
+    let ops = rackdesk_core::ops::Ops::new(session, Arc::new(journal), sandbox);
+    for (id, result) in ops.reconcile().await? {
+        eprintln!("Journal entry {id} was left open by an interrupted run; checked with Rackspace: {result}.");
+    }
+    Ok(ops)
+}

@@ -1,0 +1,111 @@
+//! How a failure reaches the person and the script: a sentence, optional details, and an exit
+//! code taken from one match on the core's error kind.
+
+use rackdesk_core::{ErrorKind, Explain};
+
+/// Exit codes: what a script can rely on.
+pub(crate) mod exit {
+    pub const OK: u8 = 0;
+    /// Something unexpected (a bug, a journal or settings file that cannot be used, output
+    /// that cannot be written).
+    pub const FAILURE: u8 = 1;
+    /// The input was wrong: a bad name, value or flag, an unknown object, a missing `--yes`.
+    pub const USER_ERROR: u8 = 2;
+    /// The keys were refused, missing, or lack the rights.
+    pub const AUTH: u8 = 3;
+    /// Rackspace's rate limit was still exceeded after waiting and retrying.
+    pub const THROTTLED: u8 = 4;
+    /// Rackspace or the network failed (or the outcome of a change is unknown).
+    pub const SERVER: u8 = 5;
+    /// The credential vault cannot be used: nothing was stored or read.
+    pub const VAULT: u8 = 6;
+    /// The operator's role does not allow this (help-desk mode); refused and journaled.
+    pub const NOT_ALLOWED: u8 = 7;
+}
+
+/// The exit code of each kind of failure: the one place that decides it.
+pub(crate) fn exit_code(kind: ErrorKind) -> u8 {
+    use ErrorKind as K;
+    match kind {
+        K::InvalidInput
+        | K::NotFound
+        | K::Rejected
+        | K::Conflict
+        | K::WrongAccount
+        | K::WrongHost
+        | K::Duplicate
+        | K::NoSuchJob
+        | K::JobBusy
+        | K::JobUnfinished
+        | K::File => exit::USER_ERROR,
+        K::AuthFailed | K::Forbidden | K::WrongKeys | K::ClockSkew | K::VaultEntryMissing | K::NoIdentity => exit::AUTH,
+        K::Throttled => exit::THROTTLED,
+        K::ServerFault | K::Network | K::Timeout | K::Undecodable | K::Unconfirmed | K::Offline => exit::SERVER,
+        K::VaultUnavailable | K::VaultLocked => exit::VAULT,
+        K::NotAllowed | K::Passphrase => exit::NOT_ALLOWED,
+        K::VaultFailure | K::Config | K::Journal | K::JobStore => exit::FAILURE,
+    }
+}
+
+/// A failure at the edge: a sentence, optional details, an exit code.
+#[derive(Debug)]
+pub(crate) struct Failure {
+    pub message: String,
+    pub detail: Option<String>,
+    pub code: u8,
+}
+
+impl Failure {
+    pub fn of(e: &dyn Explain) -> Failure {
+        let f = e.failure();
+        Failure { message: f.message, detail: f.detail, code: exit_code(f.kind) }
+    }
+}
+
+/// Every core error becomes a [`Failure`] the same way.
+macro_rules! from_core_errors {
+    ($($t:ty),* $(,)?) => {$(
+        impl From<$t> for Failure {
+            fn from(e: $t) -> Self {
+                Failure::of(&e)
+            }
+        }
+    )*};
+}
+
+from_core_errors!(
+    rackdesk_core::ApiError,
+    rackdesk_core::Failure,
+    rackdesk_core::identity::IdentityError,
+    rackdesk_core::ops::OpsError,
+    rackdesk_core::journal::JournalError,
+    rackdesk_core::bulk::BulkError,
+    rackdesk_core::policy::Refusal,
+);
+
+impl From<std::io::Error> for Failure {
+    fn from(e: std::io::Error) -> Self {
+        Failure { message: "Rackdesk could not write its output.".into(), detail: Some(e.to_string()), code: exit::FAILURE }
+    }
+}
+
+pub(crate) fn user_error(message: impl Into<String>) -> Failure {
+    Failure { message: message.into(), detail: None, code: exit::USER_ERROR }
+}
+
+pub(crate) type Outcome = Result<(), Failure>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_kind_has_an_exit_code_scripts_can_rely_on() {
+        assert_eq!(exit_code(ErrorKind::NotAllowed), exit::NOT_ALLOWED);
+        assert_eq!(exit_code(ErrorKind::VaultLocked), exit::VAULT);
+        assert_eq!(exit_code(ErrorKind::Throttled), exit::THROTTLED);
+        assert_eq!(exit_code(ErrorKind::WrongHost), exit::USER_ERROR);
+        assert_eq!(exit_code(ErrorKind::Journal), exit::FAILURE);
+        assert!(ErrorKind::ALL.iter().all(|k| exit_code(*k) != exit::OK));
+    }
+}

@@ -1,0 +1,109 @@
+//! The one declaration of every command the page may call: its module, name, the arguments
+//! the page sends (with their Rust types) and the result's type. From it come the handler
+//! list ([`handler`]), the names ([`NAMES`]: build.rs reads this file for the permission
+//! manifest, and a test checks the capability file), and the TypeScript signatures
+//! ([`signatures`], written into `ui/src/bindings.ts`). Nothing is listed twice.
+
+use super::aliases::*;
+use super::bulk::*;
+use super::identity::*;
+use super::journal::*;
+use super::mailboxes::*;
+use super::*;
+
+macro_rules! commands {
+    ($( $module:ident :: $name:ident ( $( $arg:ident : $ty:ty ),* ) -> $result:ty ; )*) => {
+        /// The handler for every declared command.
+        pub fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + Sync + 'static {
+            tauri::generate_handler![$( $module::$name ),*]
+        }
+
+        /// Every command's name, in declaration order.
+        pub const NAMES: &[&str] = &[$( stringify!($name) ),*];
+
+        /// Every command: name, TypeScript argument type, TypeScript result type.
+        pub fn signatures() -> Vec<(&'static str, String, String)> {
+            vec![$(
+                (
+                    stringify!($name),
+                    args_type(&[$( (stringify!($arg), <$ty as ts_rs::TS>::name()) ),*]),
+                    <$result as ts_rs::TS>::name(),
+                )
+            ),*]
+        }
+    };
+}
+
+/// `{ someArg: T; other: U }` (Tauri takes arguments in camelCase), or an empty record.
+fn args_type(args: &[(&str, String)]) -> String {
+    if args.is_empty() {
+        return "Record<string, never>".into();
+    }
+    let fields: Vec<String> = args.iter().map(|(n, t)| format!("{}: {t}", camel(n))).collect();
+    format!("{{ {} }}", fields.join("; "))
+}
+
+fn camel(snake: &str) -> String {
+    let mut out = String::new();
+    let mut up = false;
+    for c in snake.chars() {
+        if c == '_' {
+            up = true;
+        } else if up {
+            out.extend(c.to_uppercase());
+            up = false;
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// The root module of the commands, for the declaration below.
+mod root {
+    pub use super::super::*;
+}
+
+// One line per command: `module::name(argument: Type, ...) -> Result;` (the Ok type of the
+// command's result). build.rs takes the names from here.
+commands! {
+    root::app_status() -> AppStatus;
+    root::list_domains() -> Vec<DomainInfo>;
+    root::check_password(password: String, mailbox: String, domain: String) -> Option<String>;
+    root::check_size(size: String) -> Option<String>;
+    mailboxes::mailbox_page(domain: String, offset: u32, size: u32) -> MailboxPage;
+    mailboxes::mailbox_detail(domain: String, name: String) -> MailboxDetail;
+    mailboxes::create_mailbox(input: NewMailboxInput) -> Option<PasswordResult>;
+    mailboxes::update_mailbox(domain: String, name: String, update: MailboxUpdate) -> MailboxDetail;
+    mailboxes::set_mailbox_enabled(domain: String, name: String, enabled: bool) -> MailboxDetail;
+    mailboxes::reset_mailbox_password(domain: String, name: String) -> PasswordResult;
+    mailboxes::delete_mailbox(domain: String, name: String, confirm_address: String) -> ();
+    mailboxes::export_mailboxes(domain: String) -> Option<ExportResult>;
+    aliases::list_aliases(domain: String) -> Vec<AliasRow>;
+    aliases::alias_detail(domain: String, name: String) -> AliasDetail;
+    aliases::create_alias(domain: String, name: String, members: Vec<String>) -> AliasDetail;
+    aliases::set_alias_members(domain: String, name: String, members: Vec<String>) -> AliasDetail;
+    aliases::delete_alias(domain: String, name: String, confirm_address: String) -> ();
+    identity::verify_keys(input: KeysInput) -> VerifyReport;
+    identity::connect_account(input: KeysInput) -> AppStatus;
+    identity::use_sandbox() -> AppStatus;
+    identity::use_identity(label: String) -> AppStatus;
+    identity::rotate_keys(label: String, user_key: String, secret_key: String) -> AppStatus;
+    identity::remove_identity(label: String, confirm_label: String) -> AppStatus;
+    journal::journal_query(filter: JournalFilter) -> Vec<JournalEntry>;
+    journal::journal_export(filter: JournalFilter) -> Option<ExportResult>;
+    journal::roles() -> Vec<RoleRow>;
+    journal::switch_role(role: String, passphrase: Option<String>) -> AppStatus;
+    journal::set_passphrase(new_passphrase: String, current: Option<String>) -> AppStatus;
+    bulk::bulk_kinds() -> Vec<BulkKindInfo>;
+    bulk::bulk_plan(kind: String, file_name: String, text: String, maps: Vec<ColumnMap>) -> BulkPlanView;
+    bulk::bulk_apply() -> String;
+    bulk::bulk_resume(job_id: String) -> String;
+    bulk::bulk_jobs() -> Vec<BulkJobView>;
+    bulk::bulk_control(action: String) -> ();
+    bulk::bulk_cancel(job_id: String) -> String;
+    bulk::bulk_save_results(job_id: String) -> Option<ExportResult>;
+    bulk::bulk_save_template(kind: String) -> Option<ExportResult>;
+    bulk::bulk_save_passwords(job_id: String) -> Option<ExportResult>;
+    bulk::bulk_passwords_seen(job_id: String) -> ();
+}
