@@ -72,6 +72,8 @@ pub enum ErrorKind {
     Timeout,
     Undecodable,
     Unconfirmed,
+    BadPaging,
+    TooLarge,
 }
 
 impl ErrorKind {
@@ -89,6 +91,8 @@ impl ErrorKind {
             ErrorKind::Timeout => "timeout",
             ErrorKind::Undecodable => "undecodable",
             ErrorKind::Unconfirmed => "unconfirmed",
+            ErrorKind::BadPaging => "bad-paging",
+            ErrorKind::TooLarge => "too-large",
         }
     }
 }
@@ -143,6 +147,19 @@ pub enum ApiError {
     /// reading the object back did not settle it.
     #[error("outcome unknown: {cause}")]
     Unconfirmed { cause: Box<ApiError> },
+
+    /// A listing broke the paging rules (reference §5.1): an offset other than the one asked
+    /// for, an empty page before the reported total, more pages than the total allows, a
+    /// total that jumped, or an offset past the largest number. Reading stopped there rather
+    /// than loop; only reads page, so nothing was changed.
+    #[error("bad paging at offset {offset} (page {page}, total {total}): {reason}")]
+    BadPaging { offset: u32, page: u32, total: u32, reason: String },
+
+    /// A successful answer was longer than the client reads (`limit` bytes), whether the
+    /// `Content-Length` said so or the body ran past it. The server answered with `status`;
+    /// the body was set aside unread.
+    #[error("the answer (HTTP {status}) is longer than {limit} bytes")]
+    TooLarge { limit: u64, status: u16 },
 }
 
 impl ApiError {
@@ -164,6 +181,8 @@ impl ApiError {
             ApiError::Timeout { .. } => ErrorKind::Timeout,
             ApiError::Undecodable { .. } => ErrorKind::Undecodable,
             ApiError::Unconfirmed { .. } => ErrorKind::Unconfirmed,
+            ApiError::BadPaging { .. } => ErrorKind::BadPaging,
+            ApiError::TooLarge { .. } => ErrorKind::TooLarge,
         }
     }
 
@@ -229,6 +248,18 @@ impl ApiError {
             ),
             ApiError::Undecodable { .. } => "Rackspace sent an answer Rackdesk could not read. Try again; if it keeps happening, report it with the details.".into(),
             ApiError::Unconfirmed { .. } => "The connection broke while the change was being sent, and Rackdesk could not confirm whether Rackspace made it. Check the object before trying again.".into(),
+            ApiError::BadPaging { .. } => "Rackspace's list did not page as it should, so Rackdesk stopped reading it. Nothing was changed. Try again; if it keeps happening, report it with the details.".into(),
+            ApiError::TooLarge { limit, .. } => {
+                let size = if limit % (1024 * 1024) == 0 {
+                    format!("{} MiB", limit / (1024 * 1024))
+                } else {
+                    format!("{limit} bytes")
+                };
+                format!(
+                    "Rackspace sent an answer larger than Rackdesk reads ({size}), so it was set aside unread. \
+                     Nothing was changed. Try again; if it keeps happening, report it with the details."
+                )
+            }
         }
     }
 
@@ -240,6 +271,10 @@ impl ApiError {
                 Some(format!("HTTP {status}, at `{path}`: {message}"))
             }
             ApiError::Unconfirmed { cause } => Some(format!("{cause}")),
+            ApiError::BadPaging { offset, page, total, reason } => {
+                Some(format!("page {page}, offset {offset}, reported total {total}: {reason}"))
+            }
+            ApiError::TooLarge { limit, status } => Some(format!("HTTP {status}: the answer is longer than {limit} bytes")),
             ApiError::InvalidInput { .. } | ApiError::Timeout { .. } => None,
             other => other.reply().and_then(|r| r.message().map(str::to_owned)),
         }
