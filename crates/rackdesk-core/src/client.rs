@@ -8,7 +8,7 @@
 //! server is first checked by reading the object back, and only resent if it did not happen.
 
 use crate::error::{ApiError, Fault, Result, SendPhase, ServerReply};
-use crate::limits::{Category, Scheduler};
+use crate::limits::{Category, Limits, Scheduler};
 use crate::sign::{self, Clock, SystemClock};
 use reqwest::header::{HeaderMap, ACCEPT, CONTENT_TYPE, USER_AGENT};
 use reqwest::{Method, StatusCode};
@@ -119,6 +119,10 @@ pub enum ClientEvent {
 
 pub type EventSink = Arc<dyn Fn(&ClientEvent) + Send + Sync>;
 
+/// The environment variable that shortens the pacing "minute" for tests against the local
+/// simulator (milliseconds). See [`ClientConfig::with_test_minute_from_env`].
+pub const TEST_MINUTE_ENV: &str = "RACKDESK_MINUTE_MS";
+
 /// Everything a client needs besides the keys.
 #[derive(Clone)]
 pub struct ClientConfig {
@@ -148,6 +152,38 @@ impl ClientConfig {
             clock: Arc::new(SystemClock),
             events: None,
         }
+    }
+
+    /// Shortens the pacing "minute" to `minute_ms` milliseconds, for tests against the local
+    /// simulator (which shortens its own minute the same way): the scheduler counts the
+    /// published limits over that window, and the retry backoff becomes a twentieth of it
+    /// (at least 10 ms). `None` or 0 leaves the configuration as it is.
+    ///
+    /// Applied only when [`ClientConfig::api_url`] is this computer (see [`is_loopback_url`]):
+    /// against Rackspace a short minute would break its rate limits, so it is then ignored
+    /// with a warning. Returns whether it was applied. Set the final `api_url` first.
+    pub fn apply_test_minute(&mut self, minute_ms: Option<u64>) -> bool {
+        let Some(ms) = minute_ms.filter(|ms| *ms > 0) else {
+            return false;
+        };
+        if !is_loopback_url(self.api_url.trim()) {
+            tracing::warn!(
+                minute_ms = ms,
+                "{TEST_MINUTE_ENV} is ignored: it applies only to an API address on this computer"
+            );
+            return false;
+        }
+        self.scheduler = Scheduler::new(Limits::with_window(Duration::from_millis(ms)));
+        self.retry.backoff = Duration::from_millis((ms / 20).max(10));
+        true
+    }
+
+    /// [`ClientConfig::apply_test_minute`] with the value of `RACKDESK_MINUTE_MS`, when it is
+    /// a positive whole number of milliseconds (anything else is ignored).
+    pub fn with_test_minute_from_env(mut self) -> Self {
+        let ms = std::env::var(TEST_MINUTE_ENV).ok().and_then(|v| v.trim().parse::<u64>().ok());
+        self.apply_test_minute(ms);
+        self
     }
 }
 
@@ -487,6 +523,18 @@ impl Client {
     }
 }
 
+/// True only for an `http`/`https` address whose host, as parsed, is this computer: a loopback
+/// IP (127.0.0.0/8 or `::1`) or exactly `localhost`. Decided from the parsed host, never from
+/// the text, so `http://127.0.0.1.evil.com`, `http://127.0.0.1@evil.com` or
+/// `https://api.emailsrvr.com/v1?x=://127.` are not loopback. (An IPv4-mapped IPv6 address
+/// such as `[::ffff:127.0.0.1]` is not accepted either: the safe side.)
+pub fn is_loopback_url(url: &str) -> bool {
+    match url::Url::parse(url) {
+        Ok(u) => matches!(u.scheme(), "http" | "https") && is_loopback(&u),
+        Err(_) => false,
+    }
+}
+
 fn is_loopback(url: &url::Url) -> bool {
     match url.host() {
         Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
@@ -667,6 +715,96 @@ mod tests {
         assert!(mk("http://api.emailsrvr.com/v1").is_err());
         assert!(mk("ftp://x/v1").is_err());
         assert!(mk("not a url").is_err());
+    }
+
+    #[test]
+    fn loopback_is_decided_from_the_parsed_host() {
+        for yes in [
+            "http://127.0.0.1:8808/v1",
+            "http://127.0.0.1",
+            "https://127.0.0.1/v1",
+            "http://127.1.2.3:9/v1",
+            "http://[::1]:8808/v1",
+            "http://localhost:8808/v1",
+            "http://LOCALHOST/v1",
+            "http://user:pw@127.0.0.1/v1",
+        ] {
+            assert!(is_loopback_url(yes), "{yes} is this computer");
+        }
+        for no in [
+            // Look-alike hosts.
+            "http://127.0.0.1.evil.com/v1",
+            "http://localhost.evil.com/v1",
+            "http://evil-localhost/v1",
+            "http://localhost./v1",
+            "http://127.0.0.1.nip.io/v1",
+            // The loopback text somewhere other than the host.
+            "https://api.emailsrvr.com/v1?x=://127.",
+            "https://api.emailsrvr.com/v1?u=http://127.0.0.1",
+            "https://api.emailsrvr.com/127.0.0.1/v1",
+            "https://api.emailsrvr.com/v1#localhost",
+            "http://127.0.0.1@evil.com/v1",
+            "http://localhost:8808@evil.com/v1",
+            "http://localhost%40evil.com/v1",
+            // Other addresses of this or nearby machines, and the real service.
+            "http://0.0.0.0:8808/v1",
+            "http://10.0.0.1/v1",
+            "http://128.0.0.1/v1",
+            "http://[::ffff:127.0.0.1]/v1",
+            "http://[::2]/v1",
+            "https://api.emailsrvr.com/v1",
+            // Not http(s), or not an address at all.
+            "ftp://127.0.0.1/v1",
+            "file:///127.0.0.1",
+            "127.0.0.1:8808/v1",
+            "localhost:8808",
+            "",
+            "not a url",
+        ] {
+            assert!(!is_loopback_url(no), "{no} is not this computer");
+        }
+    }
+
+    #[test]
+    fn the_test_minute_applies_only_to_loopback() {
+        let mut cfg = ClientConfig::new("http://127.0.0.1:8808/v1");
+        assert!(cfg.apply_test_minute(Some(1000)));
+        assert_eq!(cfg.scheduler.limits(), Limits::with_window(Duration::from_millis(1000)));
+        assert_eq!(cfg.retry.backoff, Duration::from_millis(50));
+        // A very short minute still waits at least 10 ms between retries.
+        let mut cfg = ClientConfig::new("http://localhost:1/v1");
+        assert!(cfg.apply_test_minute(Some(60)));
+        assert_eq!(cfg.scheduler.limits().window, Duration::from_millis(60));
+        assert_eq!(cfg.retry.backoff, Duration::from_millis(10));
+
+        for url in ["https://api.emailsrvr.com/v1", "http://127.0.0.1.evil.com/v1", "http://127.0.0.1@evil.com/v1"] {
+            let mut cfg = ClientConfig::new(url);
+            assert!(!cfg.apply_test_minute(Some(1000)), "{url}");
+            assert_eq!(cfg.scheduler.limits(), Limits::PUBLISHED, "{url}");
+            assert_eq!(cfg.retry, RetryPolicy::default(), "{url}");
+        }
+        // Nothing, or zero, changes nothing.
+        let mut cfg = ClientConfig::new("http://127.0.0.1:8808/v1");
+        assert!(!cfg.apply_test_minute(None));
+        assert!(!cfg.apply_test_minute(Some(0)));
+        assert_eq!(cfg.scheduler.limits(), Limits::PUBLISHED);
+    }
+
+    #[test]
+    fn the_test_minute_is_read_from_the_environment() {
+        // The only test of this crate that touches this variable.
+        std::env::set_var(TEST_MINUTE_ENV, "400");
+        let local = ClientConfig::new("http://127.0.0.1:8808/v1").with_test_minute_from_env();
+        let remote = ClientConfig::new("https://api.emailsrvr.com/v1").with_test_minute_from_env();
+        std::env::set_var(TEST_MINUTE_ENV, "soon");
+        let garbage = ClientConfig::new("http://127.0.0.1:8808/v1").with_test_minute_from_env();
+        std::env::remove_var(TEST_MINUTE_ENV);
+        let unset = ClientConfig::new("http://127.0.0.1:8808/v1").with_test_minute_from_env();
+        assert_eq!(local.scheduler.limits().window, Duration::from_millis(400));
+        assert_eq!(local.retry.backoff, Duration::from_millis(20));
+        assert_eq!(remote.scheduler.limits(), Limits::PUBLISHED);
+        assert_eq!(garbage.scheduler.limits(), Limits::PUBLISHED);
+        assert_eq!(unset.scheduler.limits(), Limits::PUBLISHED);
     }
 
     #[test]
