@@ -10,7 +10,7 @@
 use crate::error::{ApiError, Fault, Result, SendPhase, ServerReply};
 use crate::limits::{Category, Limits, Scheduler};
 use crate::sign::{self, Clock, SystemClock};
-use reqwest::header::{HeaderMap, ACCEPT, CONTENT_TYPE, USER_AGENT};
+use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, CONTENT_TYPE, USER_AGENT};
 use reqwest::{Method, StatusCode};
 use secrecy::{ExposeSecret, SecretString};
 use serde::de::DeserializeOwned;
@@ -439,14 +439,32 @@ impl Client {
                 }
             })
             .await;
+        let result = match self.signed_request(req) {
+            Ok(request) => {
+                tracing::debug!(method = %req.method, path = %req.path, "sending");
+                self.exchange(request).await
+            }
+            Err(e) => Err(e),
+        };
+        permit.finish();
+        tracing::debug!(method = %req.method, path = %req.path, ok = result.is_ok(), "done");
+        result
+    }
+
+    /// Builds the request with a fresh signature. The signature header is flagged sensitive,
+    /// so it never shows in `Debug` output of the request or its headers.
+    fn signed_request(&self, req: &Request) -> Result<reqwest::Request> {
         let url = format!("{}/{}", self.cfg.api_url, req.path);
         let ts = sign::timestamp(self.cfg.clock.now_utc());
-        let signature = sign::signature_header(
+        let mut signature = HeaderValue::from_str(&sign::signature_header(
             self.creds.user_key(),
             &self.cfg.user_agent,
             &ts,
             self.creds.secret().expose_secret(),
-        );
+        ))
+        // Keys are checked to be printable ASCII, so this cannot happen; never show the value.
+        .map_err(|_| ApiError::invalid("API keys", "they contain characters that cannot be sent"))?;
+        signature.set_sensitive(true);
         let mut rb = self
             .http
             .request(req.method.clone(), &url)
@@ -461,28 +479,27 @@ impl Client {
         } else if req.method == Method::POST || req.method == Method::PUT {
             rb = rb.header(CONTENT_TYPE, "application/x-www-form-urlencoded; charset=utf-8").body("");
         }
-        tracing::debug!(method = %req.method, path = %req.path, "sending");
-        let sent = rb.send().await;
-        let result = match sent {
-            Err(e) => Err(self.network_error(&e)),
-            Ok(resp) => {
-                let status = resp.status();
-                let headers = resp.headers().clone();
-                if let Some(d) = headers.get(reqwest::header::DATE).and_then(|v| v.to_str().ok()) {
-                    if let Ok(mut g) = self.last_server_date.lock() {
-                        *g = Some(d.to_owned());
-                    }
-                }
-                match resp.bytes().await {
-                    Err(e) => Err(self.network_error(&e)),
-                    Ok(body) if status.is_success() => Ok(Answer { status, body }),
-                    Ok(body) => Err(classify(status, &headers, &body)),
-                }
-            }
+        rb.build().map_err(|e| ApiError::Network { phase: SendPhase::NotSent, message: e.to_string() })
+    }
+
+    /// Sends a built request and classifies the answer.
+    async fn exchange(&self, request: reqwest::Request) -> Result<Answer> {
+        let resp = match self.http.execute(request).await {
+            Ok(r) => r,
+            Err(e) => return Err(self.network_error(&e)),
         };
-        permit.finish();
-        tracing::debug!(method = %req.method, path = %req.path, ok = result.is_ok(), "done");
-        result
+        let status = resp.status();
+        let headers = resp.headers().clone();
+        if let Some(d) = headers.get(reqwest::header::DATE).and_then(|v| v.to_str().ok()) {
+            if let Ok(mut g) = self.last_server_date.lock() {
+                *g = Some(d.to_owned());
+            }
+        }
+        match resp.bytes().await {
+            Err(e) => Err(self.network_error(&e)),
+            Ok(body) if status.is_success() => Ok(Answer { status, body }),
+            Ok(body) => Err(classify(status, &headers, &body)),
+        }
     }
 
     fn network_error(&self, e: &reqwest::Error) -> ApiError {
@@ -805,6 +822,32 @@ mod tests {
         assert_eq!(remote.scheduler.limits(), Limits::PUBLISHED);
         assert_eq!(garbage.scheduler.limits(), Limits::PUBLISHED);
         assert_eq!(unset.scheduler.limits(), Limits::PUBLISHED);
+    }
+
+    #[test]
+    fn the_signature_is_sensitive_and_never_in_debug_output() {
+        let creds = Credentials::new("AbCdEfGhIjKlMnOpQrSt", SecretString::from("0123456789abcdefghijABCDEFGH")).unwrap();
+        let client = Client::new(ClientConfig::new("https://api.emailsrvr.com/v1"), creds).unwrap();
+        let req = Request {
+            method: Method::GET,
+            path: "customers/me".into(),
+            query: vec![],
+            form: None,
+            category: Category::Read,
+            safety: Safety::Read,
+        };
+        let built = client.signed_request(&req).unwrap();
+        let sig = built.headers().get("x-api-signature").expect("signed");
+        assert!(sig.is_sensitive());
+        let value = sig.to_str().unwrap().to_owned();
+        assert!(value.starts_with("AbCdEfGhIjKlMnOpQrSt:"), "the header is still sent as signed");
+        let hash = value.rsplit(':').next().unwrap();
+        assert_eq!(hash.len(), 28);
+        for dbg in [format!("{built:?}"), format!("{:?}", built.headers()), format!("{sig:?}")] {
+            assert!(!dbg.contains(hash), "{dbg}");
+            assert!(!dbg.contains(&value), "{dbg}");
+        }
+        assert!(format!("{:?}", built.headers()).contains("Sensitive"));
     }
 
     #[test]
