@@ -119,6 +119,11 @@ pub enum ClientEvent {
 
 pub type EventSink = Arc<dyn Fn(&ClientEvent) + Send + Sync>;
 
+/// The most of an answer the client reads: 8 MiB. The largest documented answer, a page of
+/// 250 mailboxes with every column, is well under 1 MiB; anything far larger is not an API
+/// answer, and reading it all would only use up memory.
+pub const MAX_BODY_BYTES: usize = 8 * 1024 * 1024;
+
 /// The environment variable that shortens the pacing "minute" for tests against the local
 /// simulator (milliseconds). See [`ClientConfig::with_test_minute_from_env`].
 pub const TEST_MINUTE_ENV: &str = "RACKDESK_MINUTE_MS";
@@ -137,6 +142,8 @@ pub struct ClientConfig {
     pub scheduler: Arc<Scheduler>,
     pub clock: Arc<dyn Clock>,
     pub events: Option<EventSink>,
+    /// The most of an answer's body that is read, in bytes ([`MAX_BODY_BYTES`]; tests lower it).
+    pub max_body_bytes: usize,
 }
 
 impl ClientConfig {
@@ -151,6 +158,7 @@ impl ClientConfig {
             scheduler: Scheduler::global(),
             clock: Arc::new(SystemClock),
             events: None,
+            max_body_bytes: MAX_BODY_BYTES,
         }
     }
 
@@ -194,6 +202,7 @@ impl fmt::Debug for ClientConfig {
             .field("account", &self.account)
             .field("user_agent", &self.user_agent)
             .field("timeout", &self.timeout)
+            .field("max_body_bytes", &self.max_body_bytes)
             .finish_non_exhaustive()
     }
 }
@@ -412,7 +421,8 @@ impl Client {
         };
         for attempt in 0..=self.cfg.retry.transient_retries {
             match self.send_once(&req).await {
-                Ok(_) => return Ok(true),
+                // A 2xx says it exists; an answer too long to read is still a 2xx.
+                Ok(_) | Err(ApiError::TooLarge { .. }) => return Ok(true),
                 Err(e) if e.is_not_found() => return Ok(false),
                 Err(ApiError::Throttled { .. }) => {
                     self.cfg.scheduler.note_throttled(self.creds.user_key());
@@ -482,23 +492,38 @@ impl Client {
         rb.build().map_err(|e| ApiError::Network { phase: SendPhase::NotSent, message: e.to_string() })
     }
 
-    /// Sends a built request and classifies the answer.
+    /// Sends a built request and classifies the answer, reading at most
+    /// [`ClientConfig::max_body_bytes`] of its body.
+    ///
+    /// A longer 2xx answer is [`ApiError::TooLarge`]: the server answered, so this is an answer
+    /// we could not read (like [`ApiError::Undecodable`]), never a "maybe sent" failure that a
+    /// retry or read-back would act on. A longer error answer is classified from its status
+    /// and `x-error-message` header alone, so throttling, 404 and 5xx keep their meaning.
     async fn exchange(&self, request: reqwest::Request) -> Result<Answer> {
-        let resp = match self.http.execute(request).await {
+        let mut resp = match self.http.execute(request).await {
             Ok(r) => r,
             Err(e) => return Err(self.network_error(&e)),
         };
         let status = resp.status();
-        let headers = resp.headers().clone();
+        let headers = std::mem::take(resp.headers_mut());
         if let Some(d) = headers.get(reqwest::header::DATE).and_then(|v| v.to_str().ok()) {
             if let Ok(mut g) = self.last_server_date.lock() {
                 *g = Some(d.to_owned());
             }
         }
-        match resp.bytes().await {
+        let limit = self.cfg.max_body_bytes;
+        match read_capped(&mut resp, limit).await {
             Err(e) => Err(self.network_error(&e)),
-            Ok(body) if status.is_success() => Ok(Answer { status, body }),
-            Ok(body) => Err(classify(status, &headers, &body)),
+            Ok(Some(body)) if status.is_success() => Ok(Answer { status, body }),
+            Ok(Some(body)) => Err(classify(status, &headers, &body)),
+            Ok(None) => {
+                tracing::warn!(status = status.as_u16(), limit, "answer longer than the limit; not read");
+                if status.is_success() {
+                    Err(ApiError::TooLarge { limit: limit as u64, status: status.as_u16() })
+                } else {
+                    Err(classify(status, &headers, b""))
+                }
+            }
         }
     }
 
@@ -536,7 +561,12 @@ impl Client {
             _ => Safety::Read,
         };
         let req = Request { method, path, query: vec![], form, category, safety };
-        self.execute(&req).await.map(|_| ())
+        match self.execute(&req).await {
+            // The server answered 2xx: the change was made. A write's answer body is never
+            // read, so an over-long one changes nothing about that.
+            Ok(_) | Err(ApiError::TooLarge { .. }) => Ok(()),
+            Err(e) => Err(e),
+        }
     }
 }
 
@@ -559,6 +589,25 @@ fn is_loopback(url: &url::Url) -> bool {
         Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
         None => false,
     }
+}
+
+/// Reads a body to its end if it is at most `limit` bytes; `Ok(None)` as soon as it is known
+/// to be longer — from `Content-Length` before reading anything, or while reading chunk by
+/// chunk. Memory used is bounded by `limit` whatever the server sends.
+async fn read_capped(resp: &mut reqwest::Response, limit: usize) -> std::result::Result<Option<bytes::Bytes>, reqwest::Error> {
+    let announced = resp.content_length();
+    if announced.is_some_and(|n| n > limit as u64) {
+        return Ok(None);
+    }
+    let start = announced.map_or(8 * 1024, |n| n as usize).min(limit).min(1024 * 1024);
+    let mut buf = bytes::BytesMut::with_capacity(start);
+    while let Some(chunk) = resp.chunk().await? {
+        if chunk.len() > limit - buf.len() {
+            return Ok(None);
+        }
+        buf.extend_from_slice(&chunk);
+    }
+    Ok(Some(buf.freeze()))
 }
 
 /// Failures worth another attempt (if the request's safety allows it).
