@@ -15,21 +15,9 @@ pub(crate) fn base_config(cli: &Cli) -> ClientConfig {
 fn config_at(cli: &Cli, url: &str) -> ClientConfig {
     let mut cfg = ClientConfig::new(url);
     cfg.account = cli.account.clone().unwrap_or_else(|| "me".into());
-    cfg = test_minute(cfg);
+    // A shortened "minute" for a fast local simulator (tests); ignored for any other host.
+    cfg = cfg.with_test_minute_from_env();
     cfg.events = Some(Arc::new(|ev: &ClientEvent| eprintln!("{}…", rackdesk_core::rules::notice(ev).message)));
-    cfg
-}
-
-/// The simulator can shorten its "minute" (--minute-ms); `RACKDESK_MINUTE_MS` keeps the
-/// pacing in step with it — only for a server on this computer, never for any other host.
-fn test_minute(mut cfg: ClientConfig) -> ClientConfig {
-    let Some(ms) = std::env::var("RACKDESK_MINUTE_MS").ok().and_then(|v| v.parse::<u64>().ok()).filter(|ms| *ms > 0) else { return cfg };
-    if !rackdesk_core::hosts::is_loopback_url(&cfg.api_url) {
-        tracing::warn!("RACKDESK_MINUTE_MS is ignored: {} is not a server on this computer", cfg.api_url);
-        return cfg;
-    }
-    cfg.scheduler = rackdesk_core::limits::Scheduler::new(rackdesk_core::limits::Limits::with_window(std::time::Duration::from_millis(ms)));
-    cfg.retry.backoff = std::time::Duration::from_millis((ms / 20).max(10));
     cfg
 }
 

@@ -40,7 +40,7 @@ pub(crate) fn exit_code(kind: ErrorKind) -> u8 {
         | K::File => exit::USER_ERROR,
         K::AuthFailed | K::Forbidden | K::WrongKeys | K::ClockSkew | K::VaultEntryMissing | K::NoIdentity => exit::AUTH,
         K::Throttled => exit::THROTTLED,
-        K::ServerFault | K::Network | K::Timeout | K::Undecodable | K::Unconfirmed | K::Offline => exit::SERVER,
+        K::ServerFault | K::Network | K::Timeout | K::Undecodable | K::Unconfirmed | K::Offline | K::BadPaging | K::TooLarge => exit::SERVER,
         K::VaultUnavailable | K::VaultLocked => exit::VAULT,
         K::NotAllowed | K::Passphrase => exit::NOT_ALLOWED,
         K::VaultFailure | K::Config | K::Journal | K::JobStore => exit::FAILURE,

@@ -106,6 +106,126 @@ fn paging(size: u32, offset: u32) -> Result<Vec<(String, String)>> {
     Ok(vec![("size".into(), size.to_string()), ("offset".into(), offset.to_string())])
 }
 
+/// One page of a listing just received, with what the loop knew before it: everything
+/// [`next_offset`] decides from. Plain numbers, so any value can be fed in (e.g. by a fuzzer).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct PageStep {
+    /// The offset this page was asked for.
+    pub asked_offset: u32,
+    /// The page size asked for (1 to 250 in practice; 0 is read as 1).
+    pub page_size: u32,
+    /// The offset the answer says the page starts at.
+    pub echoed_offset: u32,
+    /// How many items the page holds.
+    pub items: usize,
+    /// The total this page reports.
+    pub total: u32,
+    /// The total the first page of this listing reported.
+    pub first_total: u32,
+    /// Pages received so far, this one included (1 for the first page).
+    pub pages: u32,
+}
+
+/// Where a paged listing goes after the page described by `step`: `Ok(Some(offset))` for
+/// the next page, `Ok(None)` when the listing is complete, or [`ApiError::BadPaging`] when
+/// the server broke the paging rules of reference §5.1 — so that no server answer can make
+/// a listing loop or run on for ever. Pure and total: it never panics, whatever the input.
+///
+/// The rules, in order:
+/// * the page must start at the offset asked for (a server that answers the same offset
+///   again would otherwise be read for ever);
+/// * the total may move while we read (others add or remove objects), but by no more than
+///   one page or a tenth of the first total, whichever is larger;
+/// * an empty page ends the listing only at or past the total; before it, it is an error;
+/// * the next offset is `asked_offset + items`, computed without overflow, so it always
+///   moves strictly forward; at or past the total the listing is complete;
+/// * at most `ceil(total / page_size) + 1` pages are read (the larger of the first and
+///   current total): one spare page for objects added while reading, no more.
+pub fn next_offset(step: &PageStep) -> Result<Option<u32>> {
+    let PageStep { asked_offset, page_size, echoed_offset, items, total, first_total, pages } = *step;
+    let bad = |reason: String| Err(ApiError::BadPaging { offset: asked_offset, page: pages, total, reason });
+    let size = u64::from(page_size.max(1));
+    if echoed_offset != asked_offset {
+        return bad(format!("offset {asked_offset} was asked for, but the page says it starts at {echoed_offset}"));
+    }
+    let slack = size.max(u64::from(first_total) / 10);
+    if u64::from(total.abs_diff(first_total)) > slack {
+        return bad(format!("the total went from {first_total} to {total} while reading"));
+    }
+    if items == 0 {
+        if asked_offset >= total {
+            return Ok(None);
+        }
+        return bad(format!("an empty page came before the reported total of {total}"));
+    }
+    let next = match u32::try_from(items).ok().and_then(|n| asked_offset.checked_add(n)) {
+        Some(n) => n,
+        None => return bad(format!("a page of {items} items would take the offset past the largest number")),
+    };
+    if next >= total {
+        return Ok(None);
+    }
+    let most = u64::from(first_total.max(total)).div_ceil(size) + 1;
+    if u64::from(pages) >= most {
+        return bad(format!("{pages} pages were read and the list is still not complete; a total of {total} allows at most {most}"));
+    }
+    Ok(Some(next))
+}
+
+/// Follows a paged listing page by page with [`next_offset`]: every paging loop keeps one.
+///
+/// ```
+/// # use rackdesk_core::api::Pager;
+/// # use rackdesk_core::models::Page;
+/// let mut pager = Pager::new(0, 250);
+/// assert_eq!(pager.offset(), Some(0));
+/// let page = Page { offset: 0, size: 250, total: 300, items: vec![(); 250] };
+/// pager.advance(&page).unwrap();
+/// assert_eq!(pager.offset(), Some(250));
+/// let page = Page { offset: 250, size: 250, total: 300, items: vec![(); 50] };
+/// pager.advance(&page).unwrap();
+/// assert_eq!(pager.offset(), None);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Pager {
+    next: Option<u32>,
+    page_size: u32,
+    first_total: Option<u32>,
+    pages: u32,
+}
+
+impl Pager {
+    /// A listing read `page_size` items at a time, from `start`.
+    pub fn new(start: u32, page_size: u32) -> Self {
+        Pager { next: Some(start), page_size, first_total: None, pages: 0 }
+    }
+
+    /// The offset to ask for next; `None` once the listing is complete.
+    pub fn offset(&self) -> Option<u32> {
+        self.next
+    }
+
+    /// Takes in the page just read (asked for at [`Pager::offset`]). After an error the
+    /// pager is finished: the caller stops.
+    pub fn advance<T>(&mut self, page: &Page<T>) -> Result<()> {
+        let Some(asked_offset) = self.next.take() else {
+            return Ok(());
+        };
+        self.pages = self.pages.saturating_add(1);
+        let first_total = *self.first_total.get_or_insert(page.total);
+        self.next = next_offset(&PageStep {
+            asked_offset,
+            page_size: self.page_size,
+            echoed_offset: page.offset,
+            items: page.items.len(),
+            total: page.total,
+            first_total,
+            pages: self.pages,
+        })?;
+        Ok(())
+    }
+}
+
 fn search_text(s: &str) -> Result<String> {
     let t = s.trim();
     if t.is_empty() {
@@ -365,7 +485,7 @@ impl Client {
 
     pub async fn admins_page(&self, size: u32, offset: u32) -> Result<Page<Admin>> {
         let l: AdminList = self.get_json(format!("{}/admins", self.customer_path()), paging(size, offset)?).await?;
-        Ok(Page { offset: l.offset, size: l.size, total: l.total.max(l.admins.len() as u32), items: l.admins })
+        Ok(Page { offset: l.offset, size: l.size, total: l.total.max(count(&l.admins)), items: l.admins })
     }
 
     /// Every administrator login of the account.
@@ -433,7 +553,7 @@ impl Client {
 
     pub async fn domains_page(&self, size: u32, offset: u32) -> Result<Page<Domain>> {
         let l: DomainList = self.get_json(format!("{}/domains", self.customer_path()), paging(size, offset)?).await?;
-        Ok(Page { offset: l.offset, size: l.size, total: l.total.max(l.domains.len() as u32), items: l.domains })
+        Ok(Page { offset: l.offset, size: l.size, total: l.total.max(count(&l.domains)), items: l.domains })
     }
 
     /// Every domain of the account.
@@ -460,11 +580,13 @@ impl Client {
         domain: &'a str,
         query: MailboxQuery,
     ) -> impl Stream<Item = Result<Page<MailboxSummary>>> + 'a {
-        futures::stream::try_unfold(Some(query), move |state| async move {
-            let Some(q) = state else { return Ok(None) };
+        let pager = Pager::new(query.offset, query.size);
+        futures::stream::try_unfold((pager, query), move |(mut pager, q)| async move {
+            let Some(offset) = pager.offset() else { return Ok(None) };
+            let q = MailboxQuery { offset, ..q };
             let page = self.mailboxes_page(domain, &q).await?;
-            let next = (!page.is_last()).then(|| MailboxQuery { offset: page.offset + page.items.len() as u32, ..q });
-            Ok(Some((page, next)))
+            pager.advance(&page)?;
+            Ok(Some((page, (pager, q))))
         })
     }
 
@@ -503,8 +625,13 @@ impl Client {
         let (dp, _) = self.domain_path(domain)?;
         let l: AliasList = self.get_json(format!("{dp}/rs/aliases"), paging(size, offset)?).await?;
         // The documented example has no paging envelope [U]: a bare list is one whole page.
-        let n = l.aliases.len() as u32;
-        Ok(Page { offset: l.offset.unwrap_or(offset), size: l.size.unwrap_or(n), total: l.total.unwrap_or(offset + n), items: l.aliases })
+        let n = count(&l.aliases);
+        Ok(Page {
+            offset: l.offset.unwrap_or(offset),
+            size: l.size.unwrap_or(n),
+            total: l.total.unwrap_or(offset.saturating_add(n)),
+            items: l.aliases,
+        })
     }
 
     pub async fn aliases(&self, domain: &str) -> Result<Vec<AliasSummary>> {
@@ -537,23 +664,25 @@ impl Client {
     }
 }
 
-/// Fetches pages until the last, given a function from offset to page.
+/// The length of a page's items as the envelope counts them (saturating, never wrapping).
+fn count<T>(items: &[T]) -> u32 {
+    u32::try_from(items.len()).unwrap_or(u32::MAX)
+}
+
+/// Fetches pages of [`MAX_PAGE_SIZE`] until the last, given a function from offset to page.
 async fn collect_all<T, F, Fut>(mut page_at: F) -> Result<Vec<T>>
 where
     F: FnMut(u32) -> Fut,
     Fut: std::future::Future<Output = Result<Page<T>>>,
 {
     let mut out = Vec::new();
-    let mut offset = 0;
-    loop {
+    let mut pager = Pager::new(0, MAX_PAGE_SIZE);
+    while let Some(offset) = pager.offset() {
         let p = page_at(offset).await?;
-        let last = p.is_last();
-        offset = p.offset + p.items.len() as u32;
+        pager.advance(&p)?;
         out.extend(p.items);
-        if last {
-            return Ok(out);
-        }
     }
+    Ok(out)
 }
 
 #[cfg(test)]
@@ -616,6 +745,138 @@ mod tests {
         assert!(matches!(e, ApiError::InvalidInput { .. }));
         let c = MailboxChanges { forward_to: Some(vec![]), ..Default::default() };
         assert_eq!(c.to_form("jane", "example.com").unwrap().field_names(), vec!["emailForwardingAddresses"]);
+    }
+
+    fn step(asked_offset: u32, items: usize, total: u32, pages: u32) -> PageStep {
+        PageStep { asked_offset, page_size: 250, echoed_offset: asked_offset, items, total, first_total: total, pages }
+    }
+
+    fn bad_paging(r: Result<Option<u32>>) -> String {
+        match r {
+            Err(e @ ApiError::BadPaging { .. }) => {
+                assert_eq!(e.kind().as_str(), "bad-paging");
+                assert!(e.user_message().contains("did not page as it should"), "{}", e.user_message());
+                e.detail().unwrap()
+            }
+            other => panic!("expected BadPaging, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn next_offset_follows_a_well_behaved_listing() {
+        assert_eq!(next_offset(&step(0, 250, 600, 1)).unwrap(), Some(250));
+        assert_eq!(next_offset(&step(250, 250, 600, 2)).unwrap(), Some(500));
+        assert_eq!(next_offset(&step(500, 100, 600, 3)).unwrap(), None);
+        // An empty listing, and a listing that is exactly one page.
+        assert_eq!(next_offset(&step(0, 0, 0, 1)).unwrap(), None);
+        assert_eq!(next_offset(&step(0, 250, 250, 1)).unwrap(), None);
+        // Objects removed while reading: an empty page at or past the new total ends it.
+        let s = PageStep { total: 480, ..step(500, 0, 600, 3) };
+        assert_eq!(next_offset(&s).unwrap(), None);
+        // A few objects added while reading are fine (one spare page).
+        let s = PageStep { total: 620, ..step(250, 250, 600, 2) };
+        assert_eq!(next_offset(&s).unwrap(), Some(500));
+        let s = PageStep { total: 840, ..step(500, 250, 600, 3) };
+        assert_eq!(next_offset(&s).unwrap(), Some(750));
+        let s = PageStep { total: 840, ..step(750, 90, 600, 4) };
+        assert_eq!(next_offset(&s).unwrap(), None);
+        // A listing that starts part-way.
+        assert_eq!(next_offset(&step(100, 250, 600, 1)).unwrap(), Some(350));
+    }
+
+    #[test]
+    fn next_offset_refuses_a_page_at_another_offset() {
+        let s = PageStep { echoed_offset: 0, ..step(250, 250, 1000, 2) };
+        assert!(bad_paging(next_offset(&s)).contains("offset 250 was asked for"));
+    }
+
+    #[test]
+    fn next_offset_refuses_an_empty_page_before_the_total() {
+        assert!(bad_paging(next_offset(&step(250, 0, 1000, 2))).contains("empty page"));
+        assert!(bad_paging(next_offset(&step(0, 0, 5, 1))).contains("empty page"));
+    }
+
+    #[test]
+    fn next_offset_refuses_more_pages_than_the_total_allows() {
+        // 1000 items of 250 a page: 4 pages, plus one spare. A server sending 1 item a page
+        // is stopped at the fifth page instead of being read 1000 times.
+        let mut pages = 0;
+        let mut offset = Some(0);
+        let mut last = Ok(None);
+        while let Some(o) = offset {
+            pages += 1;
+            last = next_offset(&step(o, 1, 1000, pages));
+            match &last {
+                Ok(n) => offset = *n,
+                Err(_) => break,
+            }
+        }
+        assert_eq!(pages, 5);
+        assert!(bad_paging(last).contains("at most 5"));
+    }
+
+    #[test]
+    fn next_offset_refuses_a_total_that_jumps() {
+        let s = PageStep { total: 5000, ..step(250, 250, 1000, 2) };
+        assert!(bad_paging(next_offset(&s)).contains("from 1000 to 5000"));
+        let s = PageStep { total: 0, ..step(250, 250, 100_000, 2) };
+        assert!(bad_paging(next_offset(&s)).contains("from 100000 to 0"));
+    }
+
+    #[test]
+    fn next_offset_refuses_an_offset_that_would_overflow() {
+        let s = step(u32::MAX - 10, 250, u32::MAX, 1);
+        assert!(bad_paging(next_offset(&s)).contains("largest number"));
+        let s = PageStep { items: usize::MAX, ..step(0, 0, u32::MAX, 1) };
+        assert!(bad_paging(next_offset(&s)).contains("largest number"));
+    }
+
+    #[test]
+    fn next_offset_never_panics_and_always_moves_forward() {
+        let n32 = [0, 1, 2, 249, 250, 251, 1000, u32::MAX / 2, u32::MAX - 1, u32::MAX];
+        let nsz = [0usize, 1, 250, 251, u32::MAX as usize, usize::MAX];
+        let mut cases = 0u64;
+        for &asked_offset in &n32 {
+            for &page_size in &[0, 1, 250, u32::MAX] {
+                for &echo in &[asked_offset, 0, u32::MAX] {
+                    for &items in &nsz {
+                        for &total in &n32 {
+                            for &first_total in &[total, 0, 1000, u32::MAX] {
+                                for &pages in &[0, 1, 5, u32::MAX] {
+                                    let s = PageStep { asked_offset, page_size, echoed_offset: echo, items, total, first_total, pages };
+                                    cases += 1;
+                                    match next_offset(&s) {
+                                        Ok(Some(next)) => {
+                                            assert!(next > asked_offset && next < total, "{s:?} -> {next}");
+                                        }
+                                        Ok(None) | Err(ApiError::BadPaging { .. }) => {}
+                                        Err(e) => panic!("{s:?}: unexpected {e:?}"),
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        assert!(cases > 100_000);
+    }
+
+    #[test]
+    fn a_pager_stops_a_listing_that_never_ends() {
+        // Each page says the list is a page longer than read so far.
+        let mut pager = Pager::new(0, 250);
+        let mut err = None;
+        for _ in 0..100 {
+            let Some(o) = pager.offset() else { break };
+            let page = Page { offset: o, size: 250, total: o + 500, items: vec![0u8; 250] };
+            if let Err(e) = pager.advance(&page) {
+                err = Some(e);
+                break;
+            }
+        }
+        assert!(matches!(err, Some(ApiError::BadPaging { .. })), "{err:?}");
+        assert_eq!(pager.offset(), None, "a pager is finished after an error");
     }
 
     #[test]

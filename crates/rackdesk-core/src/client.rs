@@ -8,9 +8,9 @@
 //! server is first checked by reading the object back, and only resent if it did not happen.
 
 use crate::error::{ApiError, Fault, Result, SendPhase, ServerReply};
-use crate::limits::{Category, Scheduler};
+use crate::limits::{Category, Limits, Scheduler};
 use crate::sign::{self, Clock, SystemClock};
-use reqwest::header::{HeaderMap, ACCEPT, CONTENT_TYPE, USER_AGENT};
+use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, CONTENT_TYPE, USER_AGENT};
 use reqwest::{Method, StatusCode};
 use secrecy::{ExposeSecret, SecretString};
 use serde::de::DeserializeOwned;
@@ -119,6 +119,15 @@ pub enum ClientEvent {
 
 pub type EventSink = Arc<dyn Fn(&ClientEvent) + Send + Sync>;
 
+/// The most of an answer the client reads: 8 MiB. The largest documented answer, a page of
+/// 250 mailboxes with every column, is well under 1 MiB; anything far larger is not an API
+/// answer, and reading it all would only use up memory.
+pub const MAX_BODY_BYTES: usize = 8 * 1024 * 1024;
+
+/// The environment variable that shortens the pacing "minute" for tests against the local
+/// simulator (milliseconds). See [`ClientConfig::with_test_minute_from_env`].
+pub const TEST_MINUTE_ENV: &str = "RACKDESK_MINUTE_MS";
+
 /// Everything a client needs besides the keys.
 #[derive(Clone)]
 pub struct ClientConfig {
@@ -133,6 +142,8 @@ pub struct ClientConfig {
     pub scheduler: Arc<Scheduler>,
     pub clock: Arc<dyn Clock>,
     pub events: Option<EventSink>,
+    /// The most of an answer's body that is read, in bytes ([`MAX_BODY_BYTES`]; tests lower it).
+    pub max_body_bytes: usize,
 }
 
 impl ClientConfig {
@@ -147,7 +158,40 @@ impl ClientConfig {
             scheduler: Scheduler::global(),
             clock: Arc::new(SystemClock),
             events: None,
+            max_body_bytes: MAX_BODY_BYTES,
         }
+    }
+
+    /// Shortens the pacing "minute" to `minute_ms` milliseconds, for tests against the local
+    /// simulator (which shortens its own minute the same way): the scheduler counts the
+    /// published limits over that window, and the retry backoff becomes a twentieth of it
+    /// (at least 10 ms). `None` or 0 leaves the configuration as it is.
+    ///
+    /// Applied only when [`ClientConfig::api_url`] is this computer (see [`is_loopback_url`]):
+    /// against Rackspace a short minute would break its rate limits, so it is then ignored
+    /// with a warning. Returns whether it was applied. Set the final `api_url` first.
+    pub fn apply_test_minute(&mut self, minute_ms: Option<u64>) -> bool {
+        let Some(ms) = minute_ms.filter(|ms| *ms > 0) else {
+            return false;
+        };
+        if !is_loopback_url(self.api_url.trim()) {
+            tracing::warn!(
+                minute_ms = ms,
+                "{TEST_MINUTE_ENV} is ignored: it applies only to an API address on this computer"
+            );
+            return false;
+        }
+        self.scheduler = Scheduler::new(Limits::with_window(Duration::from_millis(ms)));
+        self.retry.backoff = Duration::from_millis((ms / 20).max(10));
+        true
+    }
+
+    /// [`ClientConfig::apply_test_minute`] with the value of `RACKDESK_MINUTE_MS`, when it is
+    /// a positive whole number of milliseconds (anything else is ignored).
+    pub fn with_test_minute_from_env(mut self) -> Self {
+        let ms = std::env::var(TEST_MINUTE_ENV).ok().and_then(|v| v.trim().parse::<u64>().ok());
+        self.apply_test_minute(ms);
+        self
     }
 }
 
@@ -158,6 +202,7 @@ impl fmt::Debug for ClientConfig {
             .field("account", &self.account)
             .field("user_agent", &self.user_agent)
             .field("timeout", &self.timeout)
+            .field("max_body_bytes", &self.max_body_bytes)
             .finish_non_exhaustive()
     }
 }
@@ -376,7 +421,8 @@ impl Client {
         };
         for attempt in 0..=self.cfg.retry.transient_retries {
             match self.send_once(&req).await {
-                Ok(_) => return Ok(true),
+                // A 2xx says it exists; an answer too long to read is still a 2xx.
+                Ok(_) | Err(ApiError::TooLarge { .. }) => return Ok(true),
                 Err(e) if e.is_not_found() => return Ok(false),
                 Err(ApiError::Throttled { .. }) => {
                     self.cfg.scheduler.note_throttled(self.creds.user_key());
@@ -403,14 +449,32 @@ impl Client {
                 }
             })
             .await;
+        let result = match self.signed_request(req) {
+            Ok(request) => {
+                tracing::debug!(method = %req.method, path = %req.path, "sending");
+                self.exchange(request).await
+            }
+            Err(e) => Err(e),
+        };
+        permit.finish();
+        tracing::debug!(method = %req.method, path = %req.path, ok = result.is_ok(), "done");
+        result
+    }
+
+    /// Builds the request with a fresh signature. The signature header is flagged sensitive,
+    /// so it never shows in `Debug` output of the request or its headers.
+    fn signed_request(&self, req: &Request) -> Result<reqwest::Request> {
         let url = format!("{}/{}", self.cfg.api_url, req.path);
         let ts = sign::timestamp(self.cfg.clock.now_utc());
-        let signature = sign::signature_header(
+        let mut signature = HeaderValue::from_str(&sign::signature_header(
             self.creds.user_key(),
             &self.cfg.user_agent,
             &ts,
             self.creds.secret().expose_secret(),
-        );
+        ))
+        // Keys are checked to be printable ASCII, so this cannot happen; never show the value.
+        .map_err(|_| ApiError::invalid("API keys", "they contain characters that cannot be sent"))?;
+        signature.set_sensitive(true);
         let mut rb = self
             .http
             .request(req.method.clone(), &url)
@@ -425,28 +489,42 @@ impl Client {
         } else if req.method == Method::POST || req.method == Method::PUT {
             rb = rb.header(CONTENT_TYPE, "application/x-www-form-urlencoded; charset=utf-8").body("");
         }
-        tracing::debug!(method = %req.method, path = %req.path, "sending");
-        let sent = rb.send().await;
-        let result = match sent {
+        rb.build().map_err(|e| ApiError::Network { phase: SendPhase::NotSent, message: e.to_string() })
+    }
+
+    /// Sends a built request and classifies the answer, reading at most
+    /// [`ClientConfig::max_body_bytes`] of its body.
+    ///
+    /// A longer 2xx answer is [`ApiError::TooLarge`]: the server answered, so this is an answer
+    /// we could not read (like [`ApiError::Undecodable`]), never a "maybe sent" failure that a
+    /// retry or read-back would act on. A longer error answer is classified from its status
+    /// and `x-error-message` header alone, so throttling, 404 and 5xx keep their meaning.
+    async fn exchange(&self, request: reqwest::Request) -> Result<Answer> {
+        let mut resp = match self.http.execute(request).await {
+            Ok(r) => r,
+            Err(e) => return Err(self.network_error(&e)),
+        };
+        let status = resp.status();
+        let headers = std::mem::take(resp.headers_mut());
+        if let Some(d) = headers.get(reqwest::header::DATE).and_then(|v| v.to_str().ok()) {
+            if let Ok(mut g) = self.last_server_date.lock() {
+                *g = Some(d.to_owned());
+            }
+        }
+        let limit = self.cfg.max_body_bytes;
+        match read_capped(&mut resp, limit).await {
             Err(e) => Err(self.network_error(&e)),
-            Ok(resp) => {
-                let status = resp.status();
-                let headers = resp.headers().clone();
-                if let Some(d) = headers.get(reqwest::header::DATE).and_then(|v| v.to_str().ok()) {
-                    if let Ok(mut g) = self.last_server_date.lock() {
-                        *g = Some(d.to_owned());
-                    }
-                }
-                match resp.bytes().await {
-                    Err(e) => Err(self.network_error(&e)),
-                    Ok(body) if status.is_success() => Ok(Answer { status, body }),
-                    Ok(body) => Err(classify(status, &headers, &body)),
+            Ok(Some(body)) if status.is_success() => Ok(Answer { status, body }),
+            Ok(Some(body)) => Err(classify(status, &headers, &body)),
+            Ok(None) => {
+                tracing::warn!(status = status.as_u16(), limit, "answer longer than the limit; not read");
+                if status.is_success() {
+                    Err(ApiError::TooLarge { limit: limit as u64, status: status.as_u16() })
+                } else {
+                    Err(classify(status, &headers, b""))
                 }
             }
-        };
-        permit.finish();
-        tracing::debug!(method = %req.method, path = %req.path, ok = result.is_ok(), "done");
-        result
+        }
     }
 
     fn network_error(&self, e: &reqwest::Error) -> ApiError {
@@ -483,7 +561,24 @@ impl Client {
             _ => Safety::Read,
         };
         let req = Request { method, path, query: vec![], form, category, safety };
-        self.execute(&req).await.map(|_| ())
+        match self.execute(&req).await {
+            // The server answered 2xx: the change was made. A write's answer body is never
+            // read, so an over-long one changes nothing about that.
+            Ok(_) | Err(ApiError::TooLarge { .. }) => Ok(()),
+            Err(e) => Err(e),
+        }
+    }
+}
+
+/// True only for an `http`/`https` address whose host, as parsed, is this computer: a loopback
+/// IP (127.0.0.0/8 or `::1`) or exactly `localhost`. Decided from the parsed host, never from
+/// the text, so `http://127.0.0.1.evil.com`, `http://127.0.0.1@evil.com` or
+/// `https://api.emailsrvr.com/v1?x=://127.` are not loopback. (An IPv4-mapped IPv6 address
+/// such as `[::ffff:127.0.0.1]` is not accepted either: the safe side.)
+pub fn is_loopback_url(url: &str) -> bool {
+    match url::Url::parse(url) {
+        Ok(u) => matches!(u.scheme(), "http" | "https") && is_loopback(&u),
+        Err(_) => false,
     }
 }
 
@@ -494,6 +589,25 @@ fn is_loopback(url: &url::Url) -> bool {
         Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
         None => false,
     }
+}
+
+/// Reads a body to its end if it is at most `limit` bytes; `Ok(None)` as soon as it is known
+/// to be longer — from `Content-Length` before reading anything, or while reading chunk by
+/// chunk. Memory used is bounded by `limit` whatever the server sends.
+async fn read_capped(resp: &mut reqwest::Response, limit: usize) -> std::result::Result<Option<bytes::Bytes>, reqwest::Error> {
+    let announced = resp.content_length();
+    if announced.is_some_and(|n| n > limit as u64) {
+        return Ok(None);
+    }
+    let start = announced.map_or(8 * 1024, |n| n as usize).min(limit).min(1024 * 1024);
+    let mut buf = bytes::BytesMut::with_capacity(start);
+    while let Some(chunk) = resp.chunk().await? {
+        if chunk.len() > limit - buf.len() {
+            return Ok(None);
+        }
+        buf.extend_from_slice(&chunk);
+    }
+    Ok(Some(buf.freeze()))
 }
 
 /// Failures worth another attempt (if the request's safety allows it).
@@ -667,6 +781,122 @@ mod tests {
         assert!(mk("http://api.emailsrvr.com/v1").is_err());
         assert!(mk("ftp://x/v1").is_err());
         assert!(mk("not a url").is_err());
+    }
+
+    #[test]
+    fn loopback_is_decided_from_the_parsed_host() {
+        for yes in [
+            "http://127.0.0.1:8808/v1",
+            "http://127.0.0.1",
+            "https://127.0.0.1/v1",
+            "http://127.1.2.3:9/v1",
+            "http://[::1]:8808/v1",
+            "http://localhost:8808/v1",
+            "http://LOCALHOST/v1",
+            "http://user:pw@127.0.0.1/v1",
+        ] {
+            assert!(is_loopback_url(yes), "{yes} is this computer");
+        }
+        for no in [
+            // Look-alike hosts.
+            "http://127.0.0.1.evil.com/v1",
+            "http://localhost.evil.com/v1",
+            "http://evil-localhost/v1",
+            "http://localhost./v1",
+            "http://127.0.0.1.nip.io/v1",
+            // The loopback text somewhere other than the host.
+            "https://api.emailsrvr.com/v1?x=://127.",
+            "https://api.emailsrvr.com/v1?u=http://127.0.0.1",
+            "https://api.emailsrvr.com/127.0.0.1/v1",
+            "https://api.emailsrvr.com/v1#localhost",
+            "http://127.0.0.1@evil.com/v1",
+            "http://localhost:8808@evil.com/v1",
+            "http://localhost%40evil.com/v1",
+            // Other addresses of this or nearby machines, and the real service.
+            "http://0.0.0.0:8808/v1",
+            "http://10.0.0.1/v1",
+            "http://128.0.0.1/v1",
+            "http://[::ffff:127.0.0.1]/v1",
+            "http://[::2]/v1",
+            "https://api.emailsrvr.com/v1",
+            // Not http(s), or not an address at all.
+            "ftp://127.0.0.1/v1",
+            "file:///127.0.0.1",
+            "127.0.0.1:8808/v1",
+            "localhost:8808",
+            "",
+            "not a url",
+        ] {
+            assert!(!is_loopback_url(no), "{no} is not this computer");
+        }
+    }
+
+    #[test]
+    fn the_test_minute_applies_only_to_loopback() {
+        let mut cfg = ClientConfig::new("http://127.0.0.1:8808/v1");
+        assert!(cfg.apply_test_minute(Some(1000)));
+        assert_eq!(cfg.scheduler.limits(), Limits::with_window(Duration::from_millis(1000)));
+        assert_eq!(cfg.retry.backoff, Duration::from_millis(50));
+        // A very short minute still waits at least 10 ms between retries.
+        let mut cfg = ClientConfig::new("http://localhost:1/v1");
+        assert!(cfg.apply_test_minute(Some(60)));
+        assert_eq!(cfg.scheduler.limits().window, Duration::from_millis(60));
+        assert_eq!(cfg.retry.backoff, Duration::from_millis(10));
+
+        for url in ["https://api.emailsrvr.com/v1", "http://127.0.0.1.evil.com/v1", "http://127.0.0.1@evil.com/v1"] {
+            let mut cfg = ClientConfig::new(url);
+            assert!(!cfg.apply_test_minute(Some(1000)), "{url}");
+            assert_eq!(cfg.scheduler.limits(), Limits::PUBLISHED, "{url}");
+            assert_eq!(cfg.retry, RetryPolicy::default(), "{url}");
+        }
+        // Nothing, or zero, changes nothing.
+        let mut cfg = ClientConfig::new("http://127.0.0.1:8808/v1");
+        assert!(!cfg.apply_test_minute(None));
+        assert!(!cfg.apply_test_minute(Some(0)));
+        assert_eq!(cfg.scheduler.limits(), Limits::PUBLISHED);
+    }
+
+    #[test]
+    fn the_test_minute_is_read_from_the_environment() {
+        // The only test of this crate that touches this variable.
+        std::env::set_var(TEST_MINUTE_ENV, "400");
+        let local = ClientConfig::new("http://127.0.0.1:8808/v1").with_test_minute_from_env();
+        let remote = ClientConfig::new("https://api.emailsrvr.com/v1").with_test_minute_from_env();
+        std::env::set_var(TEST_MINUTE_ENV, "soon");
+        let garbage = ClientConfig::new("http://127.0.0.1:8808/v1").with_test_minute_from_env();
+        std::env::remove_var(TEST_MINUTE_ENV);
+        let unset = ClientConfig::new("http://127.0.0.1:8808/v1").with_test_minute_from_env();
+        assert_eq!(local.scheduler.limits().window, Duration::from_millis(400));
+        assert_eq!(local.retry.backoff, Duration::from_millis(20));
+        assert_eq!(remote.scheduler.limits(), Limits::PUBLISHED);
+        assert_eq!(garbage.scheduler.limits(), Limits::PUBLISHED);
+        assert_eq!(unset.scheduler.limits(), Limits::PUBLISHED);
+    }
+
+    #[test]
+    fn the_signature_is_sensitive_and_never_in_debug_output() {
+        let creds = Credentials::new("AbCdEfGhIjKlMnOpQrSt", SecretString::from("0123456789abcdefghijABCDEFGH")).unwrap();
+        let client = Client::new(ClientConfig::new("https://api.emailsrvr.com/v1"), creds).unwrap();
+        let req = Request {
+            method: Method::GET,
+            path: "customers/me".into(),
+            query: vec![],
+            form: None,
+            category: Category::Read,
+            safety: Safety::Read,
+        };
+        let built = client.signed_request(&req).unwrap();
+        let sig = built.headers().get("x-api-signature").expect("signed");
+        assert!(sig.is_sensitive());
+        let value = sig.to_str().unwrap().to_owned();
+        assert!(value.starts_with("AbCdEfGhIjKlMnOpQrSt:"), "the header is still sent as signed");
+        let hash = value.rsplit(':').next().unwrap();
+        assert_eq!(hash.len(), 28);
+        for dbg in [format!("{built:?}"), format!("{:?}", built.headers()), format!("{sig:?}")] {
+            assert!(!dbg.contains(hash), "{dbg}");
+            assert!(!dbg.contains(&value), "{dbg}");
+        }
+        assert!(format!("{:?}", built.headers()).contains("Sensitive"));
     }
 
     #[test]

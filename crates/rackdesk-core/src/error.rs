@@ -75,6 +75,10 @@ pub enum ErrorKind {
     Timeout,
     Undecodable,
     Unconfirmed,
+    /// A listing that did not page as the API says (looping, not advancing, past its total).
+    BadPaging,
+    /// An answer longer than Rackdesk reads.
+    TooLarge,
     // Checking keys with a real call.
     WrongKeys,
     ClockSkew,
@@ -105,7 +109,7 @@ pub enum ErrorKind {
 }
 
 impl ErrorKind {
-    pub const ALL: [ErrorKind; 32] = [
+    pub const ALL: [ErrorKind; 34] = [
         ErrorKind::InvalidInput,
         ErrorKind::AuthFailed,
         ErrorKind::Forbidden,
@@ -118,6 +122,8 @@ impl ErrorKind {
         ErrorKind::Timeout,
         ErrorKind::Undecodable,
         ErrorKind::Unconfirmed,
+        ErrorKind::BadPaging,
+        ErrorKind::TooLarge,
         ErrorKind::WrongKeys,
         ErrorKind::ClockSkew,
         ErrorKind::Offline,
@@ -154,6 +160,8 @@ impl ErrorKind {
             ErrorKind::Timeout => "timeout",
             ErrorKind::Undecodable => "undecodable",
             ErrorKind::Unconfirmed => "unconfirmed",
+            ErrorKind::BadPaging => "bad-paging",
+            ErrorKind::TooLarge => "too-large",
             ErrorKind::WrongKeys => "wrong-keys",
             ErrorKind::ClockSkew => "clock-skew",
             ErrorKind::Offline => "offline",
@@ -179,11 +187,6 @@ impl ErrorKind {
 
     pub fn parse(s: &str) -> Option<ErrorKind> {
         ErrorKind::ALL.into_iter().find(|k| k.as_str() == s)
-    }
-
-    /// Worth trying again later as it is (the server or the network, not the input).
-    pub fn is_transient(self) -> bool {
-        matches!(self, ErrorKind::Network | ErrorKind::Timeout | ErrorKind::ServerFault | ErrorKind::Undecodable | ErrorKind::Offline)
     }
 }
 
@@ -330,6 +333,19 @@ pub enum ApiError {
     /// reading the object back did not settle it.
     #[error("outcome unknown: {cause}")]
     Unconfirmed { cause: Box<ApiError> },
+
+    /// A listing broke the paging rules (reference §5.1): an offset other than the one asked
+    /// for, an empty page before the reported total, more pages than the total allows, a
+    /// total that jumped, or an offset past the largest number. Reading stopped there rather
+    /// than loop; only reads page, so nothing was changed.
+    #[error("bad paging at offset {offset} (page {page}, total {total}): {reason}")]
+    BadPaging { offset: u32, page: u32, total: u32, reason: String },
+
+    /// A successful answer was longer than the client reads (`limit` bytes), whether the
+    /// `Content-Length` said so or the body ran past it. The server answered with `status`;
+    /// the body was set aside unread.
+    #[error("the answer (HTTP {status}) is longer than {limit} bytes")]
+    TooLarge { limit: u64, status: u16 },
 }
 
 impl ApiError {
@@ -351,6 +367,8 @@ impl ApiError {
             ApiError::Timeout { .. } => ErrorKind::Timeout,
             ApiError::Undecodable { .. } => ErrorKind::Undecodable,
             ApiError::Unconfirmed { .. } => ErrorKind::Unconfirmed,
+            ApiError::BadPaging { .. } => ErrorKind::BadPaging,
+            ApiError::TooLarge { .. } => ErrorKind::TooLarge,
         }
     }
 
@@ -416,6 +434,18 @@ impl ApiError {
             ),
             ApiError::Undecodable { .. } => "Rackspace sent an answer Rackdesk could not read. Try again; if it keeps happening, report it with the details.".into(),
             ApiError::Unconfirmed { .. } => "The connection broke while the change was being sent, and Rackdesk could not confirm whether Rackspace made it. Check the object before trying again.".into(),
+            ApiError::BadPaging { .. } => "Rackspace's list did not page as it should, so Rackdesk stopped reading it. Nothing was changed. Try again; if it keeps happening, report it with the details.".into(),
+            ApiError::TooLarge { limit, .. } => {
+                let size = if limit % (1024 * 1024) == 0 {
+                    format!("{} MiB", limit / (1024 * 1024))
+                } else {
+                    format!("{limit} bytes")
+                };
+                format!(
+                    "Rackspace sent an answer larger than Rackdesk reads ({size}), so it was set aside unread. \
+                     Nothing was changed. Try again; if it keeps happening, report it with the details."
+                )
+            }
         }
     }
 
@@ -427,6 +457,10 @@ impl ApiError {
                 Some(format!("HTTP {status}, at `{path}`: {message}"))
             }
             ApiError::Unconfirmed { cause } => Some(format!("{cause}")),
+            ApiError::BadPaging { offset, page, total, reason } => {
+                Some(format!("page {page}, offset {offset}, reported total {total}: {reason}"))
+            }
+            ApiError::TooLarge { limit, status } => Some(format!("HTTP {status}: the answer is longer than {limit} bytes")),
             ApiError::InvalidInput { .. } | ApiError::Timeout { .. } => None,
             other => other.reply().and_then(|r| r.message().map(str::to_owned)),
         }
@@ -436,5 +470,20 @@ impl ApiError {
 impl fmt::Display for Fault {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}: {}", self.kind, self.message.as_deref().unwrap_or(""))
+    }
+}
+
+#[cfg(test)]
+mod kind_tests {
+    use super::*;
+
+    #[test]
+    fn every_kind_is_listed_once_and_serialized_under_its_name() {
+        let names: std::collections::BTreeSet<&str> = ErrorKind::ALL.iter().map(|k| k.as_str()).collect();
+        assert_eq!(names.len(), ErrorKind::ALL.len());
+        for k in ErrorKind::ALL {
+            assert_eq!(serde_json::to_value(k).unwrap(), serde_json::json!(k.as_str()));
+            assert_eq!(ErrorKind::parse(k.as_str()), Some(k));
+        }
     }
 }

@@ -50,12 +50,14 @@ impl Snapshot {
     pub async fn load(client: &Client, v: &Validated, progress: &(dyn Fn(&str) + Sync)) -> Result<Snapshot, ApiError> {
         let mut snap = Snapshot::default();
         progress("Reading the account's domains…");
-        let mut offset = 0;
-        loop {
+        // Every listing goes through the bounded pager: a server that loops or overruns its
+        // total ends in a typed error, not a hang.
+        let mut pager = crate::api::Pager::new(0, MAX_PAGE_SIZE);
+        while let Some(offset) = pager.offset() {
             let p = client.domains_page(MAX_PAGE_SIZE, offset).await?;
             snap.reads += 1;
-            offset = p.offset + p.items.len() as u32;
-            let last = p.is_last();
+            pager.advance(&p)?;
+            let last = pager.offset().is_none();
             for d in p.items {
                 snap.domains.insert(d.name.to_ascii_lowercase(), DomainSnap::default());
             }
@@ -128,11 +130,13 @@ impl Snapshot {
             progress(&format!("Reading the mailboxes of {d}…"));
             let mut ds = DomainSnap::default();
             let mut q = MailboxQuery { fields: vec![MailboxField::Size, MailboxField::CurrentUsage, MailboxField::Enabled], ..MailboxQuery::default() };
-            loop {
+            let mut pager = crate::api::Pager::new(0, q.size);
+            while let Some(offset) = pager.offset() {
+                q.offset = offset;
                 let p = client.mailboxes_page(d, &q).await?;
                 snap.reads += 1;
-                let last = p.is_last();
-                q.offset = p.offset + p.items.len() as u32;
+                pager.advance(&p)?;
+                let last = pager.offset().is_none();
                 for m in p.items {
                     ds.mailboxes.insert(m.name.to_ascii_lowercase(), m);
                 }
@@ -149,13 +153,13 @@ impl Snapshot {
             if let Some(wanted) = alias_domains.get(d) {
                 progress(&format!("Reading the aliases of {d}…"));
                 let mut aliases = BTreeMap::new();
-                let mut offset = 0;
                 let mut summaries = Vec::new();
-                loop {
+                let mut pager = crate::api::Pager::new(0, MAX_PAGE_SIZE);
+                while let Some(offset) = pager.offset() {
                     let p = client.aliases_page(d, MAX_PAGE_SIZE, offset).await?;
                     snap.reads += 1;
-                    let last = p.is_last();
-                    offset = p.offset + p.items.len() as u32;
+                    pager.advance(&p)?;
+                    let last = pager.offset().is_none();
                     summaries.extend(p.items);
                     if last {
                         break;
