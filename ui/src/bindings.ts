@@ -2,7 +2,7 @@
 // Do not edit by hand.
 
 /** Every class of failure (the core's error kinds). */
-export type ErrorKind = "invalid-input" | "auth-failed" | "forbidden" | "throttled" | "not-found" | "rejected" | "conflict" | "server-fault" | "network" | "timeout" | "undecodable" | "unconfirmed" | "wrong-keys" | "clock-skew" | "offline" | "wrong-account" | "wrong-host" | "vault-unavailable" | "vault-locked" | "vault-entry-missing" | "vault-failure" | "config" | "duplicate" | "no-identity" | "not-allowed" | "passphrase" | "journal" | "job-store" | "no-such-job" | "job-busy" | "job-unfinished" | "file";
+export type ErrorKind = "invalid-input" | "auth-failed" | "forbidden" | "throttled" | "not-found" | "rejected" | "conflict" | "server-fault" | "network" | "timeout" | "undecodable" | "unconfirmed" | "bad-paging" | "too-large" | "wrong-keys" | "clock-skew" | "offline" | "wrong-account" | "wrong-host" | "vault-unavailable" | "vault-locked" | "vault-entry-missing" | "vault-failure" | "config" | "duplicate" | "no-identity" | "not-allowed" | "passphrase" | "journal" | "job-store" | "no-such-job" | "job-busy" | "job-unfinished" | "file";
 
 export type CommandError = { 
 /**
