@@ -15,6 +15,7 @@
 pub mod api;
 pub mod bulk;
 pub mod client;
+pub mod csv_safe;
 pub mod identity;
 pub mod journal;
 pub mod error;
