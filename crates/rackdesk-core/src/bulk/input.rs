@@ -8,6 +8,7 @@
 //! drops a column. A column we do not know is an error, never silently ignored.
 
 use super::{JobKind, Problem};
+use crate::csv_safe;
 use secrecy::SecretString;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -362,8 +363,11 @@ pub fn read(bytes: &[u8], kind: JobKind, maps: &[(String, Option<String>)]) -> C
                     r.password = Some(SecretString::from(raw.to_owned()));
                 }
                 ColumnUse::Ours("password") => {}
+                // Our exports put a ' before cells a spreadsheet would run as formulas
+                // (csv_safe); it is taken off again here. Never from passwords (above),
+                // which we never write.
                 ColumnUse::Ours(c) => {
-                    r.cells.insert(c, raw.trim().to_owned());
+                    r.cells.insert(c, csv_safe::unneutralize(raw.trim()).trim().to_owned());
                 }
                 ColumnUse::Informational("result") => {
                     let v = raw.trim().to_lowercase();
@@ -578,6 +582,19 @@ mod tests {
         let e = errors(&i);
         assert!(e.len() == 1 && e[0].contains("Row 3 has 101 columns") && e[0].contains("at most 100"), "{e:?}");
         assert_eq!(i.problems[0].row, None);
+    }
+
+    #[test]
+    fn neutralized_cells_are_read_back_without_their_quote() {
+        let i = read(b"email,displayName,autoReply\na@example.com,'=HYPERLINK(\"x\"),'-away\nb@example.com,'Tis,''=x\n", JobKind::Update, &[]);
+        assert!(errors(&i).is_empty(), "{:?}", i.problems);
+        assert_eq!(i.rows[0].get("displayName"), Some("=HYPERLINK(\"x\")"));
+        assert_eq!(i.rows[0].get("autoReply"), Some("-away"));
+        assert_eq!(i.rows[1].get("displayName"), Some("'Tis"));
+        assert_eq!(i.rows[1].get("autoReply"), Some("''=x"));
+        // Passwords are taken exactly as written.
+        let i = read(b"email,password\na@example.com,'-Secret99x\n", JobKind::ResetPassword, &[]);
+        assert_eq!(i.rows[0].password.as_ref().unwrap().expose_secret(), "'-Secret99x");
     }
 
     #[test]
