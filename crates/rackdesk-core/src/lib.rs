@@ -20,6 +20,8 @@ pub mod identity;
 pub mod journal;
 pub mod error;
 pub mod export;
+#[doc(hidden)]
+pub mod fuzz_hooks;
 pub mod limits;
 pub mod models;
 pub mod names;
