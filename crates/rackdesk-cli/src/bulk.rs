@@ -212,15 +212,8 @@ struct FileSink {
 
 impl FileSink {
     fn open(path: &Path) -> Result<FileSink, Failure> {
-        // A new file only: an existing file is never appended to or overwritten.
-        let mut o = std::fs::OpenOptions::new();
-        o.write(true).create_new(true);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::OpenOptionsExt;
-            o.mode(0o600);
-        }
-        let mut file = o.open(path).map_err(|e| Failure {
+        // A new file only, owner-only: an existing file is never appended to or overwritten.
+        let mut file = rackdesk_core::csv_safe::create_private_new(path).map_err(|e| Failure {
             message: if e.kind() == std::io::ErrorKind::AlreadyExists {
                 format!("{} already exists; Rackdesk never adds passwords to an existing file. Choose a new file name; nothing was changed.", path.display())
             } else {

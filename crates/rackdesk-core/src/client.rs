@@ -630,8 +630,8 @@ fn may_have_happened(e: &ApiError) -> bool {
 }
 
 pub(crate) fn decode<T: DeserializeOwned>(status: u16, body: &[u8]) -> Result<T> {
-    let de = &mut serde_json::Deserializer::from_slice(body);
-    serde_path_to_error::deserialize(de).map_err(|e| {
+    let mut de = serde_json::Deserializer::from_slice(body);
+    let value = serde_path_to_error::deserialize(&mut de).map_err(|e| {
         let path = e.path().to_string();
         let inner = e.into_inner();
         let message = if body.is_empty() {
@@ -641,8 +641,11 @@ pub(crate) fn decode<T: DeserializeOwned>(status: u16, body: &[u8]) -> Result<T>
         } else {
             inner.to_string()
         };
-        ApiError::Undecodable { status, path: if path == "." { "(root)".into() } else { path }, message }
-    })
+        ApiError::Undecodable { status, path: if path == "." || path.is_empty() { "(root)".into() } else { path }, message }
+    })?;
+    // Anything after the JSON value (e.g. an HTML error page glued on) is not an answer we know.
+    de.end().map_err(|e| ApiError::Undecodable { status, path: "(root)".into(), message: format!("more text after the JSON answer ({e})") })?;
+    Ok(value)
 }
 
 /// Turns an error answer into a typed error, keeping everything the server said.
@@ -727,6 +730,21 @@ mod tests {
 
         let e = classify(StatusCode::FORBIDDEN, &hdrs(Some("Reseller only")), b"");
         assert!(matches!(e, ApiError::Forbidden(_)));
+    }
+
+    #[test]
+    fn text_after_the_json_answer_is_refused() {
+        #[derive(serde::Deserialize, Debug)]
+        #[allow(dead_code)]
+        struct A {
+            name: String,
+        }
+        assert!(decode::<A>(200, br#"{"name":"team"}"#).is_ok());
+        assert!(decode::<A>(200, b"{\"name\":\"team\"}  \n").is_ok());
+        match decode::<A>(200, br#"{"name":"team"}</html>"#).unwrap_err() {
+            ApiError::Undecodable { path, message, .. } => assert!(path == "(root)" && message.contains("more text after"), "{message}"),
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]

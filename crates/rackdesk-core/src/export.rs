@@ -1,5 +1,10 @@
 //! CSV exports for reporting and as the starting point of bulk updates.
+//!
+//! Every cell goes through [`crate::csv_safe::write_record`]: a display name such as
+//! `=HYPERLINK(..)` is written as `'=HYPERLINK(..)`, which a spreadsheet shows as text and
+//! our bulk import reads back as `=HYPERLINK(..)`.
 
+use crate::csv_safe::write_record;
 use crate::models::{parse_service_date, MailboxSummary};
 use std::io::Write;
 
@@ -16,21 +21,24 @@ fn iso(s: Option<&str>) -> String {
 /// Writes mailboxes of `domain` as CSV (UTF-8, comma, a header row). Returns the row count.
 pub fn mailboxes_csv<W: Write>(domain: &str, rows: &[MailboxSummary], out: W) -> std::io::Result<usize> {
     let mut w = csv::Writer::from_writer(out);
-    w.write_record(MAILBOX_COLUMNS)?;
+    write_record(&mut w, MAILBOX_COLUMNS)?;
     for m in rows {
         let size = m.size.unwrap_or(0);
         let used = m.current_usage.unwrap_or(0);
         let pct = if size > 0 { format!("{:.0}", used as f64 * 100.0 / size as f64) } else { String::new() };
-        w.write_record([
-            format!("{}@{domain}", m.name),
-            m.display_name.clone().unwrap_or_default(),
-            m.enabled.map(|e| e.to_string()).unwrap_or_default(),
-            m.size.map(|s| s.to_string()).unwrap_or_default(),
-            m.current_usage.map(|s| s.to_string()).unwrap_or_default(),
-            pct,
-            iso(m.last_login.as_deref()),
-            iso(m.created_date.as_deref()),
-        ])?;
+        write_record(
+            &mut w,
+            [
+                format!("{}@{domain}", m.name),
+                m.display_name.clone().unwrap_or_default(),
+                m.enabled.map(|e| e.to_string()).unwrap_or_default(),
+                m.size.map(|s| s.to_string()).unwrap_or_default(),
+                m.current_usage.map(|s| s.to_string()).unwrap_or_default(),
+                pct,
+                iso(m.last_login.as_deref()),
+                iso(m.created_date.as_deref()),
+            ],
+        )?;
     }
     w.flush()?;
     Ok(rows.len())
@@ -111,23 +119,26 @@ pub async fn collect_mailboxes(
 /// update job. Lists inside a cell are separated by "; ".
 pub fn full_mailboxes_csv<W: Write>(rows: &[MailboxExport], out: W) -> std::io::Result<usize> {
     let mut w = csv::Writer::from_writer(out);
-    w.write_record(FULL_MAILBOX_COLUMNS)?;
+    write_record(&mut w, FULL_MAILBOX_COLUMNS)?;
     for m in rows {
         let pct = if m.size_mb > 0 { format!("{:.0}", m.used_mb as f64 * 100.0 / m.size_mb as f64) } else { String::new() };
-        w.write_record([
-            m.email.clone(),
-            m.display_name.clone(),
-            if m.enabled { "yes" } else { "no" }.to_owned(),
-            m.size_mb.to_string(),
-            m.used_mb.to_string(),
-            pct,
-            iso(m.last_login.as_deref()),
-            iso(m.created.as_deref()),
-            m.forward_to.join("; "),
-            if m.keep_copy { "yes" } else { "no" }.to_owned(),
-            m.auto_reply.clone().unwrap_or_default(),
-            m.aliases.join("; "),
-        ])?;
+        write_record(
+            &mut w,
+            [
+                m.email.clone(),
+                m.display_name.clone(),
+                if m.enabled { "yes" } else { "no" }.to_owned(),
+                m.size_mb.to_string(),
+                m.used_mb.to_string(),
+                pct,
+                iso(m.last_login.as_deref()),
+                iso(m.created.as_deref()),
+                m.forward_to.join("; "),
+                if m.keep_copy { "yes" } else { "no" }.to_owned(),
+                m.auto_reply.clone().unwrap_or_default(),
+                m.aliases.join("; "),
+            ],
+        )?;
     }
     w.flush()?;
     Ok(rows.len())
@@ -158,5 +169,46 @@ mod tests {
         assert_eq!(lines.next(), Some("email,displayName,enabled,sizeMB,usedMB,usedPercent,lastLogin,created"));
         assert_eq!(lines.next(), Some("jane.doe@example.com,\"Doe, Jane\",true,2048,512,25,,2006-04-10T19:47:34Z"));
         assert_eq!(lines.next(), Some("x@example.com,,,,,,,"));
+    }
+
+    #[test]
+    fn formula_cells_survive_an_export_and_an_update_import() {
+        use crate::bulk::{input, validate, JobKind};
+        let names = ["=HYPERLINK(\"x\")", "+1", "-x", "@SUM", "\tTabbed", "Plain, Name"];
+        let rows: Vec<MailboxExport> = names
+            .iter()
+            .enumerate()
+            .map(|(i, n)| MailboxExport {
+                email: format!("user{i}@example.com"),
+                display_name: n.to_string(),
+                enabled: true,
+                size_mb: 2048,
+                used_mb: 0,
+                last_login: None,
+                created: None,
+                forward_to: vec![],
+                keep_copy: false,
+                auto_reply: (i == 0).then(|| "-back Monday".to_owned()),
+                aliases: vec![],
+            })
+            .collect();
+        let mut buf = Vec::new();
+        full_mailboxes_csv(&rows, &mut buf).unwrap();
+        let text = String::from_utf8(buf.clone()).unwrap();
+        for bad in ["\n=", ",=", ",+", ",-", ",@", ",\t", ",\"="] {
+            assert!(!text.contains(bad), "{bad:?} in {text}");
+        }
+        assert!(text.contains(",\"'=HYPERLINK(\"\"x\"\")\",") && text.contains(",'+1,") && text.contains(",'-back Monday,"), "{text}");
+
+        let i = input::read(&buf, JobKind::Update, &[]);
+        assert!(!i.has_errors(), "{:?}", i.problems);
+        assert_eq!(i.rows.len(), names.len());
+        for (r, n) in i.rows.iter().zip(names) {
+            // The import trims cells, as it always has: the tab goes, the name stays.
+            assert_eq!(r.get("displayName"), Some(n.trim()), "row {}", r.row);
+        }
+        assert_eq!(i.rows[0].get("autoReply"), Some("-back Monday"));
+        let v = validate::validate(&i);
+        assert!(v.problems.iter().all(|p| !p.is_error()), "{:?}", v.problems);
     }
 }

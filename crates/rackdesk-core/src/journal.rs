@@ -768,10 +768,11 @@ impl Journal {
     pub fn export_csv<W: std::io::Write>(&self, filter: &Filter, out: W) -> Result<usize, JournalError> {
         let mut w = csv::Writer::from_writer(out);
         let csv_err = |e: csv::Error| JournalError::Export(e.to_string());
-        w.write_record(CSV_HEADER).map_err(csv_err)?;
+        // Cells a spreadsheet would run as formulas get a leading ' (crate::csv_safe).
+        crate::csv_safe::write_record(&mut w, CSV_HEADER).map_err(csv_err)?;
         let mut n = 0usize;
         self.for_each(filter, None, Order::NewestFirst, |e| {
-            w.write_record(csv_record(&e)).map_err(csv_err)?;
+            crate::csv_safe::write_record(&mut w, csv_record(&e)).map_err(csv_err)?;
             n += 1;
             Ok(())
         })?;

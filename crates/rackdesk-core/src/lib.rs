@@ -15,11 +15,14 @@
 pub mod api;
 pub mod bulk;
 pub mod client;
+pub mod csv_safe;
 pub mod identity;
 pub mod journal;
 pub mod error;
 pub mod export;
 pub mod hosts;
+#[doc(hidden)]
+pub mod fuzz_hooks;
 pub mod limits;
 pub mod manage;
 pub mod models;

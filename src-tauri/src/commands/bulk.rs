@@ -362,18 +362,6 @@ pub fn bulk_cancel(job_id: String) -> CmdResult<String> {
     Ok(jobs::cancel(&*store()?, &job_id)?)
 }
 
-/// A new file, readable by its owner only (for passwords); never an existing one.
-fn create_private_new(path: &std::path::Path) -> std::io::Result<std::fs::File> {
-    let mut o = std::fs::OpenOptions::new();
-    o.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        o.mode(0o600);
-    }
-    o.open(path)
-}
-
 /// Writes a file where the person chooses in the save dialog; `private` for passwords.
 async fn save_to<R: tauri::Runtime>(app: &tauri::AppHandle<R>, name: &str, private: bool, write: impl FnOnce(std::fs::File) -> std::io::Result<usize>) -> CmdResult<Option<ExportResult>> {
     let Some(path) = crate::desktop::choose_save_path(app, name, "CSV", &["csv"]).await? else { return Ok(None) };
@@ -385,7 +373,7 @@ async fn save_to<R: tauri::Runtime>(app: &tauri::AppHandle<R>, name: &str, priva
         };
         CommandError::new(rackdesk_core::ErrorKind::File, message).with_detail(e)
     };
-    let file = if private { create_private_new(&path) } else { std::fs::File::create(&path) }.map_err(failed)?;
+    let file = if private { rackdesk_core::csv_safe::create_private_new(&path) } else { std::fs::File::create(&path) }.map_err(failed)?;
     let rows = write(file).map_err(failed)?;
     Ok(Some(ExportResult { path: path.display().to_string(), rows: rows as u32 }))
 }

@@ -8,14 +8,24 @@
 //! drops a column. A column we do not know is an error, never silently ignored.
 
 use super::{JobKind, Problem};
+use crate::csv_safe;
 use secrecy::SecretString;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::fmt;
 
-/// Most rows a file may have. Far above any onboarding; keeps a wrong file from running for days.
+/// Most data rows (below the header) a file may have. Far above any onboarding; keeps a wrong
+/// file from running for days.
 pub const MAX_ROWS: usize = 20_000;
+
+/// Largest file read, in bytes (20 MiB): a few times what [`MAX_ROWS`] rows of our columns
+/// take. A bigger file is refused before it is parsed.
+pub const MAX_BYTES: usize = 20 * 1024 * 1024;
+
+/// Most cells a row may have (the header included). Our jobs have at most ten columns;
+/// exports from other systems have a few dozen.
+pub const MAX_COLUMNS: usize = 100;
 
 /// How a column of the file is used.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -148,6 +158,16 @@ pub fn read(bytes: &[u8], kind: JobKind, maps: &[(String, Option<String>)]) -> C
         sha256: sha256_hex(bytes),
     };
 
+    if bytes.len() > MAX_BYTES {
+        file_err(&mut out.problems, format!(
+            "The file is {} bytes ({:.1} MB); Rackdesk reads at most {} MB ({} bytes) for one job. Split it into smaller files.",
+            thousands(bytes.len()),
+            bytes.len() as f64 / (1024.0 * 1024.0),
+            MAX_BYTES / (1024 * 1024),
+            thousands(MAX_BYTES)
+        ));
+        return out;
+    }
     if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
         file_err(&mut out.problems, "The file is saved as UTF-16 text. Save it as \"CSV UTF-8\" (in Excel: File → Save As → CSV UTF-8) and try again.".into());
         return out;
@@ -170,6 +190,10 @@ pub fn read(bytes: &[u8], kind: JobKind, maps: &[(String, Option<String>)]) -> C
     }
     let delim = sniff_delimiter(text);
     out.delimiter = delim as char;
+    if let Some(m) = over_limits(text, delim) {
+        file_err(&mut out.problems, m);
+        return out;
+    }
     let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delim).from_reader(text.as_bytes());
     let mut records: Vec<csv::StringRecord> = Vec::new();
     for r in reader.records() {
@@ -300,11 +324,8 @@ pub fn read(bytes: &[u8], kind: JobKind, maps: &[(String, Option<String>)]) -> C
     }
     out.uses = uses;
 
+    // Fewer than MAX_ROWS rows, each of at most MAX_COLUMNS cells: checked by over_limits.
     let data = &records[1..];
-    if data.len() > MAX_ROWS {
-        file_err(&mut out.problems, format!("The file has {} rows; a bulk job takes at most {MAX_ROWS}. Split it into smaller files.", data.len()));
-        return out;
-    }
     let width = out.headers.len();
     // An odd number of quotes: one opens and never closes, and the reader took the rest of
     // the file into that row's cell. It is the last record read.
@@ -342,8 +363,11 @@ pub fn read(bytes: &[u8], kind: JobKind, maps: &[(String, Option<String>)]) -> C
                     r.password = Some(SecretString::from(raw.to_owned()));
                 }
                 ColumnUse::Ours("password") => {}
+                // Our exports put a ' before cells a spreadsheet would run as formulas
+                // (csv_safe); it is taken off again here. Never from passwords (above),
+                // which we never write.
                 ColumnUse::Ours(c) => {
-                    r.cells.insert(c, raw.trim().to_owned());
+                    r.cells.insert(c, csv_safe::unneutralize(raw.trim()).trim().to_owned());
                 }
                 ColumnUse::Informational("result") => {
                     let v = raw.trim().to_lowercase();
@@ -358,6 +382,50 @@ pub fn read(bytes: &[u8], kind: JobKind, maps: &[(String, Option<String>)]) -> C
     }
     if out.rows.is_empty() && !out.has_errors() {
         file_err(&mut out.problems, "The file has a header row but no rows below it: there is nothing to do.".into());
+    }
+    out
+}
+
+/// Counts the rows and the widest row without keeping them (one record buffer, reused), and
+/// says which limit the file is over, if any. A CSV error stops the count: the reading that
+/// follows reports it.
+fn over_limits(text: &str, delim: u8) -> Option<String> {
+    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delim).from_reader(text.as_bytes());
+    let mut record = csv::ByteRecord::new();
+    let mut records = 0usize;
+    let mut widest: Option<(usize, usize)> = None; // (row, cells) of the first row over the column limit
+    while let Ok(true) = reader.read_byte_record(&mut record) {
+        records += 1;
+        if widest.is_none() && record.len() > MAX_COLUMNS {
+            widest = Some((records, record.len()));
+        }
+    }
+    if let Some((row, cells)) = widest {
+        let which = if row == 1 { "The header row".to_owned() } else { format!("Row {row}") };
+        return Some(format!(
+            "{which} has {} columns; Rackdesk reads at most {MAX_COLUMNS}. Delete the columns the job does not need and try again.",
+            thousands(cells)
+        ));
+    }
+    let rows = records.saturating_sub(1);
+    (rows > MAX_ROWS).then(|| {
+        format!(
+            "The file has {} rows; Rackdesk takes at most {} in one job. Split it into smaller files.",
+            thousands(rows),
+            thousands(MAX_ROWS)
+        )
+    })
+}
+
+/// 60123 → "60,123".
+fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
     }
     out
 }
@@ -446,6 +514,87 @@ mod tests {
         // Trailing empty cells (an extra delimiter at the end) are fine.
         let i = read(b"email,displayName\na@example.com,A,,\n", JobKind::Update, &[]);
         assert!(errors(&i).is_empty(), "{:?}", i.problems);
+    }
+
+    fn file_of(header: &str, rows: usize, row: &str, extra: usize) -> Vec<u8> {
+        let mut s = String::with_capacity(header.len() + rows * (row.len() + 1) + extra + 2);
+        s.push_str(header);
+        s.push('\n');
+        for _ in 0..rows {
+            s.push_str(row);
+            s.push('\n');
+        }
+        let mut b = s.into_bytes();
+        b.extend(std::iter::repeat_n(b'x', extra));
+        b
+    }
+
+    #[test]
+    fn the_byte_limit_is_checked_first() {
+        // Exactly the limit: one row with a very long display name (a validation matter).
+        let head = b"email,displayName\na@example.com,";
+        let mut at = head.to_vec();
+        at.resize(MAX_BYTES, b'x');
+        let i = read(&at, JobKind::Update, &[]);
+        assert!(errors(&i).is_empty(), "{:?}", errors(&i));
+        assert_eq!(i.rows.len(), 1);
+        at.push(b'x');
+        let i = read(&at, JobKind::Update, &[]);
+        let e = errors(&i);
+        assert_eq!(e.len(), 1, "{e:?}");
+        assert!(e[0].contains("20,971,521 bytes") && e[0].contains("at most 20 MB"), "{e:?}");
+        assert!(i.headers.is_empty() && i.rows.is_empty());
+        assert_eq!(i.problems[0].row, None);
+    }
+
+    #[test]
+    fn the_row_limit_counts_rows_below_the_header() {
+        let i = read(&file_of("email", MAX_ROWS, "a@example.com", 0), JobKind::Delete, &[]);
+        assert!(errors(&i).is_empty(), "{:?}", errors(&i));
+        assert_eq!(i.rows.len(), MAX_ROWS);
+        let i = read(&file_of("email", MAX_ROWS + 1, "a@example.com", 0), JobKind::Delete, &[]);
+        let e = errors(&i);
+        assert_eq!(e, vec!["Error: The file has 20,001 rows; Rackdesk takes at most 20,000 in one job. Split it into smaller files.".to_owned()]);
+        assert!(i.rows.is_empty() && i.headers.is_empty());
+        // Quoted line breaks are inside a row, not rows of their own.
+        let i = read(&file_of("email,displayName", MAX_ROWS, "a@example.com,\"A\nB\"", 0), JobKind::Update, &[]);
+        assert!(errors(&i).is_empty(), "{:?}", errors(&i));
+    }
+
+    #[test]
+    fn the_column_limit_applies_to_every_row() {
+        let named = |n: usize| (0..n).map(|i| format!("c{i}")).collect::<Vec<_>>().join(",");
+        let drop_all = |n: usize| (0..n).map(|i| (format!("c{i}"), None)).collect::<Vec<_>>();
+        // At the limit: 99 dropped columns and email.
+        let header = format!("email,{}", named(MAX_COLUMNS - 1));
+        let row = format!("a@example.com{}", ",".repeat(MAX_COLUMNS - 1));
+        let i = read(&file_of(&header, 2, &row, 0), JobKind::Delete, &drop_all(MAX_COLUMNS - 1));
+        assert!(errors(&i).is_empty(), "{:?}", errors(&i));
+        // Over it in the header.
+        let header = format!("email,{}", named(MAX_COLUMNS));
+        let row = format!("a@example.com{}", ",".repeat(MAX_COLUMNS));
+        let e = errors(&read(&file_of(&header, 2, &row, 0), JobKind::Delete, &drop_all(MAX_COLUMNS)));
+        assert_eq!(e, vec!["Error: The header row has 101 columns; Rackdesk reads at most 100. Delete the columns the job does not need and try again.".to_owned()]);
+        // Over it in a data row (row 3: the header is row 1).
+        let mut b = file_of("email", 1, "a@example.com", 0);
+        b.extend(format!("b@example.com{}\n", ",".repeat(MAX_COLUMNS)).as_bytes());
+        let i = read(&b, JobKind::Delete, &[]);
+        let e = errors(&i);
+        assert!(e.len() == 1 && e[0].contains("Row 3 has 101 columns") && e[0].contains("at most 100"), "{e:?}");
+        assert_eq!(i.problems[0].row, None);
+    }
+
+    #[test]
+    fn neutralized_cells_are_read_back_without_their_quote() {
+        let i = read(b"email,displayName,autoReply\na@example.com,'=HYPERLINK(\"x\"),'-away\nb@example.com,'Tis,''=x\n", JobKind::Update, &[]);
+        assert!(errors(&i).is_empty(), "{:?}", i.problems);
+        assert_eq!(i.rows[0].get("displayName"), Some("=HYPERLINK(\"x\")"));
+        assert_eq!(i.rows[0].get("autoReply"), Some("-away"));
+        assert_eq!(i.rows[1].get("displayName"), Some("'Tis"));
+        assert_eq!(i.rows[1].get("autoReply"), Some("''=x"));
+        // Passwords are taken exactly as written.
+        let i = read(b"email,password\na@example.com,'-Secret99x\n", JobKind::ResetPassword, &[]);
+        assert_eq!(i.rows[0].password.as_ref().unwrap().expose_secret(), "'-Secret99x");
     }
 
     #[test]
