@@ -46,6 +46,8 @@ async function fillKeys(secret) {
   await type(driver, "#connect-secret-key", secret);
   await driver.findElement(By.css("details summary")).click();
   await type(driver, "#connect-api-url", apiUrl);
+  const box = await driver.findElement(By.css("#connect-test-server"));
+  if (!(await box.isSelected())) await box.click();
 }
 
 test("the wizard explains, then a wrong secret gets its own message and nothing is stored", async () => {

@@ -2,7 +2,7 @@
 // Do not edit by hand.
 
 /** Every class of failure (the core's error kinds). */
-export type ErrorKind = "invalid-input" | "auth-failed" | "forbidden" | "throttled" | "not-found" | "rejected" | "conflict" | "server-fault" | "network" | "timeout" | "undecodable" | "unconfirmed" | "bad-paging" | "too-large" | "wrong-keys" | "clock-skew" | "offline" | "wrong-account" | "wrong-host" | "vault-unavailable" | "vault-locked" | "vault-entry-missing" | "vault-failure" | "config" | "duplicate" | "no-identity" | "not-allowed" | "passphrase" | "journal" | "job-store" | "no-such-job" | "job-busy" | "job-unfinished" | "file";
+export type ErrorKind = "invalid-input" | "auth-failed" | "forbidden" | "throttled" | "not-found" | "rejected" | "conflict" | "server-fault" | "network" | "timeout" | "undecodable" | "unconfirmed" | "bad-paging" | "too-large" | "wrong-keys" | "clock-skew" | "offline" | "wrong-account" | "wrong-host" | "vault-unavailable" | "vault-locked" | "vault-entry-missing" | "vault-failure" | "config" | "duplicate" | "no-identity" | "not-allowed" | "passphrase" | "journal" | "job-store" | "no-such-job" | "job-busy" | "job-unfinished" | "file" | "internal";
 
 export type CommandError = { 
 /**
@@ -242,6 +242,7 @@ export interface Commands {
   list_domains: { args: Record<string, never>; result: Array<DomainInfo> };
   check_password: { args: { password: string; mailbox: string; domain: string }; result: string | null };
   check_size: { args: { size: string }; result: string | null };
+  password_rule: { args: Record<string, never>; result: string };
   mailbox_page: { args: { domain: string; offset: number; size: number }; result: MailboxPage };
   mailbox_detail: { args: { domain: string; name: string }; result: MailboxDetail };
   create_mailbox: { args: { input: NewMailboxInput }; result: PasswordResult | null };

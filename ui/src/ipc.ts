@@ -4,7 +4,7 @@
  */
 import { invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
-import type { ClientNotice, CommandError, Commands, MailboxUpdate, NewMailboxInput } from "./bindings";
+import type { CommandError, Commands, Events, MailboxUpdate, NewMailboxInput } from "./bindings";
 
 async function call<K extends keyof Commands>(cmd: K, args: Commands[K]["args"]): Promise<Commands[K]["result"]> {
   return invoke<Commands[K]["result"]>(cmd, args as Record<string, unknown>);
@@ -14,6 +14,8 @@ export const appStatus = () => call("app_status", {});
 export const listDomains = () => call("list_domains", {});
 export const checkPassword = (password: string, mailbox: string, domain: string) =>
   call("check_password", { password, mailbox, domain });
+export const checkSize = (size: string) => call("check_size", { size });
+export const passwordRule = () => call("password_rule", {});
 export const mailboxPage = (domain: string, offset: number, size: number) => call("mailbox_page", { domain, offset, size });
 export const mailboxDetail = (domain: string, name: string) => call("mailbox_detail", { domain, name });
 export const createMailbox = (input: NewMailboxInput) => call("create_mailbox", { input });
@@ -33,14 +35,14 @@ export const deleteAlias = (domain: string, name: string, confirmAddress: string
   call("delete_alias", { domain, name, confirmAddress });
 
 /** Hears what the client is doing while the page waits (rate-limit waits, retries). */
-export function onClientNotice(handler: (n: ClientNotice) => void): Promise<UnlistenFn> {
-  return listen<ClientNotice>("client-event", (e) => handler(e.payload));
+export function onClientNotice(handler: (n: Events["client-event"]) => void): Promise<UnlistenFn> {
+  return listen<Events["client-event"]>("client-event", (e) => handler(e.payload));
 }
 
 /** Turns whatever a command rejected with into our error shape. */
 export function asCommandError(e: unknown): CommandError {
   if (e && typeof e === "object" && "message" in e && "kind" in e) return e as CommandError;
-  return { kind: "unexpected", message: `Something unexpected went wrong: ${String(e)}`, detail: null };
+  return { kind: "internal", message: `Something unexpected went wrong: ${String(e)}`, detail: null };
 }
 
 export const verifyKeys = (input: import("./bindings").KeysInput) => call("verify_keys", { input });
@@ -62,11 +64,14 @@ export const bulkApply = () => call("bulk_apply", {});
 export const bulkControl = (action: "pause" | "resume" | "cancel") => call("bulk_control", { action });
 export const bulkSaveResults = (jobId: string) => call("bulk_save_results", { jobId });
 export const bulkSaveTemplate = (kind: string) => call("bulk_save_template", { kind });
-export const bulkSavePasswords = () => call("bulk_save_passwords", {});
-export const bulkForgetPasswords = () => call("bulk_forget_passwords", {});
-export function onBulkProgress(handler: (p: import("./bindings").BulkProgressView) => void): Promise<UnlistenFn> {
-  return listen<import("./bindings").BulkProgressView>("bulk-progress", (e) => handler(e.payload));
+export const bulkSavePasswords = (jobId: string) => call("bulk_save_passwords", { jobId });
+export const bulkPasswordsSeen = (jobId: string) => call("bulk_passwords_seen", { jobId });
+export const bulkJobs = () => call("bulk_jobs", {});
+export const bulkResume = (jobId: string) => call("bulk_resume", { jobId });
+export const bulkCancel = (jobId: string) => call("bulk_cancel", { jobId });
+export function onBulkProgress(handler: (p: Events["bulk-progress"]) => void): Promise<UnlistenFn> {
+  return listen<Events["bulk-progress"]>("bulk-progress", (e) => handler(e.payload));
 }
-export function onBulkFinished(handler: (p: import("./bindings").BulkFinishedView) => void): Promise<UnlistenFn> {
-  return listen<import("./bindings").BulkFinishedView>("bulk-finished", (e) => handler(e.payload));
+export function onBulkFinished(handler: (p: Events["bulk-finished"]) => void): Promise<UnlistenFn> {
+  return listen<Events["bulk-finished"]>("bulk-finished", (e) => handler(e.payload));
 }

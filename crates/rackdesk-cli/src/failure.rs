@@ -43,7 +43,7 @@ pub(crate) fn exit_code(kind: ErrorKind) -> u8 {
         K::ServerFault | K::Network | K::Timeout | K::Undecodable | K::Unconfirmed | K::Offline | K::BadPaging | K::TooLarge => exit::SERVER,
         K::VaultUnavailable | K::VaultLocked => exit::VAULT,
         K::NotAllowed | K::Passphrase => exit::NOT_ALLOWED,
-        K::VaultFailure | K::Config | K::Journal | K::JobStore => exit::FAILURE,
+        K::VaultFailure | K::Config | K::Journal | K::JobStore | K::Internal => exit::FAILURE,
     }
 }
 

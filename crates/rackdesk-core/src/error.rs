@@ -106,10 +106,12 @@ pub enum ErrorKind {
     JobUnfinished,
     // Files the person chose.
     File,
+    /// Something Rackdesk did not expect (a bug); the details say what.
+    Internal,
 }
 
 impl ErrorKind {
-    pub const ALL: [ErrorKind; 34] = [
+    pub const ALL: [ErrorKind; 35] = [
         ErrorKind::InvalidInput,
         ErrorKind::AuthFailed,
         ErrorKind::Forbidden,
@@ -144,6 +146,7 @@ impl ErrorKind {
         ErrorKind::JobBusy,
         ErrorKind::JobUnfinished,
         ErrorKind::File,
+        ErrorKind::Internal,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -182,6 +185,7 @@ impl ErrorKind {
             ErrorKind::JobBusy => "job-busy",
             ErrorKind::JobUnfinished => "job-unfinished",
             ErrorKind::File => "file",
+            ErrorKind::Internal => "internal",
         }
     }
 

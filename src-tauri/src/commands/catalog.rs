@@ -71,6 +71,7 @@ commands! {
     root::list_domains() -> Vec<DomainInfo>;
     root::check_password(password: String, mailbox: String, domain: String) -> Option<String>;
     root::check_size(size: String) -> Option<String>;
+    root::password_rule() -> String;
     mailboxes::mailbox_page(domain: String, offset: u32, size: u32) -> MailboxPage;
     mailboxes::mailbox_detail(domain: String, name: String) -> MailboxDetail;
     mailboxes::create_mailbox(input: NewMailboxInput) -> Option<PasswordResult>;

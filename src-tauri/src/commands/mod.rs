@@ -131,7 +131,10 @@ pub fn app_status_of(state: &AppState) -> AppStatus {
             identity_label: a.identity_label.clone(),
             api_admin: a.api_admin.clone(),
             account: a.account.clone(),
-            sentence: a.to_string(),
+            sentence: match state.active_identity() {
+                Some(i) if i.test_server => format!("{a} — a test server, not Rackspace"),
+                _ => a.to_string(),
+            },
         },
         identities: identities.iter().map(|i| identity::info(i, active.as_deref() == Some(&i.id), reminder)).collect(),
         vault_name: rackdesk_core::vault::vault_name().into(),
@@ -171,6 +174,12 @@ pub async fn list_domains(state: tauri::State<'_, AppState>) -> CmdResult<Vec<Do
 #[tauri::command]
 pub fn check_password(password: String, mailbox: String, domain: String) -> Option<String> {
     rackdesk_core::rules::password_problem(&password, Some(&mailbox), Some(&domain))
+}
+
+/// The password rule in plain words, for the hint beside password fields.
+#[tauri::command]
+pub fn password_rule() -> String {
+    rackdesk_core::password::RULE_TEXT.to_owned()
 }
 
 /// Why a mailbox size as typed would be refused, or `None` (empty: the domain's standard size).

@@ -1,10 +1,13 @@
 import { useEffect, useState } from "react";
-import type { BulkFinishedView, BulkKindInfo, BulkPlanView, BulkProgressView } from "../bindings";
+import type { BulkFinishedView, BulkJobView, BulkKindInfo, BulkPlanView, BulkProgressView } from "../bindings";
 import {
   bulkApply,
+  bulkCancel,
   bulkControl,
-  bulkForgetPasswords,
+  bulkJobs,
   bulkKinds,
+  bulkPasswordsSeen,
+  bulkResume,
   bulkPlan,
   bulkSavePasswords,
   bulkSaveResults,
@@ -28,15 +31,20 @@ export function Bulk({ onDone }: { onDone: (m: string) => void }) {
   const [jobId, setJobId] = useState<string | null>(null);
   const [progress, setProgress] = useState<BulkProgressView | null>(null);
   const [finished, setFinished] = useState<BulkFinishedView | null>(null);
+  /** Jobs recorded on this computer: unfinished ones can be resumed or cancelled. */
+  const [jobs, setJobs] = useState<BulkJobView[]>([]);
+  const refreshJobs = () => void bulkJobs().then(setJobs, () => setJobs([]));
   const { busy, error, run } = useAction();
   const can = useCan();
   const allowed = can("bulk.change");
 
   useEffect(() => {
     void bulkKinds().then(setKinds);
+    refreshJobs();
     const a = onBulkProgress(setProgress);
     const b = onBulkFinished((f) => {
       setFinished(f);
+      refreshJobs();
       onDone(`Bulk job ${f.jobId}: ${f.done} done, ${f.failed} failed.`);
     });
     return () => {
@@ -74,6 +82,41 @@ export function Bulk({ onDone }: { onDone: (m: string) => void }) {
         <button onClick={() => void run(async () => { const r = await bulkSaveTemplate(kind); if (r) onDone(`Saved the template to ${r.path}.`); })}>Save template…</button>
       </div>
       {current && <p className="muted">Columns: {current.columns.join(", ")}</p>}
+      {jobs.some((j) => j.resumable) && !running && (
+        <div className="unfinished" id="bulk-unfinished" role="region" aria-labelledby="bulk-unfinished-title">
+          <h2 id="bulk-unfinished-title">Unfinished jobs</h2>
+          <p className="hint">These jobs stopped before their end (the app was closed, or they were paused). Resuming checks on Rackspace any row that may have been sent, so no row is applied twice.</p>
+          <ul>
+            {jobs.filter((j) => j.resumable).map((j) => (
+              <li key={j.jobId} className="unfinished-job">
+                <span>
+                  <strong>{j.kind}</strong> from {j.file} — {j.state}: {j.done + j.failed + j.skipped} of {j.total} rows finished, {countLabel(j.open, "row", "rows")} to do.
+                  {j.undelivered.length > 0 && ` New passwords never shown for: ${j.undelivered.join(", ")} (reset them).`}
+                </span>{" "}
+                <button
+                  className="primary"
+                  disabled={!allowed || busy}
+                  title={notAllowedTitle(allowed)}
+                  onClick={() => void run(async () => { setFinished(null); setProgress(null); setPlan(null); setJobId(await bulkResume(j.jobId)); })}
+                >
+                  Resume job {j.jobId}
+                </button>{" "}
+                <button
+                  className="danger"
+                  disabled={!allowed || busy}
+                  onClick={() => void run(async () => {
+                    if (!window.confirm(`Cancel job ${j.jobId}? Its ${j.open} rows not done will stay undone.`)) return;
+                    onDone(await bulkCancel(j.jobId));
+                    refreshJobs();
+                  })}
+                >
+                  Cancel job {j.jobId}
+                </button>
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
       <label className="field">
         CSV file
         <input
@@ -216,8 +259,8 @@ export function Bulk({ onDone }: { onDone: (m: string) => void }) {
                     Rackdesk does not keep these. Give each to its person by a safe route. A file with them holds passwords: keep it safe and delete it after use.
                   </p>
                   <div className="actions">
-                    <button onClick={() => void run(async () => { const r = await bulkSavePasswords(); if (r) onDone(`Saved ${r.rows} passwords to ${r.path}.`); })}>Save the passwords to a file…</button>
-                    <button onClick={() => void bulkForgetPasswords().then(() => setFinished({ ...finished, passwords: [] }))}>I have them — forget them</button>
+                    <button onClick={() => void run(async () => { const r = await bulkSavePasswords(finished.jobId); if (r) { onDone(`Saved ${r.rows} passwords to ${r.path}.`); setFinished({ ...finished, passwords: [] }); } })}>Save the passwords to a file…</button>
+                    <button onClick={() => void run(async () => { await bulkPasswordsSeen(finished.jobId); setFinished({ ...finished, passwords: [] }); })}>I have them — forget them</button>
                   </div>
                 </div>
               )}

@@ -31,6 +31,7 @@ export function ConnectWizard(props: { vaultName: string; onClose: () => void; o
   const [userKey, setUserKey] = useState("");
   const [secretKey, setSecretKey] = useState("");
   const [apiUrl, setApiUrl] = useState("");
+  const [testServer, setTestServer] = useState(false);
   const [touched, setTouched] = useState(false);
   const { busy, error, run: act } = useAction();
   const [report, setReport] = useState<VerifyReport | null>(null);
@@ -46,6 +47,7 @@ export function ConnectWizard(props: { vaultName: string; onClose: () => void; o
     label: label.trim(),
     account: account.trim(),
     apiUrl: apiUrl.trim() || null,
+    testServer,
     apiAdmin: apiAdmin.trim() || null,
     userKey,
     secretKey,
@@ -142,6 +144,10 @@ export function ConnectWizard(props: { vaultName: string; onClose: () => void; o
             <label className="field">
               API address (leave empty for Rackspace; for a test server only)
               <input id="connect-api-url" value={apiUrl} onChange={(e) => setApiUrl(e.target.value)} placeholder="https://api.emailsrvr.com/v1" spellCheck={false} />
+            </label>
+            <label className="check">
+              <input id="connect-test-server" type="checkbox" checked={testServer} onChange={(e) => setTestServer(e.target.checked)} /> This is a test server, not
+              Rackspace (the keys are then used only with this address, and the connection is marked “test server” everywhere)
             </label>
           </details>
           <ErrorNote error={error} />

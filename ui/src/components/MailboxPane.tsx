@@ -2,7 +2,9 @@ import { useEffect, useState } from "react";
 import type { CommandError, MailboxDetail, MailboxRow, PasswordResult } from "../bindings";
 import { asCommandError, deleteMailbox, mailboxDetail, resetMailboxPassword, setMailboxEnabled, updateMailbox } from "../ipc";
 import { lastSeen } from "../logic/format";
-import { addressList, addressProblem, sizeProblem } from "../logic/validate";
+import { addressList, addressProblem } from "../logic/validate";
+import { useCoreCheck } from "../logic/coreCheck";
+import { checkSize } from "../ipc";
 import { notAllowedTitle, useCan } from "./can";
 import { Dialog, ErrorNote, PaneHeader, PasswordOnce, StorageBar, useAction } from "./common";
 import { History } from "./Journal";
@@ -202,7 +204,7 @@ function EditForm(props: {
   const [autoMsg, setAutoMsg] = useState(d.autoReplyMessage);
   const forwards = addressList(forwarding);
   const fwdProblem = forwards.map(addressProblem).find((p) => p) ?? null;
-  const sProblem = sizeProblem(size);
+  const sProblem = useCoreCheck(() => checkSize(size), [size]);
   const autoProblem = autoOn && autoMsg.trim() === "" ? "Write the message to send." : null;
   const ok = !fwdProblem && !sProblem && !autoProblem && displayName.length <= 128;
   return (

@@ -1,7 +1,8 @@
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import type { PasswordResult } from "../bindings";
-import { createMailbox } from "../ipc";
-import { nameProblem, PASSWORD_RULE, passwordProblem, sizeProblem } from "../logic/validate";
+import { checkPassword, checkSize, createMailbox, passwordRule } from "../ipc";
+import { useCoreCheck } from "../logic/coreCheck";
+import { nameProblem } from "../logic/validate";
 import { Dialog, ErrorNote, PasswordOnce, useAction } from "./common";
 
 export function NewMailboxDialog(props: { domain: string; onClose: () => void; onCreated: (message: string) => void }) {
@@ -16,8 +17,11 @@ export function NewMailboxDialog(props: { domain: string; onClose: () => void; o
   const [created, setCreated] = useState<{ address: string; password: PasswordResult | null } | null>(null);
 
   const nProblem = nameProblem(name);
-  const sProblem = sizeProblem(size);
-  const pProblem = generate ? null : passwordProblem(password, name.trim().toLowerCase(), domain);
+  const sProblem = useCoreCheck(() => checkSize(size), [size]);
+  const typed = useCoreCheck(() => checkPassword(password, name.trim().toLowerCase(), domain), [password, name, domain]);
+  const pProblem = generate ? null : typed;
+  const [rule, setRule] = useState("");
+  useEffect(() => void passwordRule().then((r) => setRule(`Passwords need ${r}.`), () => setRule("")), []);
   const ok = !nProblem && !sProblem && !pProblem;
 
   const submit = async () => {
@@ -87,7 +91,7 @@ export function NewMailboxDialog(props: { domain: string; onClose: () => void; o
             <label className="field">
               Password
               <input id="new-password" type="password" value={password} onChange={(e) => setPassword(e.target.value)} autoComplete="new-password" aria-invalid={!!(password && pProblem)} />
-              <span className={password && pProblem ? "problem" : "hint"}>{password && pProblem ? pProblem : PASSWORD_RULE}</span>
+              <span className={password && pProblem ? "problem" : "hint"}>{password && pProblem ? pProblem : rule}</span>
             </label>
           )}
         </fieldset>

@@ -3,9 +3,6 @@
  * before anything is sent; these only spare the person a round trip.
  */
 
-export const PASSWORD_RULE = "8+ characters, with 3 of: upper case, lower case, digits, symbols";
-export const MAX_MAILBOX_MB = 25_600;
-
 /** Why a mailbox or alias name is refused, or null. */
 export function nameProblem(name: string): string | null {
   const v = name.trim().toLowerCase();
@@ -16,38 +13,6 @@ export function nameProblem(name: string): string | null {
   if (bad) return `"${bad}" is not allowed; use letters, digits, dots, hyphens, underscores or apostrophes.`;
   if (v.includes("..")) return "A name may not contain two dots in a row.";
   if (!/^[a-z0-9]/.test(v) || !/[a-z0-9]$/.test(v)) return "A name must start and end with a letter or digit.";
-  return null;
-}
-
-/** Why a password is refused, or null. Mirrors rackdesk_core::password::check. */
-export function passwordProblem(pw: string, mailbox?: string, domain?: string): string | null {
-  if (pw === "") return "Enter a password.";
-  const n = [...pw].length;
-  if (n < 8) return "It is shorter than 8 characters.";
-  if (n > 64) return "It is longer than 64 characters.";
-  // eslint-disable-next-line no-control-regex
-  if (pw.trim() !== pw || /[\u0000-\u001f\u007f]/.test(pw)) return "It may not start or end with a space.";
-  const classes = [/\p{Lu}/u, /\p{Ll}/u, /[0-9]/, /[^\p{L}\p{N}]/u].filter((r) => r.test(pw)).length;
-  if (classes < 3) return `It uses only ${classes} of the 4 kinds of characters; use 3 of: upper case, lower case, digits, symbols.`;
-  const lower = pw.toLowerCase();
-  if (lower.includes("password")) return 'It contains the word "password".';
-  for (let i = 0; i + 2 < pw.length; i++) {
-    const [a, b, c] = [pw.charCodeAt(i), pw.charCodeAt(i + 1), pw.charCodeAt(i + 2)];
-    const digits = [a, b, c].every((x) => x >= 48 && x <= 57);
-    if (digits && ((b === a + 1 && c === b + 1) || (a === b && b === c))) return "It contains three digits in a row (like 123).";
-  }
-  if (mailbox && mailbox.length >= 3 && lower.includes(mailbox.toLowerCase())) return "It contains the mailbox name.";
-  const first = (domain ?? "").split(".")[0].toLowerCase();
-  if (first.length >= 3 && lower.includes(first)) return "It contains the domain name.";
-  return null;
-}
-
-/** Why a size in MB is refused, or null. */
-export function sizeProblem(text: string): string | null {
-  if (text.trim() === "") return null;
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 1) return "Enter the size as a whole number of MB.";
-  if (n > MAX_MAILBOX_MB) return `At most ${MAX_MAILBOX_MB} MB (25 GB).`;
   return null;
 }
 
