@@ -167,7 +167,11 @@ export type JournalFilter = { operator: string | null, target: string | null, ac
 /**
  * YYYY-MM-DD (UTC), inclusive.
  */
-since: string | null, until: string | null, result: string | null, limit: number | null, };
+since: string | null, until: string | null, result: string | null, 
+/**
+ * Entries of one bulk job.
+ */
+correlationId?: string, limit: number | null, };
 
 export type RoleRow = { action: string, label: string, superAdmin: boolean, helpDesk: boolean, };
 

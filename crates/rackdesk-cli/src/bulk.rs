@@ -8,8 +8,8 @@ use rackdesk_core::bulk::input;
 use rackdesk_core::bulk::jobs::{self, JobFile};
 use rackdesk_core::bulk::plan::{self, eta_text, Plan};
 use rackdesk_core::bulk::run::{JobEvent, PasswordSink, RunReport, Runner};
-use rackdesk_core::bulk::store::{JobInfo, JobState, JobStore, RowState};
-use rackdesk_core::bulk::{results, BulkError, JobKind};
+use rackdesk_core::bulk::store::{JobInfo, JobStore, RowState};
+use rackdesk_core::bulk::{results, JobKind};
 use rackdesk_core::policy;
 use secrecy::{ExposeSecret, SecretString};
 use std::io::{IsTerminal, Write};
@@ -406,7 +406,7 @@ pub async fn bulk(cli: &Cli, cmd: &BulkCmd, format: Format) -> Outcome {
             let kind = job.kind();
             let session = crate::session(cli)?;
             let planned = make_plan(&session.client, file, kind, &maps(map)?).await?;
-            let Some(p) = &planned.plan else { unreachable!("make_plan refuses a file without a plan") };
+            let p = planned.planned()?;
             print_plan(format, file, p, true)?;
             if let Err(f) = require(session.actor.operator.role, kind) {
                 eprintln!("Note: {}", f.message);
@@ -427,7 +427,7 @@ pub async fn bulk(cli: &Cli, cmd: &BulkCmd, format: Format) -> Outcome {
             let mut ops = crate::ops(cli).await?;
             Runner::permitted(&ops, kind, &absolute(file))?;
             let planned = make_plan(&ops.session.client, file, kind, &map).await?;
-            let Some(p) = &planned.plan else { unreachable!("make_plan refuses a file without a plan") };
+            let p = planned.planned()?;
             if format == Format::Json {
                 // Standard output carries only the job's JSON; the problems go to standard error.
                 for x in &p.problems {
@@ -463,16 +463,7 @@ pub async fn bulk(cli: &Cli, cmd: &BulkCmd, format: Format) -> Outcome {
         }
         BulkCmd::Resume { job, yes, passwords_out } => {
             let store = store()?;
-            let j = match job {
-                Some(id) => store.job(id)?,
-                None => store.unfinished()?.into_iter().next().ok_or_else(|| crate::user_error("There is no unfinished bulk job to resume."))?,
-            };
-            if j.state.is_finished() {
-                return Err(crate::user_error(format!("Job {} is already {}; there is nothing to resume.", j.id, j.state.as_str())));
-            }
-            if j.state == JobState::Running && !j.interrupted {
-                return Err(BulkError::Busy(j.id.clone()).into());
-            }
+            let j = jobs::to_resume(&store, job.as_deref())?;
             eprintln!(
                 "Job {} ({} from {}): {}, {} of {} rows left, {}.",
                 j.id,

@@ -302,15 +302,20 @@ pub struct Filter {
 /// A filter as a person types it (dates as YYYY-MM-DD, UTC; empty fields ignored), for
 /// [`Filter::from_text`]: the app's journal page and `rackdesk journal list` read it alike.
 #[derive(Debug, Clone, Default, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "JournalFilter"))]
+#[serde(rename_all = "camelCase", default)]
 pub struct FilterText {
     pub operator: Option<String>,
     pub target: Option<String>,
     pub action: Option<String>,
+    /// YYYY-MM-DD (UTC), inclusive.
     pub since: Option<String>,
     pub until: Option<String>,
     pub result: Option<String>,
+    /// Entries of one bulk job.
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub correlation_id: Option<String>,
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
     pub limit: Option<usize>,
 }
 

@@ -83,10 +83,6 @@ fn main() -> ExitCode {
     let mut any = false;
     for t in chosen {
         let r = fuzz(t, &cfg);
-        if r.skipped {
-            println!("{:<10} skipped: {}", r.target, t.about);
-            continue;
-        }
         println!(
             "{:<10} {:>10} {:>7} {:>8.1}s {:>11.0} {:>7}",
             r.target,

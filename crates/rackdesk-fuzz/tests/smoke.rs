@@ -9,9 +9,6 @@ fn every_target_survives_a_short_run() {
     let mut failures = vec![];
     for t in TARGETS {
         let r = fuzz(t, &cfg);
-        if r.skipped {
-            continue;
-        }
         assert_eq!(r.runs, 3_000, "{}", t.name);
         for c in &r.crashes {
             failures.push(format!("{}: {} (input {:?})", t.name, c.message, String::from_utf8_lossy(&c.input)));
@@ -28,6 +25,7 @@ fn targets_have_distinct_names_and_each_has_a_harness() {
     names.sort();
     names.dedup();
     assert_eq!(names.len(), TARGETS.len());
-    assert!(TARGETS.iter().all(|t| t.run.is_some()), "every target runs");
-    assert!(rackdesk_fuzz::find("paging").is_some());
+    for name in ["csv", "decode", "names", "signature", "paging"] {
+        assert!(rackdesk_fuzz::find(name).is_some(), "{name}");
+    }
 }

@@ -221,10 +221,7 @@ pub async fn bulk_apply<R: tauri::Runtime>(app: tauri::AppHandle<R>, state: taur
 pub async fn bulk_resume<R: tauri::Runtime>(app: tauri::AppHandle<R>, state: tauri::State<'_, AppState>, job_id: String) -> CmdResult<String> {
     let ops = state.ops()?;
     let store = store()?;
-    let job = store.job(&job_id)?;
-    if job.state.is_finished() {
-        return Err(CommandError::invalid(format!("Job {} is already {}; there is nothing to resume.", job.id, job.state.as_str())));
-    }
+    let job = jobs::to_resume(&store, Some(&job_id))?;
     spawn_run(app, ops, store, &job.id, None)?;
     Ok(job.id)
 }
@@ -302,14 +299,13 @@ fn spawn_run<R: tauri::Runtime>(app: tauri::AppHandle<R>, ops: rackdesk_core::op
 pub fn bulk_jobs() -> CmdResult<Vec<BulkJobView>> {
     let store = store()?;
     let running = jobs::running().map(|(id, _)| id);
-    let resumable: Vec<String> = jobs::resumable(&store)?.into_iter().map(|j| j.id).collect();
     store
         .list(30)?
         .into_iter()
         .map(|j| {
             Ok(BulkJobView {
                 undelivered: jobs::undelivered(&store, &j.id)?,
-                resumable: resumable.contains(&j.id) && running.as_deref() != Some(&j.id),
+                resumable: j.is_resumable() && running.as_deref() != Some(&j.id),
                 running: running.as_deref() == Some(&j.id),
                 state: j.state_text().into(),
                 job_id: j.id,

@@ -6,7 +6,7 @@ use rackdesk_core::identity::Role;
 use rackdesk_core::journal::{Entry, Filter, FilterText, Outcome};
 use rackdesk_core::manage::Manage;
 use secrecy::SecretString;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use ts_rs::TS;
 
 /// One journal entry as the page shows it.
@@ -33,19 +33,8 @@ pub struct JournalEntry {
     pub result_text: String,
 }
 
-#[derive(Debug, Default, Deserialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct JournalFilter {
-    pub operator: Option<String>,
-    pub target: Option<String>,
-    pub action: Option<String>,
-    /// YYYY-MM-DD (UTC), inclusive.
-    pub since: Option<String>,
-    pub until: Option<String>,
-    pub result: Option<String>,
-    #[ts(type = "number | null")]
-    pub limit: Option<usize>,
-}
+/// The filter the page sends: the core's typed-in filter, as the page names it.
+pub type JournalFilter = FilterText;
 
 #[derive(Debug, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
@@ -111,18 +100,11 @@ pub fn view(e: &Entry) -> JournalEntry {
     }
 }
 
+/// At most this many entries on the page at once.
+const PAGE_LIMIT: usize = 500;
+
 fn filter(f: &JournalFilter) -> CmdResult<Filter> {
-    let text = FilterText {
-        operator: f.operator.clone(),
-        target: f.target.clone(),
-        action: f.action.clone(),
-        since: f.since.clone(),
-        until: f.until.clone(),
-        result: f.result.clone(),
-        correlation_id: None,
-        limit: f.limit.or(Some(500)),
-    };
-    Ok(Filter::from_text(&text)?)
+    Ok(Filter::from_text(&FilterText { limit: f.limit.or(Some(PAGE_LIMIT)), ..f.clone() })?)
 }
 
 /// Entries matching the filter, newest first (the mailbox pane asks with its address).

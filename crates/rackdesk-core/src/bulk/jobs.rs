@@ -70,6 +70,13 @@ impl Planned {
     pub fn can_start(&self) -> bool {
         self.plan.as_ref().is_some_and(|p| !p.has_errors() && p.changing_rows() > 0)
     }
+
+    /// The plan, when the file could be planned at all; else why not.
+    pub fn planned(&self) -> Result<&Plan, BulkError> {
+        self.plan.as_ref().ok_or_else(|| {
+            BulkError::Invalid(format!("The file cannot be used as it is: {} to fix first. Nothing was changed.", problems_text(self.errors())))
+        })
+    }
 }
 
 /// Reads and checks the file, reads what the server has, and plans. Changes nothing.
@@ -90,9 +97,7 @@ pub async fn plan(client: &Client, kind: JobKind, file: JobFile, mapping: Vec<(S
 /// ([`BulkError::Unfinished`]): resume or cancel that one first.
 pub fn start(ops: &Ops, store: &JobStore, planned: &Planned) -> Result<JobInfo, BulkError> {
     Runner::permitted(ops, planned.kind, &planned.file.path)?;
-    let Some(p) = &planned.plan else {
-        return Err(BulkError::Invalid(format!("The file cannot be used as it is: {} to fix first. Nothing was changed.", problems_text(planned.errors()))));
-    };
+    let p = planned.planned()?;
     if p.has_errors() {
         return Err(BulkError::Invalid(format!("{} must be fixed before this job can start. Nothing was changed.", problems_text(p.counts.errors))));
     }
@@ -126,10 +131,25 @@ pub fn check_no_unfinished(store: &JobStore, path: &str, bytes: &[u8]) -> Result
     }
 }
 
-/// Jobs that can be resumed: unfinished, and not being run by a Rackdesk now (interrupted
-/// by a crash or a closed app, or paused), newest first.
+/// Jobs that can be resumed ([`JobInfo::is_resumable`]), newest first.
 pub fn resumable(store: &JobStore) -> Result<Vec<JobInfo>, BulkError> {
-    Ok(store.unfinished()?.into_iter().filter(|j| j.state != JobState::Running || j.interrupted).collect())
+    Ok(store.unfinished()?.into_iter().filter(JobInfo::is_resumable).collect())
+}
+
+/// The job to resume: the one named, or the newest resumable one. Refused when it is finished
+/// or another Rackdesk runs it now.
+pub fn to_resume(store: &JobStore, id: Option<&str>) -> Result<JobInfo, BulkError> {
+    let j = match id {
+        Some(id) => store.job(id)?,
+        None => resumable(store)?.into_iter().next().ok_or_else(|| BulkError::Invalid("There is no unfinished bulk job to resume.".into()))?,
+    };
+    if j.state.is_finished() {
+        return Err(BulkError::Invalid(format!("Job {} is already {}; there is nothing to resume.", j.id, j.state.as_str())));
+    }
+    if !j.is_resumable() {
+        return Err(BulkError::Busy(j.id.clone()));
+    }
+    Ok(j)
 }
 
 /// The job this process is running, with its controls.
@@ -258,10 +278,5 @@ pub fn passwords_delivered(store: &JobStore, id: &str, seqs: &[usize]) -> Result
 /// Addresses whose generated password was set but never shown (the edge stopped before the
 /// person saw it): those mailboxes need a new password.
 pub fn undelivered(store: &JobStore, id: &str) -> Result<Vec<String>, BulkError> {
-    Ok(store
-        .rows(id)?
-        .into_iter()
-        .filter(|r| matches!(r.secret, Some(SecretState::Lost | SecretState::Pending)))
-        .map(|r| r.target)
-        .collect())
+    store.undelivered_secrets(id)
 }

@@ -19,7 +19,7 @@ use std::collections::BTreeMap;
 pub const TARGET: Target = Target {
     name: "csv",
     about: "bulk CSV: read, validate and plan (no server), every job kind, with --map arguments",
-    run: Some(run),
+    run,
     seeds,
     dictionary: DICTIONARY,
 };

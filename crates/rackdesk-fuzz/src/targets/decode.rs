@@ -13,7 +13,7 @@ use rackdesk_core::{ApiError, ErrorKind};
 pub const TARGET: Target = Target {
     name: "decode",
     about: "API answers: JSON decoding of every answer kind, error classification, user messages",
-    run: Some(run),
+    run,
     seeds,
     dictionary: DICTIONARY,
 };

@@ -14,7 +14,7 @@ use rackdesk_core::names::{self, EmailAddress};
 pub const TARGET: Target = Target {
     name: "names",
     about: "URL path segments: names.rs validation and percent-encoding; accepted = one clean segment",
-    run: Some(run),
+    run,
     seeds,
     dictionary: DICTIONARY,
 };

@@ -16,7 +16,7 @@ use rackdesk_core::models::Page;
 pub const TARGET: Target = Target {
     name: "paging",
     about: "the bounded pager of paged listings: always moves forward, always ends, never panics",
-    run: Some(run),
+    run,
     seeds,
     dictionary: &[b"\xff\xff\xff\xff", b"\x00\x00\x00\x00", b"\x00\x00\x00\xfa", b"\x7f\xff\xff\xff"],
 };

@@ -22,7 +22,7 @@ use tower::ServiceExt;
 pub const TARGET: Target = Target {
     name: "signature",
     about: "X-Api-Signature and timestamps: core parsing, formatting round trip, the simulator's check",
-    run: Some(run),
+    run,
     seeds,
     dictionary: DICTIONARY,
 };
