@@ -98,6 +98,37 @@ async fn identity_lifecycle_through_the_os_vault() {
     assert!(stdout(&o).contains("northwind.example"), "{}", stdout(&o));
     assert!(s.sim().requests().iter().all(|r| r.user_key.as_deref() == Some(NEW_USER_KEY)));
 
+    // The keys are only ever signed for the stored address: another server (here a second
+    // simulator that would accept them and records every request) never sees a request.
+    let other = sim().await;
+    other.sim().add_key(NEW_USER_KEY, NEW_SECRET, "api-rackdesk");
+    let o = v.rackdesk(&["--api-url", other.api_url(), "domains", "list"], "");
+    assert_eq!(code(&o), 2, "{}", all_output(&o));
+    assert!(stderr(&o).contains("only ever used with") && stderr(&o).contains(other.api_url()), "{}", stderr(&o));
+    let mut via_env = Command::new(env!("CARGO_BIN_EXE_rackdesk"));
+    v.env(&mut via_env).env("RACKDESK_API_URL", other.api_url()).args(["mailboxes", "list", "northwind.example"]);
+    let o = support::run_with_stdin(via_env, "");
+    assert_eq!(code(&o), 2, "{}", all_output(&o));
+    assert!(other.sim().requests().is_empty(), "no request reached the other server: {:?}", other.sim().requests());
+    // The same address written another way is the same server.
+    let same = format!("{}/", s.api_url());
+    let o = v.rackdesk(&["--api-url", &same, "domains", "list"], "");
+    assert_eq!(code(&o), 0, "{same}: {}", all_output(&o));
+
+    // Switching identity, setting the passphrase and switching role are journaled too.
+    let o = v.rackdesk(&["identity", "use", "Northwind"], "");
+    assert_eq!(code(&o), 0, "{}", all_output(&o));
+    let o = v.rackdesk(&["operator", "passphrase"], "a long desk passphrase\n");
+    assert_eq!(code(&o), 0, "{}", all_output(&o));
+    let o = v.rackdesk(&["operator", "switch", "help-desk"], "");
+    assert_eq!(code(&o), 0, "{}", all_output(&o));
+    let o = v.rackdesk(&["identity", "rotate"], &keys(NEW_USER_KEY, NEW_SECRET));
+    assert_eq!(code(&o), 7, "the help desk may not rotate keys: {}", all_output(&o));
+    let o = v.rackdesk(&["operator", "switch", "super-admin"], "wrong passphrase here\n");
+    assert_eq!(code(&o), 7, "{}", all_output(&o));
+    let o = v.rackdesk(&["operator", "switch", "super-admin"], "a long desk passphrase\n");
+    assert_eq!(code(&o), 0, "{}", all_output(&o));
+
     // Removing needs --yes.
     let o = v.rackdesk(&["identity", "remove", "Northwind"], "");
     assert_eq!(code(&o), 2, "{}", all_output(&o));
@@ -113,6 +144,38 @@ async fn identity_lifecycle_through_the_os_vault() {
     let o = v.rackdesk(&["identity", "list"], "");
     assert_eq!(code(&o), 0, "{}", all_output(&o));
     assert!(stdout(&o).contains("No identities yet"), "{}", stdout(&o));
+
+    // Every identity and role change left its entry, recorded by the core (the app's IPC
+    // test checks the same entries): the identity's facts, sandbox because the address is
+    // on this computer; the computer's own changes against "this computer".
+    let o = v.rackdesk(&["journal", "list", "--limit", "100", "--output", "json"], "");
+    assert_eq!(code(&o), 0, "{}", all_output(&o));
+    let entries: Vec<serde_json::Value> = serde_json::from_str(&stdout(&o)).expect("journal JSON");
+    let got: Vec<(String, String)> = entries
+        .iter()
+        .rev()
+        .map(|e| (e["action"].as_str().unwrap().to_owned(), e["outcome"]["status"].as_str().unwrap_or("pending").to_owned()))
+        .collect();
+    let want = [
+        ("keys.add", "success"),
+        ("keys.verify", "success"),
+        ("keys.rotate", "success"),
+        ("identity.use", "success"),
+        ("passphrase.set", "success"),
+        ("role.switch", "success"),
+        ("keys.rotate", "refused"),
+        ("role.switch", "refused"),
+        ("role.switch", "success"),
+        ("keys.remove", "success"),
+    ];
+    assert_eq!(got, want.map(|(a, r)| (a.to_owned(), r.to_owned())), "{entries:#?}");
+    for e in &entries {
+        if e["action"].as_str().unwrap().starts_with("keys.") || e["action"] == "identity.use" {
+            assert_eq!((&e["identityLabel"], &e["apiAdmin"], &e["account"], &e["sandbox"]), (&serde_json::json!("Northwind"), &serde_json::json!("api-rackdesk"), &serde_json::json!("123456"), &serde_json::json!(true)), "{e}");
+        } else {
+            assert_eq!(e["identityLabel"], "this computer", "{e}");
+        }
+    }
 }
 
 /// Fails if any needle is in any output or in any file Rackdesk could have written.
