@@ -1,61 +1,10 @@
 //! App commands called through Tauri's real IPC path on the mock runtime (no window), each
 //! against the in-process sandbox.
 
-use rackdesk_app::{build_app, sandbox::Sandbox, state::AppState};
-use rackdesk_core::identity::Identities;
-use rackdesk_core::vault::MemoryStore;
-use std::sync::Arc;
+mod common;
+
+use common::{app, call, mailbox_exists};
 use serde_json::{json, Value};
-use tauri::test::{get_ipc_response, mock_builder, mock_context, noop_assets, MockRuntime, INVOKE_KEY};
-use tauri::webview::InvokeRequest;
-use tauri::{Manager, WebviewWindow};
-
-struct App {
-    _app: tauri::App<MockRuntime>,
-    webview: WebviewWindow<MockRuntime>,
-    sim: std::sync::Arc<rackdesk_sim::Sim>,
-    store: MemoryStore,
-    dir: std::path::PathBuf,
-}
-
-impl Drop for App {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
-
-/// The app on the mock runtime, with the sandbox, settings in a temp folder and keys in the
-/// shared in-memory store (the real vault is tested through the CLI and the E2E tests).
-fn app() -> App {
-    let app = build_app(mock_builder()).build(mock_context(noop_assets())).expect("app builds");
-    let sandbox = tauri::async_runtime::block_on(Sandbox::start()).expect("sandbox starts");
-    let sim = sandbox.simulator.sim().clone();
-    let dir = std::env::temp_dir().join(format!("rackdesk-ipc-{}", rackdesk_core::sandbox_keys().0));
-    let store = MemoryStore::new();
-    let ids = Identities::open(&dir, Arc::new(store.clone()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let journal = rackdesk_core::journal::Journal::open(&dir.join("journal.sqlite3"));
-    app.manage(AppState::new(sandbox, Some(ids), None, journal));
-    let webview = tauri::WebviewWindowBuilder::new(&app, "main", Default::default()).build().expect("webview");
-    App { _app: app, webview, sim, store, dir }
-}
-
-fn call(a: &App, cmd: &str, args: Value) -> Result<Value, Value> {
-    let req = InvokeRequest {
-        cmd: cmd.into(),
-        callback: tauri::ipc::CallbackFn(0),
-        error: tauri::ipc::CallbackFn(1),
-        url: "tauri://localhost".parse().unwrap(),
-        body: tauri::ipc::InvokeBody::Json(args),
-        headers: Default::default(),
-        invoke_key: INVOKE_KEY.to_string(),
-    };
-    get_ipc_response(&a.webview, req).map(|r| r.deserialize::<Value>().expect("json"))
-}
-
-fn mailbox_exists(a: &App, domain: &str, name: &str) -> bool {
-    a.sim.with_store(|s| s.domains[domain].mailboxes.contains_key(name))
-}
 
 #[test]
 fn status_says_who_is_acting_in_the_sandbox() {
@@ -307,17 +256,12 @@ fn help_desk_mode_is_enforced_in_the_backend_and_journaled() {
 
 #[test]
 fn without_a_journal_no_change_is_made() {
-    let app_ = build_app(mock_builder()).build(mock_context(noop_assets())).expect("app builds");
-    let sandbox = tauri::async_runtime::block_on(Sandbox::start()).expect("sandbox starts");
-    let sim = sandbox.simulator.sim().clone();
     let dir = std::env::temp_dir().join(format!("rackdesk-ipc-nj-{}", rackdesk_core::sandbox_keys().0));
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join("journal.sqlite3"), vec![b'x'; 4096]).unwrap();
     let journal = rackdesk_core::journal::Journal::open(&dir.join("journal.sqlite3"));
     assert!(journal.is_err());
-    app_.manage(AppState::new(sandbox, Some(Identities::open(&dir, Arc::new(MemoryStore::new()))), None, journal));
-    let webview = tauri::WebviewWindowBuilder::new(&app_, "main", Default::default()).build().unwrap();
-    let a = App { _app: app_, webview, sim, store: MemoryStore::new(), dir };
+    let a = common::app_with(dir, journal);
     let st = call(&a, "app_status", json!({})).unwrap();
     assert_eq!(st["journalProblem"]["kind"], "journal");
     let name = a.sim.with_store(|s| s.domains["contoso-lab.example"].mailboxes.keys().next().cloned().unwrap());

@@ -97,6 +97,8 @@ pub async fn plan(client: &Client, kind: JobKind, file: JobFile, mapping: Vec<(S
 /// ([`BulkError::Unfinished`]): resume or cancel that one first.
 pub fn start(ops: &Ops, store: &JobStore, planned: &Planned) -> Result<JobInfo, BulkError> {
     Runner::permitted(ops, planned.kind, &planned.file.path)?;
+    // First the unfinished job (its rows make the file's plan look wrong: "already exists").
+    check_no_unfinished(store, &planned.file.path, &planned.file.bytes)?;
     let p = planned.planned()?;
     if p.has_errors() {
         return Err(BulkError::Invalid(format!("{} must be fixed before this job can start. Nothing was changed.", problems_text(p.counts.errors))));
