@@ -25,10 +25,17 @@ fn status_says_who_is_acting_in_the_sandbox() {
 #[test]
 fn mailboxes_are_paged_created_changed_reset_and_deleted() {
     let a = app();
-    let p = call(&a, "mailbox_page", json!({"domain": "northwind.example", "offset": 250, "size": 250})).unwrap();
+    // The page walks the list with the core's `next` offset until it says the list is complete.
+    let first = call(&a, "mailbox_page", json!({"domain": "northwind.example", "offset": 0, "size": 250, "firstTotal": null, "pageNumber": 1})).unwrap();
+    assert_eq!((first["total"].as_u64(), first["next"].as_u64()), (Some(260), Some(250)));
+    let p = call(&a, "mailbox_page", json!({"domain": "northwind.example", "offset": 250, "size": 250, "firstTotal": 260, "pageNumber": 2})).unwrap();
     assert_eq!(p["total"], 260);
     assert_eq!(p["rows"].as_array().unwrap().len(), 10);
+    assert_eq!(p["next"], Value::Null, "complete");
     assert!(p["rows"][0]["address"].as_str().unwrap().ends_with("@northwind.example"));
+    // A walk that claims more pages than the total allows is stopped with its own error.
+    let e = call(&a, "mailbox_page", json!({"domain": "northwind.example", "offset": 0, "size": 250, "firstTotal": 260, "pageNumber": 5})).unwrap_err();
+    assert_eq!(e["kind"], "bad-paging", "{e}");
 
     let r = call(&a, "create_mailbox", json!({"input": {"domain": "contoso-lab.example", "name": "new.hire", "displayName": "New Hire", "sizeMb": 2048, "password": null}})).unwrap();
     let pw = r["password"].as_str().unwrap().to_owned();

@@ -80,7 +80,12 @@ export type MailboxRow = { name: string, address: string, displayName: string, e
  */
 lastLogin: string | null, created: string | null, };
 
-export type MailboxPage = { offset: number, total: number, rows: Array<MailboxRow>, };
+export type MailboxPage = { offset: number, total: number, rows: Array<MailboxRow>, 
+/**
+ * The offset of the next page, or `null` when the list is complete: decided by the
+ * core's bounded pager (a server that loops or overruns its total ends in `bad-paging`).
+ */
+next: number | null, };
 
 export type MailboxDetail = { row: MailboxRow, forwarding: Array<string>, keepCopy: boolean, autoReplyEnabled: boolean, autoReplyMessage: string, 
 /**
@@ -247,7 +252,7 @@ export interface Commands {
   check_password: { args: { password: string; mailbox: string; domain: string }; result: string | null };
   check_size: { args: { size: string }; result: string | null };
   password_rule: { args: Record<string, never>; result: string };
-  mailbox_page: { args: { domain: string; offset: number; size: number }; result: MailboxPage };
+  mailbox_page: { args: { domain: string; offset: number; size: number; firstTotal: number | null; pageNumber: number }; result: MailboxPage };
   mailbox_detail: { args: { domain: string; name: string }; result: MailboxDetail };
   create_mailbox: { args: { input: NewMailboxInput }; result: PasswordResult | null };
   update_mailbox: { args: { domain: string; name: string; update: MailboxUpdate }; result: MailboxDetail };

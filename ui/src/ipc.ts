@@ -16,7 +16,8 @@ export const checkPassword = (password: string, mailbox: string, domain: string)
   call("check_password", { password, mailbox, domain });
 export const checkSize = (size: string) => call("check_size", { size });
 export const passwordRule = () => call("password_rule", {});
-export const mailboxPage = (domain: string, offset: number, size: number) => call("mailbox_page", { domain, offset, size });
+export const mailboxPage = (domain: string, offset: number, size: number, firstTotal: number | null, pageNumber: number) =>
+  call("mailbox_page", { domain, offset, size, firstTotal, pageNumber });
 export const mailboxDetail = (domain: string, name: string) => call("mailbox_detail", { domain, name });
 export const createMailbox = (input: NewMailboxInput) => call("create_mailbox", { input });
 export const updateMailbox = (domain: string, name: string, update: MailboxUpdate) =>

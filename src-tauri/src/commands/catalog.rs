@@ -72,7 +72,7 @@ commands! {
     root::check_password(password: String, mailbox: String, domain: String) -> Option<String>;
     root::check_size(size: String) -> Option<String>;
     root::password_rule() -> String;
-    mailboxes::mailbox_page(domain: String, offset: u32, size: u32) -> MailboxPage;
+    mailboxes::mailbox_page(domain: String, offset: u32, size: u32, first_total: Option<u32>, page_number: u32) -> MailboxPage;
     mailboxes::mailbox_detail(domain: String, name: String) -> MailboxDetail;
     mailboxes::create_mailbox(input: NewMailboxInput) -> Option<PasswordResult>;
     mailboxes::update_mailbox(domain: String, name: String, update: MailboxUpdate) -> MailboxDetail;

@@ -33,6 +33,9 @@ pub struct MailboxPage {
     pub offset: u32,
     pub total: u32,
     pub rows: Vec<MailboxRow>,
+    /// The offset of the next page, or `null` when the list is complete: decided by the
+    /// core's bounded pager (a server that loops or overruns its total ends in `bad-paging`).
+    pub next: Option<u32>,
 }
 
 #[derive(Debug, Serialize, TS)]
@@ -107,12 +110,30 @@ fn address(domain: &str, name: &str) -> CmdResult<EmailAddress> {
     Ok(EmailAddress::parse(&format!("{name}@{domain}"))?)
 }
 
-/// One page of a domain's mailboxes (the page walks the pages, showing progress).
+/// One page of a domain's mailboxes (the page walks the pages with `next`, showing
+/// progress, and stops when it is closed). `first_total` and `page_number` (from 1) are what
+/// the earlier pages of this walk said, for the pager's checks.
 #[tauri::command]
-pub async fn mailbox_page(state: tauri::State<'_, AppState>, domain: String, offset: u32, size: u32) -> CmdResult<MailboxPage> {
+pub async fn mailbox_page(
+    state: tauri::State<'_, AppState>,
+    domain: String,
+    offset: u32,
+    size: u32,
+    first_total: Option<u32>,
+    page_number: u32,
+) -> CmdResult<MailboxPage> {
     let q = MailboxQuery { offset, size, ..MailboxQuery::default() };
     let p = state.client().mailboxes_page(&domain, &q).await?;
-    Ok(MailboxPage { offset: p.offset, total: p.total, rows: p.items.iter().map(|m| row(&domain, m)).collect() })
+    let next = rackdesk_core::api::next_offset(&rackdesk_core::api::PageStep {
+        asked_offset: offset,
+        page_size: size,
+        echoed_offset: p.offset,
+        items: p.items.len(),
+        total: p.total,
+        first_total: first_total.unwrap_or(p.total),
+        pages: page_number.max(1),
+    })?;
+    Ok(MailboxPage { offset: p.offset, total: p.total, rows: p.items.iter().map(|m| row(&domain, m)).collect(), next })
 }
 
 async fn detail(c: &Client, domain: &str, name: &str) -> CmdResult<MailboxDetail> {

@@ -27,30 +27,40 @@ export function Mailboxes({ domain, onDone }: { domain: string; onDone: (msg: st
   const can = useCan();
   const searchRef = useRef<HTMLInputElement>(null);
 
-  /** Loads every page in the background; the list is usable from the first page on. */
-  const load = useCallback(async () => {
+  /**
+   * Loads every page in the background; the list is usable from the first page on. The core
+   * says where the next page starts; the walk stops when this list is closed (another domain
+   * or account), so it does not go on spending Rackspace's read budget.
+   */
+  const load = useCallback(async (stillWanted: () => boolean = () => true) => {
     setLoading(true);
     setError(null);
     const all: MailboxRow[] = [];
     try {
-      let offset = 0;
-      for (;;) {
-        const p = await mailboxPage(domain, offset, PAGE);
+      let next: number | null = 0;
+      let firstTotal: number | null = null;
+      for (let page = 1; next !== null && stillWanted(); page++) {
+        const p = await mailboxPage(domain, next, PAGE, firstTotal, page);
+        if (!stillWanted()) return;
+        firstTotal ??= p.total;
         all.push(...p.rows);
         setRows([...all]);
         setTotal(p.total);
-        offset += p.rows.length;
-        if (p.rows.length === 0 || offset >= p.total) break;
+        next = p.next;
       }
     } catch (e) {
-      setError(asCommandError(e));
+      if (stillWanted()) setError(asCommandError(e));
     } finally {
-      setLoading(false);
+      if (stillWanted()) setLoading(false);
     }
   }, [domain]);
 
   useEffect(() => {
-    void load();
+    let wanted = true;
+    void load(() => wanted);
+    return () => {
+      wanted = false;
+    };
   }, [load]);
 
   useEffect(() => {
