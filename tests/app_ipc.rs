@@ -277,3 +277,25 @@ fn without_a_journal_no_change_is_made() {
     assert!(e["message"].as_str().unwrap().contains("Nothing was changed"), "{e}");
     assert!(a.sim.with_store(|s| s.domains["contoso-lab.example"].mailboxes[&name].enabled));
 }
+
+#[test]
+fn types_that_carry_passwords_keep_them_out_of_debug_output() {
+    use rackdesk_app::commands::bulk::BulkFinishedView;
+    use rackdesk_app::commands::mailboxes::{NewMailboxInput, PasswordResult};
+    let pw = PasswordResult { address: "a@example.com".into(), password: "Blue-Harbor7-Secret".into() };
+    let finished = BulkFinishedView {
+        job_id: "j".into(),
+        state: "done".into(),
+        done: 1,
+        failed: 0,
+        skipped: 0,
+        passwords: vec![pw.clone()],
+        lost_passwords: vec![],
+        stopped: None,
+    };
+    let input: NewMailboxInput = serde_json::from_value(json!({"domain": "example.com", "name": "a", "displayName": null, "sizeMb": null, "password": "Blue-Harbor7-Secret"})).unwrap();
+    for shown in [format!("{pw:?}"), format!("{finished:?}"), format!("{input:?}")] {
+        assert!(!shown.contains("Blue-Harbor7-Secret"), "{shown}");
+        assert!(shown.contains("a@example.com") || shown.contains("example.com") || shown.contains("\"j\""), "{shown}");
+    }
+}

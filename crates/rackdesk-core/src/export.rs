@@ -82,23 +82,13 @@ pub async fn collect_mailboxes(
     let list = client
         .mailboxes(&domain, MailboxQuery { fields: MailboxField::ALL.to_vec(), ..MailboxQuery::default() })
         .await?;
-    let mut member_of: std::collections::BTreeMap<String, Vec<String>> = Default::default();
-    for a in client.aliases(&domain).await? {
-        let members = match (&a.single_member_name, a.number_of_members) {
-            (Some(m), n) if n.is_none_or(|n| n <= 1) => vec![m.clone()],
-            (_, Some(0)) => vec![],
-            _ => client.alias(&domain, &a.name).await?.members,
-        };
-        for m in members {
-            member_of.entry(m.to_ascii_lowercase()).or_default().push(format!("{}@{domain}", a.name));
-        }
-    }
+    let member_of = crate::rules::aliases_by_member(&crate::rules::alias_members(client, &domain).await?);
     let mut out = Vec::with_capacity(list.len());
     for (i, s) in list.iter().enumerate() {
         let email = format!("{}@{domain}", s.name);
         let m = client.mailbox(&domain, &s.name).await?;
         out.push(MailboxExport {
-            aliases: member_of.get(&email.to_ascii_lowercase()).cloned().unwrap_or_default(),
+            aliases: member_of.get(&email.to_lowercase()).cloned().unwrap_or_default(),
             email,
             display_name: m.display_name.clone().unwrap_or_default(),
             enabled: m.enabled,

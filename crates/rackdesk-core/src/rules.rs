@@ -105,6 +105,18 @@ pub async fn alias_members(client: &Client, domain: &str) -> Result<Vec<(String,
     Ok(out)
 }
 
+/// For every address an alias delivers to (in lower case), the aliases that deliver there:
+/// [`aliases_delivering_to`] for many mailboxes at once.
+pub fn aliases_by_member(aliases: &[(String, Vec<String>)]) -> std::collections::HashMap<String, Vec<String>> {
+    let mut by: std::collections::HashMap<String, Vec<String>> = Default::default();
+    for (alias, members) in aliases {
+        for m in members {
+            by.entry(m.to_lowercase()).or_default().push(alias.clone());
+        }
+    }
+    by
+}
+
 /// The aliases (full addresses) that deliver to `address`, from [`alias_members`]' result.
 pub fn aliases_delivering_to(aliases: &[(String, Vec<String>)], address: &str) -> Vec<String> {
     aliases.iter().filter(|(_, members)| members.iter().any(|m| m.eq_ignore_ascii_case(address))).map(|(a, _)| a.clone()).collect()

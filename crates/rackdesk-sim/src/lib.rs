@@ -41,13 +41,20 @@ pub struct SimLimits {
     pub domain_writes: usize,
 }
 
+impl std::fmt::Debug for SimConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The secret key stays out of Debug output, made up or not.
+        f.debug_struct("SimConfig").field("account", &self.account).field("user_key", &self.user_key).field("data", &self.data).field("limits", &self.limits).finish_non_exhaustive()
+    }
+}
+
 impl Default for SimLimits {
     fn default() -> Self {
         SimLimits { reads: 60, writes: 30, domain_writes: 2 }
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct SimConfig {
     pub account: String,
     pub user_key: String,

@@ -50,7 +50,8 @@ pub struct MailboxDetail {
     pub aliases: Vec<String>,
 }
 
-#[derive(Debug, Deserialize, TS)]
+/// A new mailbox as the page sends it (not `Debug`-derived: it may hold a password).
+#[derive(Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct NewMailboxInput {
     pub domain: String,
@@ -81,12 +82,24 @@ pub struct MailboxUpdate {
     pub auto_reply: Option<AutoReply>,
 }
 
-/// A password shown once, never kept.
-#[derive(Debug, Clone, Serialize, TS)]
+impl std::fmt::Debug for NewMailboxInput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NewMailboxInput").field("domain", &self.domain).field("name", &self.name).field("size_mb", &self.size_mb).finish_non_exhaustive()
+    }
+}
+
+/// A password shown once, never kept (never in `Debug` output either).
+#[derive(Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct PasswordResult {
     pub address: String,
     pub password: String,
+}
+
+impl std::fmt::Debug for PasswordResult {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PasswordResult").field("address", &self.address).finish_non_exhaustive()
+    }
 }
 
 fn iso(s: Option<&str>) -> Option<String> {
