@@ -73,6 +73,7 @@ fn an_interrupted_job_is_listed_refuses_a_second_job_and_resumes_from_the_app_ex
     let v = job_view(&a, &id);
     assert_eq!((v["state"].as_str(), v["resumable"].as_bool(), v["open"].as_u64()), (Some("interrupted"), Some(true), Some((N - 3) as u64)), "{v}");
     assert_eq!(v["file"], "new-people.csv");
+    assert_eq!(call(&a, "app_status", json!({})).unwrap()["unfinishedJobs"], 1, "the app says so when it opens");
 
     // A second job on the same file is refused while this one is unfinished.
     call(&a, "bulk_plan", json!({"kind": "create", "fileName": "new-people.csv", "text": csv, "maps": []})).unwrap();
@@ -95,6 +96,8 @@ fn an_interrupted_job_is_listed_refuses_a_second_job_and_resumes_from_the_app_ex
         std::thread::sleep(Duration::from_millis(100));
     };
     assert_eq!((v["done"].as_u64(), v["failed"].as_u64(), v["resumable"].as_bool()), (Some(N as u64), Some(0), Some(false)), "{v}");
+
+    assert_eq!(call(&a, "app_status", json!({})).unwrap()["unfinishedJobs"], 0);
 
     // Every mailbox exists, each created by exactly one accepted request.
     for i in 0..N {

@@ -70,7 +70,11 @@ passphraseSet: boolean,
 /**
  * Why the journal cannot be used (then no change is made), if so.
  */
-journalProblem: CommandError | null, };
+journalProblem: CommandError | null, 
+/**
+ * Bulk jobs that stopped before their end and can be resumed (from the Bulk page).
+ */
+unfinishedJobs: number, };
 
 export type DomainInfo = { name: string, mailboxes: number, };
 

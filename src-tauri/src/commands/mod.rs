@@ -105,6 +105,8 @@ pub struct AppStatus {
     pub passphrase_set: bool,
     /// Why the journal cannot be used (then no change is made), if so.
     pub journal_problem: Option<CommandError>,
+    /// Bulk jobs that stopped before their end and can be resumed (from the Bulk page).
+    pub unfinished_jobs: u32,
 }
 
 #[derive(Debug, Serialize, TS)]
@@ -147,6 +149,10 @@ pub fn app_status_of(state: &AppState) -> AppStatus {
             .collect(),
         passphrase_set: state.identities.as_ref().and_then(|i| i.has_passphrase().ok()).unwrap_or(false),
         journal_problem: state.journal.as_ref().err().map(CommandError::from),
+        unfinished_jobs: rackdesk_core::bulk::store::JobStore::open_default()
+            .and_then(|s| rackdesk_core::bulk::jobs::resumable(&s))
+            .map(|j| j.iter().filter(|j| rackdesk_core::bulk::jobs::running().is_none_or(|(id, _)| id != j.id)).count() as u32)
+            .unwrap_or(0),
     }
 }
 

@@ -45,6 +45,11 @@ export function App() {
     [loadDomains],
   );
 
+  // Unfinished bulk jobs may have been resumed or cancelled meanwhile: look again on each page.
+  useEffect(() => {
+    if (page !== "bulk") appStatus().then(setStatus, () => {});
+  }, [page]);
+
   useEffect(() => {
     appStatus().then(
       (s) => {
@@ -123,6 +128,15 @@ export function App() {
       {status?.journalProblem && (
         <div className="problem-banner">
           <ErrorNote error={{ ...status.journalProblem, message: `${status.journalProblem.message} Until it is fixed, Rackdesk makes no changes.` }} />
+        </div>
+      )}
+      {!!status?.unfinishedJobs && page !== "bulk" && (
+        <div className="problem-banner" id="unfinished-banner" role="status">
+          <p>
+            {status.unfinishedJobs === 1 ? "A bulk job stopped before its end" : `${status.unfinishedJobs} bulk jobs stopped before their end`} (the app
+            was closed, or the job was paused). Nothing was done twice; you can resume or cancel it.{" "}
+            <button onClick={() => setPage("bulk")}>Open Bulk changes</button>
+          </p>
         </div>
       )}
       <div className="body">
