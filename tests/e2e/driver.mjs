@@ -2,6 +2,7 @@
 import { Builder, By, Key, until } from "selenium-webdriver";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { execFileSync } from "node:child_process";
 
 const APP = process.env.RACKDESK_APP;
 const ARTIFACTS = process.env.RACKDESK_ARTIFACTS ?? "test-artifacts";
@@ -66,4 +67,23 @@ export async function skipWelcome(driver) {
   await waitForText(driver, "#acting", (t) => t.includes("acting through"));
   const choice = await driver.findElements(By.xpath("//button[.//strong[normalize-space(.)='Try it in the sandbox']]"));
   if (choice.length) await choice[0].click();
+}
+
+/** Process ids of the running app binary (the process tauri-driver started). */
+export function appPids() {
+  if (!APP) return [];
+  try {
+    return execFileSync("pgrep", ["-f", `^${APP.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}( |$)`], { encoding: "utf8" })
+      .split("\n")
+      .filter(Boolean)
+      .map(Number);
+  } catch {
+    return []; // pgrep exits 1 when nothing matches
+  }
+}
+
+/** Ends a WebDriver session whose app may already be gone, without waiting forever. */
+export async function quitQuietly(driver, timeoutMs = 10000) {
+  if (!driver) return;
+  await Promise.race([driver.quit().catch(() => {}), new Promise((r) => setTimeout(r, timeoutMs))]);
 }

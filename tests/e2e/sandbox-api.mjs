@@ -8,18 +8,24 @@ export const SANDBOX = {
   secretKey: "E2eSandboxSecret-not-real-0001",
 };
 
-function signature(userAgent) {
+function signature(userKey, secretKey, userAgent) {
   const ts = new Date().toISOString().replace(/[-:T]/g, "").slice(0, 14);
-  const hash = createHash("sha1").update(SANDBOX.userKey + userAgent + ts + SANDBOX.secretKey, "utf8").digest("base64");
-  return `${SANDBOX.userKey}:${ts}:${hash}`;
+  const hash = createHash("sha1").update(userKey + userAgent + ts + secretKey, "utf8").digest("base64");
+  return `${userKey}:${ts}:${hash}`;
 }
 
-/** GET a path below /v1/customers/me; answers {status, body}. */
-export async function sandboxGet(path) {
+/** A signed GET of a path below `apiUrl`/customers/me on any simulator (e.g. an external
+ * `rackdesk-sim`); answers {status, body}. */
+export async function signedGet(apiUrl, userKey, secretKey, path) {
   const ua = "rackdesk-e2e";
-  const res = await fetch(`http://${SANDBOX.listen}/v1/customers/me/${path}`, {
-    headers: { "User-Agent": ua, Accept: "application/json", "X-Api-Signature": signature(ua) },
+  const res = await fetch(`${apiUrl.replace(/\/$/, "")}/customers/me/${path}`, {
+    headers: { "User-Agent": ua, Accept: "application/json", "X-Api-Signature": signature(userKey, secretKey, ua) },
   });
   const text = await res.text();
   return { status: res.status, body: text ? JSON.parse(text) : null };
+}
+
+/** GET a path below /v1/customers/me of the app's sandbox; answers {status, body}. */
+export async function sandboxGet(path) {
+  return signedGet(`http://${SANDBOX.listen}/v1`, SANDBOX.userKey, SANDBOX.secretKey, path);
 }
