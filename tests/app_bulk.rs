@@ -46,7 +46,7 @@ fn an_interrupted_job_is_listed_refuses_a_second_job_and_resumes_from_the_app_ex
     let rt = tokio::runtime::Runtime::new().unwrap();
     let id = rt.block_on(async {
         let file = JobFile { path: jobs::app_file_path("new-people.csv"), bytes: csv.clone().into_bytes() };
-        let planned = jobs::plan(&ops.session.client, JobKind::Create, file, vec![], &|_: &str| {}).await.unwrap();
+        let planned = jobs::plan(&ops.session.client, &store, JobKind::Create, file, vec![], &|_: &str| {}).await.unwrap();
         let job = jobs::start(&ops, &store, &planned).unwrap();
         let rows_done = Arc::new(std::sync::atomic::AtomicUsize::new(0));
         let seen = rows_done.clone();
@@ -75,9 +75,9 @@ fn an_interrupted_job_is_listed_refuses_a_second_job_and_resumes_from_the_app_ex
     assert_eq!(v["file"], "new-people.csv");
     assert_eq!(call(&a, "app_status", json!({})).unwrap()["unfinishedJobs"], 1, "the app says so when it opens");
 
-    // A second job on the same file is refused while this one is unfinished.
-    call(&a, "bulk_plan", json!({"kind": "create", "fileName": "new-people.csv", "text": csv, "maps": []})).unwrap();
-    let e = call(&a, "bulk_apply", json!({})).unwrap_err();
+    // A second job on the same file is refused while this one is unfinished: already when
+    // the file is chosen again, naming the job (not as rows that "already exist").
+    let e = call(&a, "bulk_plan", json!({"kind": "create", "fileName": "new-people.csv", "text": csv, "maps": []})).unwrap_err();
     assert_eq!(e["kind"], "job-unfinished", "{e}");
     assert!(e["message"].as_str().unwrap().contains(&id) && e["message"].as_str().unwrap().contains("Resume"), "{e}");
     assert!(store.list(10).unwrap().len() == 1, "no second job was recorded");

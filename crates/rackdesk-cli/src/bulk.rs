@@ -131,9 +131,9 @@ fn maps(args: &[String]) -> Result<Vec<(String, Option<String>)>, Failure> {
 
 /// Reads and checks the file, reads what the server has, and plans (the core's use case);
 /// file-level problems are listed and refused here.
-async fn make_plan(client: &rackdesk_core::Client, file: &Path, kind: JobKind, map: &[(String, Option<String>)]) -> Result<jobs::Planned, Failure> {
+async fn make_plan(client: &rackdesk_core::Client, store: &JobStore, file: &Path, kind: JobKind, map: &[(String, Option<String>)]) -> Result<jobs::Planned, Failure> {
     let f = JobFile { path: absolute(file), bytes: read_file(file)? };
-    let planned = jobs::plan(client, kind, f, map.to_vec(), &|m: &str| progress_line(m)).await?;
+    let planned = jobs::plan(client, store, kind, f, map.to_vec(), &|m: &str| progress_line(m)).await?;
     progress_line("");
     if planned.plan.is_none() {
         for p in planned.problems() {
@@ -405,7 +405,7 @@ pub async fn bulk(cli: &Cli, cmd: &BulkCmd, format: Format) -> Outcome {
         BulkCmd::Plan { file, job, map } => {
             let kind = job.kind();
             let session = crate::session(cli)?;
-            let planned = make_plan(&session.client, file, kind, &maps(map)?).await?;
+            let planned = make_plan(&session.client, &*store()?, file, kind, &maps(map)?).await?;
             let p = planned.planned()?;
             print_plan(format, file, p, true)?;
             if let Err(f) = require(session.actor.operator.role, kind) {
@@ -422,11 +422,9 @@ pub async fn bulk(cli: &Cli, cmd: &BulkCmd, format: Format) -> Outcome {
             let kind = job.kind();
             let map = maps(map)?;
             let store = store()?;
-            // Said before any server read; `jobs::start` checks it again as it records the job.
-            jobs::check_no_unfinished(&store, &absolute(file), &read_file(file)?)?;
             let mut ops = crate::ops(cli).await?;
             Runner::permitted(&ops, kind, &absolute(file))?;
-            let planned = make_plan(&ops.session.client, file, kind, &map).await?;
+            let planned = make_plan(&ops.session.client, &store, file, kind, &map).await?;
             let p = planned.planned()?;
             if format == Format::Json {
                 // Standard output carries only the job's JSON; the problems go to standard error.

@@ -169,7 +169,7 @@ pub async fn bulk_plan(
     let mapping: Vec<(String, Option<String>)> = maps.into_iter().map(|m| (m.theirs, m.ours)).collect();
     let file = jobs::JobFile { path: jobs::app_file_path(&file_name), bytes: text.into_bytes() };
     let client = state.client();
-    let planned = jobs::plan(&client, k, file, mapping, &|_: &str| {}).await?;
+    let planned = jobs::plan(&client, &*store()?, k, file, mapping, &|_: &str| {}).await?;
     let c = planned.plan.as_ref().map(|p| p.counts.clone()).unwrap_or_default();
     let view = BulkPlanView {
         kind: k.name().into(),

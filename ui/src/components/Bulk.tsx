@@ -85,7 +85,7 @@ export function Bulk({ onDone }: { onDone: (m: string) => void }) {
       {jobs.some((j) => j.resumable) && !running && (
         <div className="unfinished" id="bulk-unfinished" role="region" aria-labelledby="bulk-unfinished-title">
           <h2 id="bulk-unfinished-title">Unfinished jobs</h2>
-          <p className="hint">These jobs stopped before their end (the app was closed, or they were paused). Resuming checks on Rackspace any row that may have been sent, so no row is applied twice.</p>
+          <p className="hint">These jobs stopped before their end (the app was closed, or they were paused). Resuming first checks on the server any row that may have been sent, so no row is applied twice.</p>
           <ul>
             {jobs.filter((j) => j.resumable).map((j) => (
               <li key={j.jobId} className="unfinished-job">
@@ -141,7 +141,7 @@ export function Bulk({ onDone }: { onDone: (m: string) => void }) {
         />
       </label>
       {busy && !plan && <p className="loading">Checking the file with Rackspace…</p>}
-      <ErrorNote error={error} />
+      {!(plan && !jobId) && <ErrorNote error={error} />}
       {plan && !jobId && (
         <div className="plan" id="bulk-plan">
           <h2>Plan for {fileName}</h2>
@@ -205,6 +205,8 @@ export function Bulk({ onDone }: { onDone: (m: string) => void }) {
               ))}
             </tbody>
           </table>
+          {/* Beside the button, so a refusal after "Apply" is seen where the person clicked. */}
+          <ErrorNote error={error} />
           <div className="actions">
             <button
               className="primary"
@@ -226,7 +228,7 @@ export function Bulk({ onDone }: { onDone: (m: string) => void }) {
               {finished
                 ? `Finished: ${finished.done} done, ${finished.failed} failed, ${finished.skipped} without changes.`
                 : progress
-                  ? `${progress.done + progress.failed + progress.skipped} of ${progress.total} rows${progress.paused ? " (paused)" : ""} — about ${progress.eta} left`
+                  ? `${progress.done + progress.failed + progress.skipped} of ${progress.total} rows${progress.paused ? " (paused)" : ""} — ${progress.eta} left`
                   : "Starting…"}
             </span>
           </div>

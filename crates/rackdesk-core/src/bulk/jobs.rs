@@ -79,8 +79,18 @@ impl Planned {
     }
 }
 
-/// Reads and checks the file, reads what the server has, and plans. Changes nothing.
-pub async fn plan(client: &Client, kind: JobKind, file: JobFile, mapping: Vec<(String, Option<String>)>, progress: &(dyn Fn(&str) + Sync)) -> Result<Planned, BulkError> {
+/// Reads and checks the file, reads what the server has, and plans. Changes nothing. A file
+/// whose job is unfinished is refused first (its done rows would otherwise show as errors
+/// such as "already exists"): resume or cancel that job.
+pub async fn plan(
+    client: &Client,
+    store: &JobStore,
+    kind: JobKind,
+    file: JobFile,
+    mapping: Vec<(String, Option<String>)>,
+    progress: &(dyn Fn(&str) + Sync),
+) -> Result<Planned, BulkError> {
+    check_no_unfinished(store, &file.path, &file.bytes)?;
     let input = input::read(&file.bytes, kind, &mapping);
     let plan = if input.problems.iter().any(|p| p.is_error() && p.row.is_none()) {
         None

@@ -319,6 +319,20 @@ impl Runner {
         Ok(RunReport { job, passwords, lost_passwords: lost, stopped })
     }
 
+    /// The journal's intents of this row left open when Rackdesk stopped mid-row are settled
+    /// with what the check on the server found, at once (not only at the next start).
+    fn settle_open_intents(&self, job_id: &str, row: &JobRow, result: &str) {
+        let open = match self.ops.journal.unsettled(chrono::Utc::now()) {
+            Ok(open) => open,
+            Err(e) => return tracing::warn!("journal: open entries of row {} not read: {e}", row.row),
+        };
+        for e in open.iter().filter(|e| e.correlation_id.as_deref() == Some(job_id) && e.target.eq_ignore_ascii_case(&row.target)) {
+            if let Err(err) = self.ops.journal.finish(e.id, &crate::journal::Outcome::Reconciled { result: result.into() }) {
+                tracing::warn!("journal entry {} not settled: {err}", e.id);
+            }
+        }
+    }
+
     /// Applies the row's remaining steps. Returns the result text, a generated password, and
     /// whether a generated password was lost (set by an earlier, interrupted run).
     async fn apply_row(&self, id: &str, row: &JobRow, op: &Op, was_in_flight: bool) -> Result<(String, Option<SecretString>, bool), RowError> {
@@ -334,6 +348,7 @@ impl Runner {
                 match self.verify(op, step).await {
                     Ok(true) => {
                         notes.push("confirmed on the server after an interruption".into());
+                        self.settle_open_intents(id, row, "applied: confirmed on the server when the job was resumed");
                         if step == 0 && op.password() == Some(PasswordSource::Generate) {
                             lost = true;
                         }
@@ -343,7 +358,10 @@ impl Runner {
                         }
                         continue;
                     }
-                    Ok(false) => notes.push("sent again after an interruption".into()),
+                    Ok(false) => {
+                        notes.push("sent again after an interruption".into());
+                        self.settle_open_intents(id, row, "not applied: it was not on the server when the job was resumed, so it was sent again");
+                    }
                     Err(e) => return Err(RowError::from_api(&e, Some("Rackdesk stopped while sending this row and cannot check it now"))),
                 }
             }
