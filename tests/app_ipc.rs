@@ -151,6 +151,11 @@ fn an_account_is_verified_connected_switched_and_removed() {
     assert_eq!(call(&a, "list_domains", json!({})).unwrap().as_array().unwrap().len(), 3);
     let st = call(&a, "use_identity", json!({"label": "Example Co"})).unwrap();
     assert_eq!(st["sandbox"], false);
+    // New keys generated in the control panel replace the old ones (checked first).
+    real.sim().add_key("RealUserKey000000002", "RealSecretKey-9876543210", "api-rackdesk");
+    let st = call(&a, "rotate_keys", json!({"label": "Example Co", "userKey": "RealUserKey000000002", "secretKey": "RealSecretKey-9876543210"})).unwrap();
+    assert_eq!(st["identities"][0]["userKeyHint"], "Real…0002");
+    assert!(a.store.entries().iter().all(|e| e.contains("/2/")), "only the new pair is kept");
 
     let e = call(&a, "remove_identity", json!({"label": "Example Co", "confirmLabel": "example"})).unwrap_err();
     assert_eq!(e["kind"], "invalid-input");
@@ -168,7 +173,7 @@ fn an_account_is_verified_connected_switched_and_removed() {
     // Each identity change left its journal entry, written by the core with the same actor.
     let entries = call(&a, "journal_query", json!({"filter": {"target": "Example Co"}})).unwrap();
     let got: Vec<(String, String)> = entries.as_array().unwrap().iter().rev().map(|e| (e["action"].as_str().unwrap().to_owned(), e["result"].as_str().unwrap().to_owned())).collect();
-    let want = [("keys.add", "success"), ("identity.use", "success"), ("identity.use", "success"), ("keys.remove", "success"), ("keys.add", "failed")];
+    let want = [("keys.add", "success"), ("identity.use", "success"), ("identity.use", "success"), ("keys.rotate", "success"), ("keys.remove", "success"), ("keys.add", "failed")];
     assert_eq!(got, want.map(|(a, r)| (a.to_owned(), r.to_owned())), "{entries}");
     assert!(entries.as_array().unwrap().iter().all(|e| e["through"].as_str().unwrap().contains("api-rackdesk") && e["sandbox"] == true), "{entries}");
     drop(real);
@@ -225,6 +230,9 @@ fn help_desk_mode_is_enforced_in_the_backend_and_journaled() {
     // A super admin sets the passphrase, then hands the computer to the help desk.
     let st = call(&a, "set_passphrase", json!({"newPassphrase": "desk passphrase 42", "current": null})).unwrap();
     assert_eq!(st["passphraseSet"], true);
+    let set = call(&a, "journal_query", json!({"filter": {"action": "passphrase.set"}})).unwrap();
+    assert_eq!((set[0]["result"].as_str(), set[0]["through"].as_str()), (Some("success"), Some("this computer")), "{set}");
+    assert!(!set.to_string().contains("desk passphrase 42"), "the passphrase is never recorded");
     let st = call(&a, "switch_role", json!({"role": "help-desk", "passphrase": null})).unwrap();
     assert_eq!(st["role"], "help desk");
     let allowed: Vec<&str> = st["allowed"].as_array().unwrap().iter().filter_map(|x| x.as_str()).collect();
