@@ -4,6 +4,7 @@
 //! state generically, so tests boot the same wiring on Tauri's mock runtime and call
 //! commands through the real IPC path.
 
+pub mod clipboard;
 pub mod commands;
 pub mod desktop;
 pub mod sandbox;
@@ -13,7 +14,9 @@ use tauri::{Manager, Runtime};
 
 /// Everything the app wires up, for any runtime (the real one, or the mock one in tests).
 pub fn build_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
-    builder.manage(commands::bulk::BulkState::default()).invoke_handler(commands::catalog::handler())
+    builder
+        .manage(commands::bulk::BulkState::default())
+        .manage(clipboard::SecretClipboard::system()).invoke_handler(commands::catalog::handler())
 }
 
 pub fn run() {
@@ -60,9 +63,17 @@ pub fn run() {
             app.manage(state);
             Ok(())
         })
-        .run(tauri::generate_context!());
-    if let Err(e) = result {
-        eprintln!("Rackdesk could not start: {e}");
-        std::process::exit(1);
+        .build(tauri::generate_context!());
+    match result {
+        // A password Rackdesk copied does not outlive the app.
+        Ok(app) => app.run(|app, event| {
+            if let tauri::RunEvent::Exit = event {
+                app.state::<clipboard::SecretClipboard>().clear_if_still(None);
+            }
+        }),
+        Err(e) => {
+            eprintln!("Rackdesk could not start: {e}");
+            std::process::exit(1);
+        }
     }
 }

@@ -2,7 +2,7 @@
 // Do not edit by hand.
 
 /** Every class of failure (the core's error kinds). */
-export type ErrorKind = "invalid-input" | "auth-failed" | "forbidden" | "throttled" | "not-found" | "rejected" | "conflict" | "server-fault" | "network" | "timeout" | "undecodable" | "unconfirmed" | "bad-paging" | "too-large" | "wrong-keys" | "clock-skew" | "offline" | "wrong-account" | "wrong-host" | "vault-unavailable" | "vault-locked" | "vault-entry-missing" | "vault-failure" | "config" | "duplicate" | "no-identity" | "not-allowed" | "passphrase" | "journal" | "job-store" | "no-such-job" | "job-busy" | "job-unfinished" | "file" | "internal";
+export type ErrorKind = "invalid-input" | "auth-failed" | "forbidden" | "throttled" | "not-found" | "rejected" | "conflict" | "server-fault" | "network" | "timeout" | "undecodable" | "unconfirmed" | "bad-paging" | "too-large" | "wrong-keys" | "clock-skew" | "offline" | "wrong-account" | "wrong-host" | "vault-unavailable" | "vault-locked" | "vault-entry-missing" | "vault-failure" | "config" | "duplicate" | "no-identity" | "not-allowed" | "passphrase" | "journal" | "job-store" | "no-such-job" | "job-busy" | "job-unfinished" | "file" | "clipboard" | "internal";
 
 export type CommandError = { 
 /**
@@ -291,4 +291,6 @@ export interface Commands {
   bulk_save_template: { args: { kind: string }; result: ExportResult | null };
   bulk_save_passwords: { args: { jobId: string }; result: ExportResult | null };
   bulk_passwords_seen: { args: { jobId: string }; result: null };
+  copy_secret: { args: { text: string }; result: number };
+  set_zoom: { args: { percent: number; steps: number }; result: number };
 }

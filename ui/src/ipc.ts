@@ -76,3 +76,5 @@ export function onBulkProgress(handler: (p: Events["bulk-progress"]) => void): P
 export function onBulkFinished(handler: (p: Events["bulk-finished"]) => void): Promise<UnlistenFn> {
   return listen<Events["bulk-finished"]>("bulk-finished", (e) => handler(e.payload));
 }
+export const copySecret = (text: string) => call("copy_secret", { text });
+export const setZoom = (percent: number, steps: number) => call("set_zoom", { percent, steps });

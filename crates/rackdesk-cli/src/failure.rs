@@ -37,7 +37,8 @@ pub(crate) fn exit_code(kind: ErrorKind) -> u8 {
         | K::NoSuchJob
         | K::JobBusy
         | K::JobUnfinished
-        | K::File => exit::USER_ERROR,
+        | K::File
+        | K::Clipboard => exit::USER_ERROR,
         K::AuthFailed | K::Forbidden | K::WrongKeys | K::ClockSkew | K::VaultEntryMissing | K::NoIdentity => exit::AUTH,
         K::Throttled => exit::THROTTLED,
         K::ServerFault | K::Network | K::Timeout | K::Undecodable | K::Unconfirmed | K::Offline | K::BadPaging | K::TooLarge => exit::SERVER,

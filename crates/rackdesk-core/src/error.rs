@@ -106,12 +106,14 @@ pub enum ErrorKind {
     JobUnfinished,
     // Files the person chose.
     File,
+    /// The system clipboard could not be used.
+    Clipboard,
     /// Something Rackdesk did not expect (a bug); the details say what.
     Internal,
 }
 
 impl ErrorKind {
-    pub const ALL: [ErrorKind; 35] = [
+    pub const ALL: [ErrorKind; 36] = [
         ErrorKind::InvalidInput,
         ErrorKind::AuthFailed,
         ErrorKind::Forbidden,
@@ -146,6 +148,7 @@ impl ErrorKind {
         ErrorKind::JobBusy,
         ErrorKind::JobUnfinished,
         ErrorKind::File,
+        ErrorKind::Clipboard,
         ErrorKind::Internal,
     ];
 
@@ -185,6 +188,7 @@ impl ErrorKind {
             ErrorKind::JobBusy => "job-busy",
             ErrorKind::JobUnfinished => "job-unfinished",
             ErrorKind::File => "file",
+            ErrorKind::Clipboard => "clipboard",
             ErrorKind::Internal => "internal",
         }
     }

@@ -107,4 +107,6 @@ commands! {
     bulk::bulk_save_template(kind: String) -> Option<ExportResult>;
     bulk::bulk_save_passwords(job_id: String) -> Option<ExportResult>;
     bulk::bulk_passwords_seen(job_id: String) -> ();
+    window::copy_secret(text: String) -> u32;
+    window::set_zoom(percent: u32, steps: i32) -> u32;
 }

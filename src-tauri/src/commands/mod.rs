@@ -8,6 +8,7 @@ pub mod catalog;
 pub mod identity;
 pub mod journal;
 pub mod mailboxes;
+pub mod window;
 
 use crate::state::AppState;
 use rackdesk_core::api::MailboxQuery;

@@ -3,8 +3,8 @@ import type { AliasDetail, AliasRow, CommandError } from "../bindings";
 import { aliasDetail, asCommandError, createAlias, deleteAlias, listAliases, setAliasMembers } from "../ipc";
 import { countLabel } from "../logic/format";
 import { addressList, addressProblem, nameProblem } from "../logic/validate";
-import { notAllowedTitle, useCan } from "./can";
-import { Dialog, ErrorNote, PaneHeader, useAction } from "./common";
+import { Refusal, useCan } from "./can";
+import { closeOnEscape, Dialog, ErrorNote, PaneHeader, useAction } from "./common";
 
 export function Aliases({ domain, onDone }: { domain: string; onDone: (msg: string) => void }) {
   const [rows, setRows] = useState<AliasRow[] | null>(null);
@@ -100,7 +100,7 @@ function AliasPane(props: { domain: string; name: string; onClose: () => void; o
   const members = addressList(text);
   const problem = membersProblem(members);
   return (
-    <aside className="pane" aria-labelledby="alias-pane-title">
+    <aside className="pane" aria-labelledby="alias-pane-title" onKeyDown={(e) => closeOnEscape(e, props.onClose)}>
       <PaneHeader id="alias-pane-title" title={address} onClose={props.onClose} />
       <ErrorNote error={error} />
       {d && (
@@ -125,9 +125,10 @@ function AliasPane(props: { domain: string; name: string; onClose: () => void; o
             <button className="primary" type="submit" disabled={busy || !!problem}>
               Save members
             </button>
-            <button type="button" className="danger" onClick={() => setDeleting(true)} disabled={!can("alias.delete")} title={notAllowedTitle(can("alias.delete"))}>
+            <button type="button" className="danger" onClick={() => setDeleting(true)} disabled={!can("alias.delete")} aria-describedby="alias-delete-refusal">
               Delete…
             </button>
+            <Refusal id="alias-delete-refusal" allowed={can("alias.delete")} reason="Help desk cannot delete aliases; a super admin can." />
           </div>
         </form>
       )}

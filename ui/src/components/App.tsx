@@ -1,11 +1,11 @@
 import { useCallback, useEffect, useState } from "react";
 import type { AppStatus, ClientNotice, CommandError, DomainInfo } from "../bindings";
-import { appStatus, asCommandError, listDomains, onClientNotice, actThroughIdentity, actThroughSandbox } from "../ipc";
+import { appStatus, asCommandError, listDomains, onClientNotice, actThroughIdentity, actThroughSandbox, setZoom } from "../ipc";
 import { Aliases } from "./Aliases";
 import { Bulk } from "./Bulk";
 import { Dialog, ErrorNote } from "./common";
 import { ConnectWizard } from "./Connect";
-import { Allowed, notAllowedTitle } from "./can";
+import { Allowed, Refusal } from "./can";
 import { Identities } from "./Identities";
 import { Journal } from "./Journal";
 import { Mailboxes } from "./Mailboxes";
@@ -13,6 +13,37 @@ import { Roles } from "./Roles";
 
 type Page = "mailboxes" | "aliases" | "bulk" | "journal" | "accounts" | "roles";
 const WELCOMED = "rackdesk.welcomed";
+const ZOOM = "rackdesk.zoom";
+
+/** Ctrl+= / Ctrl+- / Ctrl+0 zoom the whole app; the level is kept for the next start. */
+function useZoomKeys(announce: (m: string) => void) {
+  useEffect(() => {
+    const saved = Number(localStorage.getItem(ZOOM) ?? "100");
+    let level = Number.isFinite(saved) && saved > 0 ? saved : 100;
+    if (level !== 100) setZoom(level, 0).then((l) => (level = l), () => undefined);
+    const apply = (from: number, steps: number) =>
+      setZoom(from, steps).then((l) => {
+        level = l;
+        localStorage.setItem(ZOOM, String(l));
+        announce(`Zoom ${l}%.`);
+      }, () => undefined);
+    const onKey = (e: KeyboardEvent) => {
+      if (!(e.ctrlKey || e.metaKey) || e.altKey) return;
+      if (e.key === "=" || e.key === "+") {
+        e.preventDefault();
+        void apply(level, 1);
+      } else if (e.key === "-" || e.key === "_") {
+        e.preventDefault();
+        void apply(level, -1);
+      } else if (e.key === "0") {
+        e.preventDefault();
+        void apply(100, 0);
+      }
+    };
+    document.addEventListener("keydown", onKey);
+    return () => document.removeEventListener("keydown", onKey);
+  }, [announce]);
+}
 
 export function App() {
   const [status, setStatus] = useState<AppStatus | null>(null);
@@ -24,6 +55,7 @@ export function App() {
   const [toast, setToast] = useState<string | null>(null);
   const [connecting, setConnecting] = useState(false);
   const [welcome, setWelcome] = useState(false);
+  const [bulkWaiting, setBulkWaiting] = useState(false);
 
   const loadDomains = useCallback(async () => {
     setDomains(null);
@@ -73,13 +105,23 @@ export function App() {
     return () => window.clearTimeout(t);
   }, [toast]);
 
+  /** A switch to a real account waits for the person's yes; back to the sandbox does not. */
+  const [pendingSwitch, setPendingSwitch] = useState<string | null>(null);
   const switchTo = async (value: string) => {
     try {
-      applyStatus(value === "" ? await actThroughSandbox() : await actThroughIdentity(value));
+      const s = value === "" ? await actThroughSandbox() : await actThroughIdentity(value);
+      applyStatus(s);
+      setToast(s.sandbox ? "Now in the sandbox: practice data, nothing real changes." : `Now acting on the real account ${s.acting.account} through ${s.acting.identityLabel}. Changes are real.`);
     } catch (e) {
       setError(asCommandError(e));
     }
   };
+  const chooseIdentity = (value: string) => {
+    if (value === "") void switchTo(value);
+    else setPendingSwitch(value);
+  };
+  const announce = useCallback((m: string) => setToast(m), []);
+  useZoomKeys(announce);
 
   const closeWelcome = () => {
     localStorage.setItem(WELCOMED, "1");
@@ -106,7 +148,7 @@ export function App() {
         {status && (
           <label className="switcher">
             Acting through
-            <select id="identity-switch" value={active?.label ?? ""} onChange={(e) => void switchTo(e.target.value)}>
+            <select id="identity-switch" value={active?.label ?? ""} onChange={(e) => chooseIdentity(e.target.value)}>
               <option value="">Sandbox (practice)</option>
               {status.identities.map((i) => (
                 <option key={i.label} value={i.label}>
@@ -116,9 +158,12 @@ export function App() {
             </select>
           </label>
         )}
-        <button onClick={() => setConnecting(true)} disabled={!canKeys} title={notAllowedTitle(canKeys)}>
-          Connect an account…
-        </button>
+        <span className="with-refusal">
+          <button onClick={() => setConnecting(true)} disabled={!canKeys} aria-describedby={canKeys ? undefined : "connect-refusal"}>
+            Connect an account…
+          </button>
+          <Refusal id="connect-refusal" allowed={canKeys} />
+        </span>
       </header>
       {status?.problem && (
         <div className="problem-banner">
@@ -148,7 +193,7 @@ export function App() {
             Aliases
           </button>
           <button aria-current={page === "bulk" ? "page" : undefined} onClick={() => setPage("bulk")}>
-            Bulk changes
+            Bulk changes{bulkWaiting && page !== "bulk" ? <span className="badge"> — results waiting</span> : null}
           </button>
           <button aria-current={page === "journal" ? "page" : undefined} onClick={() => setPage("journal")}>
             Journal
@@ -181,7 +226,11 @@ export function App() {
             <Identities status={status} onStatus={applyStatus} onConnect={() => setConnecting(true)} onDone={setToast} />
           )}
           {page === "journal" && <Journal onDone={setToast} />}
-          {page === "bulk" && <Bulk onDone={setToast} />}
+          {/* Kept while other pages are open: a finished job's results and one-time passwords
+              stay until the person dismisses them. */}
+          <div hidden={page !== "bulk"}>
+            <Bulk onDone={setToast} onResultsWaiting={setBulkWaiting} />
+          </div>
           {status && page === "roles" && <Roles status={status} onStatus={applyStatus} onDone={setToast} />}
         </main>
       </div>
@@ -209,6 +258,29 @@ export function App() {
           </div>
         </Dialog>
       )}
+      {pendingSwitch && status && (() => {
+        const target = status.identities.find((i) => i.label === pendingSwitch);
+        return (
+          <Dialog title={`Act on the real account ${target?.account ?? ""}?`} onClose={() => setPendingSwitch(null)} returnFocus={() => document.getElementById("identity-switch")}>
+            <p>
+              Rackdesk will act through the API admin <strong>{pendingSwitch}</strong> on account <strong>{target?.account}</strong>. From then
+              on, every change is made on that real account{status.sandbox ? ", no longer in the practice sandbox" : ""}.
+            </p>
+            <div className="actions">
+              <button
+                className="primary"
+                onClick={() => {
+                  setPendingSwitch(null);
+                  void switchTo(pendingSwitch);
+                }}
+              >
+                Switch to account {target?.account}
+              </button>
+              <button onClick={() => setPendingSwitch(null)}>{status.sandbox ? "Stay in the sandbox" : "Cancel"}</button>
+            </div>
+          </Dialog>
+        );
+      })()}
       {connecting && status && (
         <ConnectWizard
           vaultName={status.vaultName}

@@ -1,4 +1,4 @@
-import { useEffect, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import type { BulkFinishedView, BulkJobView, BulkKindInfo, BulkPlanView, BulkProgressView } from "../bindings";
 import {
   bulkApply,
@@ -12,20 +12,27 @@ import {
   bulkSavePasswords,
   bulkSaveResults,
   bulkSaveTemplate,
+  copySecret,
   onBulkFinished,
   onBulkProgress,
 } from "../ipc";
 import { countLabel } from "../logic/format";
-import { notAllowedTitle, useCan } from "./can";
-import { ErrorNote, useAction } from "./common";
+import { Refusal, useCan } from "./can";
+import { Dialog, ErrorNote, useAction } from "./common";
 
 /** Bulk changes from a CSV file: choose, check the plan, apply with progress, keep the results. */
-export function Bulk({ onDone }: { onDone: (m: string) => void }) {
+export function Bulk({ onDone, onResultsWaiting }: { onDone: (m: string) => void; onResultsWaiting?: (waiting: boolean) => void }) {
   const [kinds, setKinds] = useState<BulkKindInfo[]>([]);
   const [kind, setKind] = useState("create");
   const [plan, setPlan] = useState<BulkPlanView | null>(null);
   const [fileName, setFileName] = useState("");
   const [fileText, setFileText] = useState("");
+  /** The chosen file, to read it again ("Check again") after the person fixed it. */
+  const chosen = useRef<File | null>(null);
+  /** Passwords the person copied one by one (saving them all also counts). */
+  const [copied, setCopied] = useState<Set<string>>(new Set());
+  const [confirmDismiss, setConfirmDismiss] = useState(false);
+  const [cancelling, setCancelling] = useState<BulkJobView | null>(null);
   /** The person's answers for columns Rackdesk did not know: ours, or "-" to leave it out. */
   const [maps, setMaps] = useState<Record<string, string>>({});
   const [jobId, setJobId] = useState<string | null>(null);
@@ -52,6 +59,35 @@ export function Bulk({ onDone }: { onDone: (m: string) => void }) {
       void b.then((f) => f());
     };
   }, [onDone]);
+
+  useEffect(() => onResultsWaiting?.(!!finished), [finished, onResultsWaiting]);
+
+  /** Reads the chosen file (again) and plans it. */
+  const check = (f: File) =>
+    run(async () => {
+      let text: string;
+      try {
+        text = await f.text();
+      } catch {
+        throw { kind: "file", message: `${f.name} could not be read again (it may have been moved or changed). Choose the file again.`, detail: null };
+      }
+      setFileText(text);
+      const list = Object.entries(maps)
+        .filter(([, v]) => v !== "")
+        .map(([theirs, v]) => ({ theirs, ours: v === "-" ? null : v }));
+      setPlan(await bulkPlan(kind, f.name, text, list));
+    });
+
+  const dismiss = () => {
+    setConfirmDismiss(false);
+    setFinished(null);
+    setJobId(null);
+    setProgress(null);
+    setPlan(null);
+    setCopied(new Set());
+    window.setTimeout(() => document.getElementById("bulk-file")?.focus(), 0);
+  };
+  const unsavedPasswords = finished ? finished.passwords.filter((p) => !copied.has(p.address)) : [];
 
   const current = kinds.find((k) => k.name === kind);
   const running = jobId !== null && !finished;
@@ -96,7 +132,6 @@ export function Bulk({ onDone }: { onDone: (m: string) => void }) {
                 <button
                   className="primary"
                   disabled={!allowed || busy}
-                  title={notAllowedTitle(allowed)}
                   onClick={() => void run(async () => { setFinished(null); setProgress(null); setPlan(null); setJobId(await bulkResume(j.jobId)); })}
                 >
                   Resume job {j.jobId}
@@ -104,18 +139,40 @@ export function Bulk({ onDone }: { onDone: (m: string) => void }) {
                 <button
                   className="danger"
                   disabled={!allowed || busy}
-                  onClick={() => void run(async () => {
-                    if (!window.confirm(`Cancel job ${j.jobId}? Its ${j.open} rows not done will stay undone.`)) return;
-                    onDone(await bulkCancel(j.jobId));
-                    refreshJobs();
-                  })}
+                  onClick={() => setCancelling(j)}
                 >
                   Cancel job {j.jobId}
                 </button>
               </li>
             ))}
           </ul>
+          <Refusal id="bulk-resume-refusal" allowed={allowed} reason="Help desk cannot resume or cancel bulk jobs; a super admin can." />
         </div>
+      )}
+      {cancelling && (
+        <Dialog title={`Cancel job ${cancelling.jobId}?`} onClose={() => setCancelling(null)}>
+          <p>
+            The {countLabel(cancelling.open, "row", "rows")} of {cancelling.file} not done yet will stay undone. The rows already done stay
+            done.
+          </p>
+          <ErrorNote error={error} />
+          <div className="actions">
+            <button
+              className="danger"
+              disabled={busy}
+              onClick={() =>
+                void run(async () => {
+                  onDone(await bulkCancel(cancelling.jobId));
+                  setCancelling(null);
+                  refreshJobs();
+                })
+              }
+            >
+              Cancel job {cancelling.jobId}
+            </button>
+            <button onClick={() => setCancelling(null)}>Keep it</button>
+          </div>
+        </Dialog>
       )}
       <label className="field">
         CSV file
@@ -126,7 +183,10 @@ export function Bulk({ onDone }: { onDone: (m: string) => void }) {
           disabled={running}
           onChange={(e) => {
             const f = e.target.files?.[0];
+            // Emptied at once, so choosing the same file again (after fixing it) reads it again.
+            e.target.value = "";
             if (!f) return;
+            chosen.current = f;
             setFileName(f.name);
             setFinished(null);
             setJobId(null);
@@ -140,6 +200,11 @@ export function Bulk({ onDone }: { onDone: (m: string) => void }) {
           }}
         />
       </label>
+      {plan && !jobId && chosen.current && (
+        <button id="bulk-check-again" disabled={busy} onClick={() => chosen.current && void check(chosen.current)}>
+          Check {fileName} again
+        </button>
+      )}
       {busy && !plan && <p className="loading">Checking the file with Rackspace…</p>}
       {!(plan && !jobId) && <ErrorNote error={error} />}
       {plan && !jobId && (
@@ -209,13 +274,15 @@ export function Bulk({ onDone }: { onDone: (m: string) => void }) {
           <ErrorNote error={error} />
           <div className="actions">
             <button
+              id="bulk-apply"
               className="primary"
               disabled={!plan.canStart || !allowed || busy}
-              title={notAllowedTitle(allowed)}
+              aria-describedby="bulk-apply-refusal"
               onClick={() => void run(async () => setJobId(await bulkApply()))}
             >
-              Apply {countLabel(plan.creates + plan.changes + plan.deletes, "row", "rows")}
+              {applyLabel(plan)}
             </button>
+            <Refusal id="bulk-apply-refusal" allowed={allowed} reason="Help desk cannot apply bulk changes; a super admin can." />
           </div>
         </div>
       )}
@@ -253,6 +320,20 @@ export function Bulk({ onDone }: { onDone: (m: string) => void }) {
                           <td>
                             <code className="password">{p.password}</code>
                           </td>
+                          <td>
+                            <button
+                              aria-label={`Copy the password of ${p.address}`}
+                              onClick={() =>
+                                void run(async () => {
+                                  const secs = await copySecret(p.password);
+                                  setCopied((c) => new Set(c).add(p.address));
+                                  onDone(`Copied the password of ${p.address}. Rackdesk clears the clipboard in ${secs} seconds.`);
+                                })
+                              }
+                            >
+                              {copied.has(p.address) ? "Copied" : "Copy"}
+                            </button>
+                          </td>
                         </tr>
                       ))}
                     </tbody>
@@ -271,11 +352,52 @@ export function Bulk({ onDone }: { onDone: (m: string) => void }) {
                 <button id="bulk-save-results" onClick={() => void run(async () => { const r = await bulkSaveResults(finished.jobId); if (r) onDone(`Saved the results of ${r.rows} rows to ${r.path}.`); })}>
                   Save the results…
                 </button>
+                <button id="bulk-dismiss" onClick={() => (unsavedPasswords.length ? setConfirmDismiss(true) : dismiss())}>
+                  Dismiss the results
+                </button>
               </div>
+              {confirmDismiss && (
+                <Dialog title="Forget the new passwords?" onClose={() => setConfirmDismiss(false)}>
+                  <p>
+                    The new passwords of {countLabel(unsavedPasswords.length, "mailbox", "mailboxes")} were neither saved nor copied:{" "}
+                    {unsavedPasswords.map((p) => p.address).join(", ")}. Once dismissed, nobody can see them again; you would have to reset
+                    those passwords.
+                  </p>
+                  <div className="actions">
+                    <button className="primary" data-autofocus onClick={() => setConfirmDismiss(false)}>
+                      Keep the results
+                    </button>
+                    <button
+                      className="danger"
+                      onClick={() =>
+                        void run(async () => {
+                          await bulkPasswordsSeen(finished.jobId);
+                          dismiss();
+                        })
+                      }
+                    >
+                      Dismiss and forget {countLabel(unsavedPasswords.length, "password", "passwords")}
+                    </button>
+                  </div>
+                </Dialog>
+              )}
             </>
           )}
         </div>
       )}
     </section>
   );
+}
+
+/** The apply button says what it will do now, or what stands in the way. */
+function applyLabel(plan: BulkPlanView): string {
+  if (plan.errors > 0) return `Fix ${countLabel(plan.errors, "problem", "problems")} to continue`;
+  const parts = [
+    plan.creates && `create ${countLabel(plan.creates, "mailbox", "mailboxes")}`,
+    plan.changes && `change ${plan.changes}`,
+    plan.deletes && `delete ${plan.deletes}`,
+  ].filter(Boolean);
+  if (parts.length === 0) return "Nothing to change";
+  const text = parts.join(", ");
+  return text[0].toUpperCase() + text.slice(1);
 }

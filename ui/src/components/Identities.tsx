@@ -2,7 +2,7 @@ import { useState } from "react";
 import type { AppStatus, CommandError, IdentityInfo } from "../bindings";
 import { actThroughIdentity, asCommandError, removeIdentity, rotateKeys } from "../ipc";
 import { cleanKey, secretKeyProblem, userKeyProblem } from "../logic/validate";
-import { notAllowedTitle, useCan } from "./can";
+import { Refusal, useCan } from "./can";
 import { Dialog, ErrorNote } from "./common";
 
 export function Identities(props: { status: AppStatus; onStatus: (s: AppStatus) => void; onConnect: () => void; onDone: (m: string) => void }) {
@@ -16,10 +16,11 @@ export function Identities(props: { status: AppStatus; onStatus: (s: AppStatus) 
     <section aria-labelledby="identities-title">
       <div className="toolbar">
         <h1 id="identities-title">Accounts and keys</h1>
-        <button className="primary" onClick={props.onConnect} disabled={!keys} title={notAllowedTitle(keys)}>
+        <button className="primary" onClick={props.onConnect} disabled={!keys} aria-describedby="keys-refusal">
           Connect an account…
         </button>
       </div>
+      <Refusal id="keys-refusal" allowed={keys} reason="Help desk cannot connect accounts or change keys; a super admin can." />
       <p className="hint">Keys are kept in {props.status.vaultName}. Rackdesk shows only the start and end of a user key, and never a secret key.</p>
       <ErrorNote error={error} />
       {list.length === 0 && <p className="empty">No account is connected yet. Until then, Rackdesk works on the sandbox.</p>}
@@ -54,10 +55,10 @@ export function Identities(props: { status: AppStatus; onStatus: (s: AppStatus) 
                   Use {i.label}
                 </button>
               )}
-              <button onClick={() => setRotating(i)} disabled={!keys} title={notAllowedTitle(keys)}>
+              <button onClick={() => setRotating(i)} disabled={!keys} aria-describedby="keys-refusal">
                 Rotate keys…
               </button>
-              <button className="danger" onClick={() => setRemoving(i)} disabled={!keys} title={notAllowedTitle(keys)}>
+              <button className="danger" onClick={() => setRemoving(i)} disabled={!keys} aria-describedby="keys-refusal">
                 Remove…
               </button>
             </div>

@@ -95,19 +95,19 @@ export function Journal({ onDone }: { onDone: (m: string) => void }) {
           <tbody>
             {rows.map((e) => (
               <tr key={e.id} className={`result-${e.result}`} data-action={e.action}>
-                <td>{time(e.at)}</td>
-                <td>
+                <td data-label="When">{time(e.at)}</td>
+                <td data-label="Who">
                   {e.operator} <span className="muted">({e.role})</span>
                 </td>
-                <td>
+                <td data-label="Through">
                   {e.through}
                   {e.sandbox && <span className="tag">sandbox</span>}
                 </td>
-                <td>
+                <td data-label="What">
                   <strong>{e.action}</strong> {e.target}
                   {e.changes.length > 0 && <div className="muted">{e.changes.join("; ")}</div>}
                 </td>
-                <td>
+                <td data-label="Result">
                   <strong>{e.result}</strong>
                   {e.result !== "success" && <div className="muted">{e.resultText}</div>}
                 </td>

@@ -1,12 +1,12 @@
-import { useEffect, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import type { CommandError, MailboxDetail, MailboxRow, PasswordResult } from "../bindings";
 import { asCommandError, deleteMailbox, mailboxDetail, resetMailboxPassword, setMailboxEnabled, updateMailbox } from "../ipc";
 import { lastSeen } from "../logic/format";
 import { addressList, addressProblem } from "../logic/validate";
 import { useCoreCheck } from "../logic/coreCheck";
 import { checkSize } from "../ipc";
-import { notAllowedTitle, useCan } from "./can";
-import { Dialog, ErrorNote, PaneHeader, PasswordOnce, StorageBar, useAction } from "./common";
+import { Refusal, useCan } from "./can";
+import { closeOnEscape, Dialog, ErrorNote, PaneHeader, PasswordOnce, StorageBar, useAction } from "./common";
 import { History } from "./Journal";
 
 type Confirm = "disable" | "reset" | "delete" | null;
@@ -27,9 +27,18 @@ export function MailboxPane(props: {
   const [historyKey, setHistoryKey] = useState(0);
   const can = useCan();
   const address = `${name}@${domain}`;
+  const firstAction = useRef<HTMLButtonElement>(null);
+  const editButton = useRef<HTMLButtonElement>(null);
 
   useEffect(() => {
-    mailboxDetail(domain, name).then(setD, (e) => setError(asCommandError(e)));
+    mailboxDetail(domain, name).then(
+      (m) => {
+        setD(m);
+        // Opening a mailbox is for acting on it: focus goes to its first action.
+        window.setTimeout(() => firstAction.current?.focus(), 0);
+      },
+      (e) => setError(asCommandError(e)),
+    );
   }, [domain, name]);
 
   const run = async <T,>(action: () => Promise<T>, after: (v: T) => void) => {
@@ -48,7 +57,7 @@ export function MailboxPane(props: {
     );
 
   return (
-    <aside className="pane" aria-labelledby="pane-title">
+    <aside className="pane" aria-labelledby="pane-title" onKeyDown={(e) => closeOnEscape(e, props.onClose)}>
       <PaneHeader id="pane-title" title={address} onClose={props.onClose} />
       <ErrorNote error={error} />
       {!d && !error && <p className="loading">Loading…</p>}
@@ -73,24 +82,20 @@ export function MailboxPane(props: {
             <dd id="pane-aliases">{d.aliases.length ? d.aliases.join(", ") : "None deliver here"}</dd>
           </dl>
           <div className="actions">
-            <button onClick={() => setEditing(true)} disabled={busy}>
-              Edit
-            </button>
-            {d.row.enabled ? (
-              <button onClick={() => setConfirm("disable")} disabled={busy}>
-                Disable…
-              </button>
-            ) : (
-              <button onClick={() => void setEnabled(true)} disabled={busy}>
-                Enable {address}
-              </button>
-            )}
-            <button onClick={() => setConfirm("reset")} disabled={busy}>
+            <button ref={firstAction} onClick={() => setConfirm("reset")} disabled={busy}>
               Reset password…
             </button>
-            <button className="danger" onClick={() => setConfirm("delete")} disabled={busy || !can("mailbox.delete")} title={notAllowedTitle(can("mailbox.delete"))}>
+            <button ref={editButton} onClick={() => setEditing(true)} disabled={busy}>
+              Edit
+            </button>
+            {/* One button whose words change, so focus stays on it after the change. */}
+            <button id="pane-toggle" onClick={() => (d.row.enabled ? setConfirm("disable") : void setEnabled(true))} disabled={busy}>
+              {d.row.enabled ? "Disable…" : `Enable ${address}`}
+            </button>
+            <button className="danger" onClick={() => setConfirm("delete")} disabled={busy || !can("mailbox.delete")} aria-describedby="delete-refusal">
               Delete…
             </button>
+            <Refusal id="delete-refusal" allowed={can("mailbox.delete")} reason="Help desk cannot delete mailboxes; a super admin can." />
           </div>
           <History key={historyKey} target={address} />
         </>
@@ -100,13 +105,17 @@ export function MailboxPane(props: {
           detail={d}
           busy={busy}
           canResize={can("mailbox.size")}
-          onCancel={() => setEditing(false)}
+          onCancel={() => {
+            setEditing(false);
+            window.setTimeout(() => editButton.current?.focus(), 0);
+          }}
           onSave={(update) =>
             run(
               () => updateMailbox(domain, name, update),
               (nd) => {
                 setD(nd);
                 setEditing(false);
+                window.setTimeout(() => editButton.current?.focus(), 0);
                 props.onChanged(nd.row, `Saved the changes to ${address}.`);
               },
             )
@@ -228,8 +237,9 @@ function EditForm(props: {
       </label>
       <label className="field">
         Size (MB)
-        <input value={size} inputMode="numeric" onChange={(e) => setSize(e.target.value)} aria-invalid={!!sProblem} disabled={!props.canResize} title={notAllowedTitle(props.canResize)} />
+        <input value={size} inputMode="numeric" onChange={(e) => setSize(e.target.value)} aria-invalid={!!sProblem} disabled={!props.canResize} aria-describedby="size-refusal" />
         {sProblem && <span className="problem">{sProblem}</span>}
+        <Refusal id="size-refusal" allowed={props.canResize} reason="Help desk cannot change the size; a super admin can." />
       </label>
       <label className="field">
         Forward mail to (addresses, separated by commas; empty for no forwarding)

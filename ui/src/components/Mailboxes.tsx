@@ -3,7 +3,7 @@ import type { CommandError, MailboxRow } from "../bindings";
 import { asCommandError, exportMailboxes, mailboxPage } from "../ipc";
 import { countLabel, lastSeen } from "../logic/format";
 import { visibleRows, windowOf, type Sort, type SortKey, type StatusFilter } from "../logic/list";
-import { notAllowedTitle, useCan } from "./can";
+import { Refusal, useCan } from "./can";
 import { ErrorNote, StorageBar } from "./common";
 import { MailboxPane } from "./MailboxPane";
 import { NewMailboxDialog } from "./NewMailbox";
@@ -19,6 +19,8 @@ export function Mailboxes({ domain, onDone }: { domain: string; onDone: (msg: st
   const [search, setSearch] = useState("");
   const [status, setStatus] = useState<StatusFilter>("all");
   const [sort, setSort] = useState<Sort>({ key: "address", ascending: true });
+  /** The row the keyboard is on (highlighted), and the mailbox whose details are open. */
+  const [active, setActive] = useState<string | null>(null);
   const [selected, setSelected] = useState<string | null>(null);
   const [creating, setCreating] = useState(false);
   const [scrollTop, setScrollTop] = useState(0);
@@ -92,9 +94,9 @@ export function Mailboxes({ domain, onDone }: { domain: string; onDone: (msg: st
 
   const moveSelection = (delta: number) => {
     if (shown.length === 0) return;
-    const i = Math.max(0, shown.findIndex((r) => r.name === selected));
-    const next = Math.min(shown.length - 1, Math.max(0, i + delta));
-    setSelected(shown[next].name);
+    const at = shown.findIndex((r) => r.name === active);
+    const next = at === -1 ? 0 : Math.min(shown.length - 1, Math.max(0, at + delta));
+    setActive(shown[next].name);
     const el = listRef.current;
     if (el) {
       const top = next * ROW_HEIGHT;
@@ -104,15 +106,25 @@ export function Mailboxes({ domain, onDone }: { domain: string; onDone: (msg: st
   };
 
   const replaceRow = (r: MailboxRow) => setRows((all) => all.map((x) => (x.name === r.name ? r : x)));
+  const open = (name: string) => {
+    setActive(name);
+    setSelected(name);
+  };
+  /** Back to the list, on the row that was open (or the search box when the list is empty). */
+  const backToList = () => {
+    setSelected(null);
+    window.setTimeout(() => (shown.length ? listRef.current : searchRef.current)?.focus(), 0);
+  };
 
   return (
     <section className="mailboxes" aria-labelledby="mailboxes-title">
       <div className="list-side">
         <div className="toolbar">
           <h1 id="mailboxes-title">Mailboxes</h1>
-          <button className="primary" onClick={() => setCreating(true)} disabled={!can("mailbox.create")} title={notAllowedTitle(can("mailbox.create"))}>
+          <button className="primary" onClick={() => setCreating(true)} disabled={!can("mailbox.create")} aria-describedby="new-mailbox-refusal">
             New mailbox
           </button>
+          <Refusal id="new-mailbox-refusal" allowed={can("mailbox.create")} />
           <button onClick={() => void load()} disabled={loading}>
             Refresh
           </button>
@@ -137,7 +149,23 @@ export function Mailboxes({ domain, onDone }: { domain: string; onDone: (msg: st
               placeholder="Search by name or display name  ( / )"
               value={search}
               onChange={(e) => setSearch(e.target.value)}
+              aria-controls="mailbox-list"
+              aria-describedby="search-keys"
+              onKeyDown={(e) => {
+                // ↓ goes into the results; Enter opens the only (or first) match.
+                if (e.key === "ArrowDown" && shown.length) {
+                  e.preventDefault();
+                  setActive(shown[0].name);
+                  listRef.current?.focus();
+                } else if (e.key === "Enter" && shown.length) {
+                  e.preventDefault();
+                  open(shown[0].name);
+                }
+              }}
             />
+            <span id="search-keys" className="sr-only">
+              Press the down arrow to move into the results, Enter to open one.
+            </span>
           </label>
           <div className="chips" role="radiogroup" aria-label="Show">
             {(["all", "enabled", "disabled"] as StatusFilter[]).map((s) => (
@@ -177,17 +205,29 @@ export function Mailboxes({ domain, onDone }: { domain: string; onDone: (msg: st
         <div
           className="grid"
           ref={listRef}
+          id="mailbox-list"
           role="listbox"
           aria-label="Mailboxes"
+          aria-activedescendant={active && shown.some((r) => r.name === active) ? `mbx-${active}` : undefined}
           tabIndex={0}
           onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)}
+          onFocus={() => {
+            if (!active && shown.length) setActive(shown[0].name);
+          }}
           onKeyDown={(e) => {
             if (e.key === "ArrowDown") {
               e.preventDefault();
               moveSelection(1);
             } else if (e.key === "ArrowUp") {
               e.preventDefault();
-              moveSelection(-1);
+              if (shown[0]?.name === active) searchRef.current?.focus();
+              else moveSelection(-1);
+            } else if (e.key === "Home" || e.key === "End") {
+              e.preventDefault();
+              moveSelection(e.key === "Home" ? -shown.length : shown.length);
+            } else if ((e.key === "Enter" || e.key === " ") && active) {
+              e.preventDefault();
+              open(active);
             }
           }}
         >
@@ -200,12 +240,15 @@ export function Mailboxes({ domain, onDone }: { domain: string; onDone: (msg: st
             {shown.slice(first, last).map((r, i) => (
               <div
                 key={r.name}
+                id={`mbx-${r.name}`}
                 role="option"
-                aria-selected={selected === r.name}
-                className={`row${selected === r.name ? " selected" : ""}${r.enabled ? "" : " disabled"}`}
+                aria-selected={active === r.name}
+                aria-setsize={shown.length}
+                aria-posinset={first + i + 1}
+                className={`row${selected === r.name ? " selected" : ""}${active === r.name ? " active" : ""}${r.enabled ? "" : " disabled"}`}
                 style={{ top: (first + i) * ROW_HEIGHT, height: ROW_HEIGHT }}
                 data-address={r.address}
-                onClick={() => setSelected(r.name)}
+                onClick={() => open(r.name)}
               >
                 <span className="addr">
                   {r.address}
@@ -224,7 +267,7 @@ export function Mailboxes({ domain, onDone }: { domain: string; onDone: (msg: st
           key={selected}
           domain={domain}
           name={selected}
-          onClose={() => setSelected(null)}
+          onClose={backToList}
           onChanged={(r, msg) => {
             replaceRow(r);
             onDone(msg);
@@ -232,7 +275,8 @@ export function Mailboxes({ domain, onDone }: { domain: string; onDone: (msg: st
           onDeleted={(msg) => {
             setRows((all) => all.filter((x) => x.name !== selected));
             setTotal((t) => (t === null ? t : t - 1));
-            setSelected(null);
+            setActive(null);
+            backToList();
             onDone(msg);
           }}
         />
@@ -244,6 +288,11 @@ export function Mailboxes({ domain, onDone }: { domain: string; onDone: (msg: st
           onCreated={(msg) => {
             onDone(msg);
             void load();
+          }}
+          onOpen={(name) => {
+            setCreating(false);
+            setSearch("");
+            open(name);
           }}
         />
       )}

@@ -5,7 +5,7 @@ import { useCoreCheck } from "../logic/coreCheck";
 import { nameProblem } from "../logic/validate";
 import { Dialog, ErrorNote, PasswordOnce, useAction } from "./common";
 
-export function NewMailboxDialog(props: { domain: string; onClose: () => void; onCreated: (message: string) => void }) {
+export function NewMailboxDialog(props: { domain: string; onClose: () => void; onCreated: (message: string) => void; onOpen: (name: string) => void }) {
   const { domain } = props;
   const [name, setName] = useState("");
   const [displayName, setDisplayName] = useState("");
@@ -14,7 +14,7 @@ export function NewMailboxDialog(props: { domain: string; onClose: () => void; o
   const [password, setPassword] = useState("");
   const [touched, setTouched] = useState(false);
   const { busy, error, run } = useAction();
-  const [created, setCreated] = useState<{ address: string; password: PasswordResult | null } | null>(null);
+  const [created, setCreated] = useState<{ name: string; address: string; password: PasswordResult | null } | null>(null);
 
   const nProblem = nameProblem(name);
   const sProblem = useCoreCheck(() => checkSize(size), [size]);
@@ -36,17 +36,20 @@ export function NewMailboxDialog(props: { domain: string; onClose: () => void; o
         sizeMb: size.trim() ? Number(size) : null,
         password: generate ? null : password,
       });
-      setCreated({ address: `${local}@${domain}`, password: result });
+      setCreated({ name: local, address: `${local}@${domain}`, password: result });
       props.onCreated(`Created ${local}@${domain}.`);
     });
   };
 
   if (created) {
     return (
-      <Dialog title={`Created ${created.address}`} onClose={props.onClose}>
+      <Dialog title={`Created ${created.address}`} onClose={() => props.onOpen(created.name)}>
         {created.password ? <PasswordOnce address={created.password.address} password={created.password.password} /> : <p>The mailbox is ready with the password you chose.</p>}
         <div className="actions">
-          <button className="primary" onClick={props.onClose}>Done</button>
+          {/* Done opens the new mailbox: the next thing is usually to look at it or set it up. */}
+          <button className="primary" onClick={() => props.onOpen(created.name)}>
+            Done
+          </button>
         </div>
       </Dialog>
     );

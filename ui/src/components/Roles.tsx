@@ -1,3 +1,4 @@
+import { Refusal } from "./can";
 import { useEffect, useState } from "react";
 import type { AppStatus, CommandError, RoleRow } from "../bindings";
 import { asCommandError, roles, setPassphrase, switchRole } from "../ipc";
@@ -29,7 +30,7 @@ export function Roles(props: { status: AppStatus; onStatus: (s: AppStatus) => vo
           <>
             <button
               disabled={!props.status.passphraseSet}
-              title={props.status.passphraseSet ? undefined : "Set the super-admin passphrase first, so that a super admin can switch back."}
+              aria-describedby="help-desk-refusal"
               onClick={() =>
                 switchRole("help-desk", null).then((s) => {
                   props.onStatus(s);
@@ -40,6 +41,7 @@ export function Roles(props: { status: AppStatus; onStatus: (s: AppStatus) => vo
               Switch to help desk
             </button>
             <button onClick={() => setSettingPass(true)}>{props.status.passphraseSet ? "Change the super-admin passphrase…" : "Set the super-admin passphrase…"}</button>
+            <Refusal id="help-desk-refusal" allowed={props.status.passphraseSet} reason="Set the super-admin passphrase first, so that a super admin can switch back." />
           </>
         ) : (
           <UnlockButton onStatus={props.onStatus} onDone={props.onDone} passphraseSet={props.status.passphraseSet} />

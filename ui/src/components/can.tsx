@@ -9,7 +9,13 @@ export function useCan(): (action: string) => boolean {
   return (action) => allowed === null || allowed.has(action);
 }
 
-/** The tooltip of a control the role may not use. */
-export function notAllowedTitle(can: boolean): string | undefined {
-  return can ? undefined : "Not available in help-desk mode. A super admin can do this.";
+
+/** Why a control is unavailable, as visible text beside it (not only a tooltip). */
+export function Refusal({ id, allowed, reason }: { id: string; allowed: boolean; reason?: string }) {
+  if (allowed) return null;
+  return (
+    <span className="refusal" id={id}>
+      {reason ?? "Help desk cannot do this; a super admin can."}
+    </span>
+  );
 }
