@@ -938,3 +938,28 @@ async fn xml_is_served_when_asked_for() {
     assert!(body.contains("<total>260</total>"), "{body}");
     assert_eq!(body.matches("<rsMailbox>").count(), 3, "{body}");
 }
+
+#[tokio::test]
+async fn the_alias_book_reads_a_domain_once_a_minute_and_again_once_forgotten() {
+    use rackdesk_core::alias_book::AliasBook;
+    let sim = start(sim_config(DataSet::Demo, MINUTE)).await;
+    let c = client(&sim, MINUTE);
+    let book = AliasBook::default();
+    let domain = "contoso-lab.example";
+    let reads = |sim: &Simulator| sim.sim().requests().iter().filter(|r| r.method == "GET" && r.path.contains("/rs/aliases")).count();
+
+    let first = book.members(&c, domain).await.unwrap();
+    let after_first = reads(&sim);
+    assert!(after_first >= 1, "the first call reads the aliases");
+    assert!(!first.is_empty(), "the demo domain has aliases");
+    let again = book.members(&c, domain).await.unwrap();
+    assert_eq!(reads(&sim), after_first, "a second call within the minute reads nothing");
+    assert_eq!(first, again);
+
+    book.forget(domain);
+    book.members(&c, domain).await.unwrap();
+    assert_eq!(reads(&sim), 2 * after_first, "a forgotten domain is read again");
+    book.forget_all();
+    book.members(&c, "CONTOSO-LAB.example").await.unwrap();
+    assert_eq!(reads(&sim), 3 * after_first, "forget_all forgets every domain; names match in any case");
+}

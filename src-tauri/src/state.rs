@@ -26,6 +26,8 @@ pub struct AppState {
     pub startup_problem: RwLock<Option<CommandError>>,
     /// The audit journal; without it, Rackdesk makes no changes.
     pub journal: Result<Arc<Journal>, rackdesk_core::journal::JournalError>,
+    /// Which aliases deliver where, per domain of the account in use (forgotten on a switch).
+    pub alias_book: rackdesk_core::alias_book::AliasBook,
 }
 
 impl AppState {
@@ -38,6 +40,7 @@ impl AppState {
             events,
             startup_problem: RwLock::new(None),
             journal: journal.map(Arc::new),
+            alias_book: Default::default(),
         };
         if let Some(ids) = &state.identities {
             match ids.find(None) {
@@ -130,6 +133,7 @@ impl AppState {
 
     pub fn use_sandbox(&self) {
         *self.mode.write().unwrap_or_else(|p| p.into_inner()) = Mode::Sandbox;
+        self.alias_book.forget_all();
     }
 
     /// Acts through this identity from now on (the settings' active identity is changed, and
@@ -138,6 +142,7 @@ impl AppState {
         let ids = self.identities()?;
         let (session, identity) = ids.session(Some(label), &self.base_config())?;
         *self.mode.write().unwrap_or_else(|p| p.into_inner()) = Mode::Account { session, identity };
+        self.alias_book.forget_all();
         *self.startup_problem.write().unwrap_or_else(|p| p.into_inner()) = None;
         Ok(())
     }

@@ -32,7 +32,12 @@ for port in 4444 4446; do
   for _ in $(seq 1 50); do curl -fs "http://127.0.0.1:$port/status" >/dev/null 2>&1 && break; sleep 0.2; done
 done
 
-RACKDESK_CONFIG_DIR="$WORK/config" node --test --test-concurrency=1 --test-reporter=spec ./*.test.mjs
+# RACKDESK_E2E_ONLY=5-everyday runs only the files whose names contain it (while developing).
+# RACKDESK_E2E_NAMES='opens|zoom' runs only the tests whose names match (node's pattern).
+files=(./*"${RACKDESK_E2E_ONLY:-}"*.test.mjs)
+names=()
+[ -n "${RACKDESK_E2E_NAMES:-}" ] && names=(--test-name-pattern="$RACKDESK_E2E_NAMES")
+RACKDESK_CONFIG_DIR="$WORK/config" node --test --test-concurrency=1 --test-reporter=spec "${names[@]}" "${files[@]}"
 rc=$?
 if [ $rc -ne 0 ]; then
   echo "--- tauri-driver log (tail) ---"; tail -20 "$WORK/driver.log"

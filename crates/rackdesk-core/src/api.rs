@@ -390,7 +390,7 @@ impl MailboxChanges {
             f.flag("enableVacationMessage", v.enabled).text("vacationMessage", v.message.clone());
         }
         if f.is_empty() {
-            return Err(ApiError::invalid("changes", "nothing to change was given"));
+            return Err(ApiError::invalid("request", "no change was asked for"));
         }
         Ok(f)
     }
@@ -558,7 +558,7 @@ impl Client {
                 f.secret("password", p);
             }
             if f.is_empty() {
-                return Err(ApiError::invalid("changes", "nothing to change was given"));
+                return Err(ApiError::invalid("request", "no change was asked for"));
             }
             self.write(Method::PUT, path, Some(f), Category::Write).await
         }

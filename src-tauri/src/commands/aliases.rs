@@ -56,14 +56,18 @@ pub async fn alias_detail(state: tauri::State<'_, AppState>, domain: String, nam
 #[tauri::command]
 pub async fn create_alias(state: tauri::State<'_, AppState>, domain: String, name: String, members: Vec<String>) -> CmdResult<AliasDetail> {
     let a = address(&domain, &name)?;
-    state.ops()?.create_alias(&a, &members).await?;
+    let done = state.ops()?.create_alias(&a, &members).await;
+    state.alias_book.forget(&a.domain);
+    done?;
     detail(&state.client(), &a.domain, &a.local).await
 }
 
 #[tauri::command]
 pub async fn set_alias_members(state: tauri::State<'_, AppState>, domain: String, name: String, members: Vec<String>) -> CmdResult<AliasDetail> {
     let a = address(&domain, &name)?;
-    state.ops()?.set_alias_members(&a, &members).await?;
+    let done = state.ops()?.set_alias_members(&a, &members).await;
+    state.alias_book.forget(&a.domain);
+    done?;
     detail(&state.client(), &a.domain, &a.local).await
 }
 
@@ -73,6 +77,8 @@ pub async fn delete_alias(state: tauri::State<'_, AppState>, domain: String, nam
     if !confirm_address.trim().eq_ignore_ascii_case(&a.to_string()) {
         return Err(CommandError::invalid(format!("To delete the alias {a}, type its address exactly to confirm.")));
     }
-    state.ops()?.delete_alias(&a).await?;
+    let done = state.ops()?.delete_alias(&a).await;
+    state.alias_book.forget(&a.domain);
+    done?;
     Ok(())
 }

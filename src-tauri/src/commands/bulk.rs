@@ -287,6 +287,10 @@ fn spawn_run<R: tauri::Runtime>(app: tauri::AppHandle<R>, ops: rackdesk_core::op
             },
         };
         taskbar_progress(&app, None);
+        // A job may have changed aliases (offboarding removes people from them).
+        if let Some(state) = app.try_state::<AppState>() {
+            state.alias_book.forget_all();
+        }
         crate::desktop::notify_if_slow(&app, started, "Bulk job finished", &format!("{} rows done, {} failed.", finished.done, finished.failed));
         let _ = app.emit("bulk-finished", finished);
     });

@@ -2,7 +2,6 @@
 
 use super::{CmdResult, CommandError};
 use crate::state::AppState;
-use rackdesk_core::Client;
 use rackdesk_core::api::{MailboxChanges, MailboxQuery, NewMailbox, Vacation};
 use rackdesk_core::models::{parse_service_date, Mailbox, MailboxSummary};
 use rackdesk_core::names::EmailAddress;
@@ -149,10 +148,11 @@ pub async fn mailbox_page(
     Ok(MailboxPage { offset: p.offset, total: p.total, rows: p.items.iter().map(|m| row(&domain, m)).collect(), next })
 }
 
-async fn detail(c: &Client, domain: &str, name: &str) -> CmdResult<MailboxDetail> {
+async fn detail(state: &AppState, domain: &str, name: &str) -> CmdResult<MailboxDetail> {
+    let c = state.client();
     let m: Mailbox = c.mailbox(domain, name).await?;
     let addr = format!("{}@{domain}", m.name);
-    let aliases = rackdesk_core::rules::aliases_delivering_to(&rackdesk_core::rules::alias_members(c, domain).await?, &addr);
+    let aliases = rackdesk_core::rules::aliases_delivering_to(&state.alias_book.members(&c, domain).await?, &addr);
     let summary = MailboxSummary {
         name: m.name.clone(),
         display_name: m.display_name.clone(),
@@ -175,7 +175,7 @@ async fn detail(c: &Client, domain: &str, name: &str) -> CmdResult<MailboxDetail
 /// Everything about one mailbox, with the aliases that deliver to it.
 #[tauri::command]
 pub async fn mailbox_detail(state: tauri::State<'_, AppState>, domain: String, name: String) -> CmdResult<MailboxDetail> {
-    detail(&state.client(), &domain, &name).await
+    detail(&state, &domain, &name).await
 }
 
 /// Creates a mailbox; answers the generated password (once) when none was given.
@@ -208,7 +208,7 @@ pub async fn update_mailbox(state: tauri::State<'_, AppState>, domain: String, n
         ..Default::default()
     };
     state.ops()?.edit_mailbox(&addr, &changes).await?;
-    detail(&state.client(), &addr.domain, &addr.local).await
+    detail(&state, &addr.domain, &addr.local).await
 }
 
 #[tauri::command]
@@ -216,7 +216,7 @@ pub async fn set_mailbox_enabled(state: tauri::State<'_, AppState>, domain: Stri
     let addr = address(&domain, &name)?;
     let changes = MailboxChanges { enabled: Some(enabled), ..Default::default() };
     state.ops()?.edit_mailbox(&addr, &changes).await?;
-    detail(&state.client(), &addr.domain, &addr.local).await
+    detail(&state, &addr.domain, &addr.local).await
 }
 
 /// Sets a new generated password and answers it, to be shown once.
@@ -236,7 +236,9 @@ pub async fn delete_mailbox(state: tauri::State<'_, AppState>, domain: String, n
     if !confirm_address.trim().eq_ignore_ascii_case(&addr.to_string()) {
         return Err(CommandError::invalid(format!("To delete {addr}, type its address exactly to confirm.")));
     }
-    state.ops()?.delete_mailbox(&addr).await?;
+    let deleted = state.ops()?.delete_mailbox(&addr).await;
+    state.alias_book.forget(&addr.domain);
+    deleted?;
     Ok(())
 }
 

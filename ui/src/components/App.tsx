@@ -26,7 +26,7 @@ function useZoomKeys(announce: (m: string) => void) {
         level = l;
         localStorage.setItem(ZOOM, String(l));
         announce(`Zoom ${l}%.`);
-      }, () => undefined);
+      }, (e) => announce(asCommandError(e).message));
     const onKey = (e: KeyboardEvent) => {
       if (!(e.ctrlKey || e.metaKey) || e.altKey) return;
       if (e.key === "=" || e.key === "+") {
@@ -99,11 +99,7 @@ export function App() {
     };
   }, [applyStatus]);
 
-  useEffect(() => {
-    if (!toast) return;
-    const t = window.setTimeout(() => setToast(null), 6000);
-    return () => window.clearTimeout(t);
-  }, [toast]);
+  // The last confirmation stays in the status bar until the next one: it is never missed.
 
   /** A switch to a real account waits for the person's yes; back to the sandbox does not. */
   const [pendingSwitch, setPendingSwitch] = useState<string | null>(null);

@@ -18,7 +18,7 @@ import {
 } from "../ipc";
 import { countLabel } from "../logic/format";
 import { Refusal, useCan } from "./can";
-import { Dialog, ErrorNote, useAction } from "./common";
+import { Dialog, ErrorNote, useAction, useFocusNext } from "./common";
 
 /** Bulk changes from a CSV file: choose, check the plan, apply with progress, keep the results. */
 export function Bulk({ onDone, onResultsWaiting }: { onDone: (m: string) => void; onResultsWaiting?: (waiting: boolean) => void }) {
@@ -33,6 +33,7 @@ export function Bulk({ onDone, onResultsWaiting }: { onDone: (m: string) => void
   const [copied, setCopied] = useState<Set<string>>(new Set());
   const [confirmDismiss, setConfirmDismiss] = useState(false);
   const [cancelling, setCancelling] = useState<BulkJobView | null>(null);
+  const focusNext = useFocusNext();
   /** The person's answers for columns Rackdesk did not know: ours, or "-" to leave it out. */
   const [maps, setMaps] = useState<Record<string, string>>({});
   const [jobId, setJobId] = useState<string | null>(null);
@@ -85,7 +86,7 @@ export function Bulk({ onDone, onResultsWaiting }: { onDone: (m: string) => void
     setProgress(null);
     setPlan(null);
     setCopied(new Set());
-    window.setTimeout(() => document.getElementById("bulk-file")?.focus(), 0);
+    focusNext(() => document.getElementById("bulk-file"));
   };
   const unsavedPasswords = finished ? finished.passwords.filter((p) => !copied.has(p.address)) : [];
 

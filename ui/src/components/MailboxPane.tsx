@@ -6,7 +6,7 @@ import { addressList, addressProblem } from "../logic/validate";
 import { useCoreCheck } from "../logic/coreCheck";
 import { checkSize } from "../ipc";
 import { Refusal, useCan } from "./can";
-import { closeOnEscape, Dialog, ErrorNote, PaneHeader, PasswordOnce, StorageBar, useAction } from "./common";
+import { closeOnEscape, Dialog, ErrorNote, PaneHeader, PasswordOnce, StorageBar, useAction, useFocusNext } from "./common";
 import { History } from "./Journal";
 
 type Confirm = "disable" | "reset" | "delete" | null;
@@ -29,13 +29,14 @@ export function MailboxPane(props: {
   const address = `${name}@${domain}`;
   const firstAction = useRef<HTMLButtonElement>(null);
   const editButton = useRef<HTMLButtonElement>(null);
+  const focusNext = useFocusNext();
 
   useEffect(() => {
     mailboxDetail(domain, name).then(
       (m) => {
         setD(m);
         // Opening a mailbox is for acting on it: focus goes to its first action.
-        window.setTimeout(() => firstAction.current?.focus(), 0);
+        focusNext(() => firstAction.current);
       },
       (e) => setError(asCommandError(e)),
     );
@@ -85,7 +86,14 @@ export function MailboxPane(props: {
             <button ref={firstAction} onClick={() => setConfirm("reset")} disabled={busy}>
               Reset password…
             </button>
-            <button ref={editButton} onClick={() => setEditing(true)} disabled={busy}>
+            <button
+              ref={editButton}
+              onClick={() => {
+                setEditing(true);
+                focusNext(() => document.getElementById("edit-display-name"));
+              }}
+              disabled={busy}
+            >
               Edit
             </button>
             {/* One button whose words change, so focus stays on it after the change. */}
@@ -107,7 +115,7 @@ export function MailboxPane(props: {
           canResize={can("mailbox.size")}
           onCancel={() => {
             setEditing(false);
-            window.setTimeout(() => editButton.current?.focus(), 0);
+            focusNext(() => editButton.current);
           }}
           onSave={(update) =>
             run(
@@ -115,7 +123,7 @@ export function MailboxPane(props: {
               (nd) => {
                 setD(nd);
                 setEditing(false);
-                window.setTimeout(() => editButton.current?.focus(), 0);
+                focusNext(() => editButton.current);
                 props.onChanged(nd.row, `Saved the changes to ${address}.`);
               },
             )
@@ -216,12 +224,19 @@ function EditForm(props: {
   const sProblem = useCoreCheck(() => checkSize(size), [size]);
   const autoProblem = autoOn && autoMsg.trim() === "" ? "Write the message to send." : null;
   const ok = !fwdProblem && !sProblem && !autoProblem && displayName.length <= 128;
+  const changed =
+    displayName !== d.row.displayName ||
+    (size.trim() !== "" && Number(size) !== d.row.sizeMb) ||
+    forwards.join(",") !== d.forwarding.join(",") ||
+    keepCopy !== d.keepCopy ||
+    autoOn !== d.autoReplyEnabled ||
+    autoMsg !== d.autoReplyMessage;
   return (
     <form
       className="edit"
       onSubmit={(e) => {
         e.preventDefault();
-        if (!ok) return;
+        if (!ok || !changed) return;
         props.onSave({
           displayName: displayName !== d.row.displayName ? displayName : null,
           sizeMb: size.trim() !== "" && Number(size) !== d.row.sizeMb ? Number(size) : null,
@@ -233,7 +248,7 @@ function EditForm(props: {
     >
       <label className="field">
         Display name
-        <input value={displayName} maxLength={128} onChange={(e) => setDisplayName(e.target.value)} />
+        <input id="edit-display-name" value={displayName} maxLength={128} onChange={(e) => setDisplayName(e.target.value)} />
       </label>
       <label className="field">
         Size (MB)
@@ -260,8 +275,8 @@ function EditForm(props: {
         </label>
       )}
       <div className="actions">
-        <button className="primary" type="submit" disabled={!ok || props.busy}>
-          Save changes
+        <button id="edit-save" className="primary" type="submit" disabled={!ok || !changed || props.busy}>
+          {!changed ? "Nothing to save yet" : !ok ? "Fix the marked fields to save" : "Save changes"}
         </button>
         <button type="button" onClick={props.onCancel}>
           Cancel

@@ -4,7 +4,7 @@ import { asCommandError, exportMailboxes, mailboxPage } from "../ipc";
 import { countLabel, lastSeen } from "../logic/format";
 import { visibleRows, windowOf, type Sort, type SortKey, type StatusFilter } from "../logic/list";
 import { Refusal, useCan } from "./can";
-import { ErrorNote, StorageBar } from "./common";
+import { ErrorNote, StorageBar, useFocusNext } from "./common";
 import { MailboxPane } from "./MailboxPane";
 import { NewMailboxDialog } from "./NewMailbox";
 
@@ -28,6 +28,7 @@ export function Mailboxes({ domain, onDone }: { domain: string; onDone: (msg: st
   const listRef = useRef<HTMLDivElement>(null);
   const can = useCan();
   const searchRef = useRef<HTMLInputElement>(null);
+  const focusNext = useFocusNext();
 
   /**
    * Loads every page in the background; the list is usable from the first page on. The core
@@ -108,12 +109,14 @@ export function Mailboxes({ domain, onDone }: { domain: string; onDone: (msg: st
   const replaceRow = (r: MailboxRow) => setRows((all) => all.map((x) => (x.name === r.name ? r : x)));
   const open = (name: string) => {
     setActive(name);
+    // Already open: the details take the focus again (a new pane focuses itself when loaded).
+    if (name === selected) focusNext(() => document.querySelector<HTMLElement>(".pane .actions button"));
     setSelected(name);
   };
   /** Back to the list, on the row that was open (or the search box when the list is empty). */
   const backToList = () => {
     setSelected(null);
-    window.setTimeout(() => (shown.length ? listRef.current : searchRef.current)?.focus(), 0);
+    focusNext(() => (shown.length ? listRef.current : searchRef.current));
   };
 
   return (

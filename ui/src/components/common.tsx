@@ -185,6 +185,24 @@ export function PasswordOnce({ address, password, onCopied }: { address: string;
   );
 }
 
+/**
+ * Moves focus after React has drawn the next state: `focusNext(() => ref.current)` from an
+ * event handler or a command's answer (the element may not exist until then).
+ */
+export function useFocusNext() {
+  const want = useRef<(() => HTMLElement | null | undefined) | null>(null);
+  const [tick, setTick] = useState(0);
+  useEffect(() => {
+    const get = want.current;
+    want.current = null;
+    get?.()?.focus();
+  }, [tick]);
+  return (get: () => HTMLElement | null | undefined) => {
+    want.current = get;
+    setTick((t) => t + 1);
+  };
+}
+
 /** Runs one command at a time for a form or pane: `busy` while it runs, `error` if it failed. */
 export function useAction() {
   const [busy, setBusy] = useState(false);
