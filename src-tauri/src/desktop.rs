@@ -22,6 +22,19 @@ pub async fn choose_save_path<R: Runtime>(app: &tauri::AppHandle<R>, suggested: 
     Ok(chosen.and_then(|p| p.into_path().ok()))
 }
 
+/// Asks which file to open, with the system's dialog. `None` if the person cancelled.
+pub async fn choose_open_path<R: Runtime>(app: &tauri::AppHandle<R>, kind: &str, extensions: &[&str]) -> CmdResult<Option<PathBuf>> {
+    let Some(dialog) = app.try_state::<tauri_plugin_dialog::Dialog<R>>() else {
+        return Err(CommandError::new(rackdesk_core::ErrorKind::File, "Opening files is not available here."));
+    };
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    dialog.file().add_filter(kind, extensions).pick_file(move |p| {
+        let _ = tx.send(p);
+    });
+    let chosen = rx.await.ok().flatten();
+    Ok(chosen.and_then(|p| p.into_path().ok()))
+}
+
 /// Shows an OS notification if the work took long enough that the person may have looked away.
 /// Failing to notify (no notification service) is not an error.
 pub fn notify_if_slow<R: Runtime>(app: &tauri::AppHandle<R>, started: Instant, title: &str, body: &str) {

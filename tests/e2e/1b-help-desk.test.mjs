@@ -36,9 +36,14 @@ test("the help desk resets a password but cannot delete the mailbox", async () =
   await waitForText(driver, "#pane-title", (t) => t === address);
   const del = await driver.wait(until.elementLocated(By.xpath("//aside//button[normalize-space(.)='Delete…']")), 15000);
   assert.equal(await del.isEnabled(), false, "Delete is not offered to the help desk");
-  assert.match(await del.getAttribute("title"), /help-desk mode/);
+  // The reason is written beside the control, not only in a tooltip.
+  const why = await driver.findElement(By.css("#delete-refusal"));
+  assert.equal(await why.isDisplayed(), true);
+  assert.equal(await why.getText(), "Help desk cannot delete mailboxes; a super admin can.");
+  assert.equal(await del.getAttribute("aria-describedby"), "delete-refusal");
   const create = await driver.findElement(By.xpath("//button[normalize-space(.)='New mailbox']"));
   assert.equal(await create.isEnabled(), false);
+  assert.equal(await driver.findElement(By.css("#new-mailbox-refusal")).getText(), "Help desk cannot do this; a super admin can.");
   await clickButton(driver, "Reset password…");
   await clickButton(driver, `Reset the password of ${address}`);
   await waitForText(driver, "[data-testid=new-password]", (t) => t.length === 16);
@@ -56,6 +61,19 @@ test("the help desk resets a password but cannot delete the mailbox", async () =
   assert.match(text, /success/);
   await screenshot(driver, "32-journal");
 });
+
+test("bulk changes and keys say in words why the help desk cannot use them", async () => {
+  await clickButton(driver, "Accounts and keys");
+  assert.equal(await textOfVisible("#keys-refusal"), "Help desk cannot connect accounts or change keys; a super admin can.");
+  assert.equal(await textOfVisible("#connect-refusal"), "Help desk cannot do this; a super admin can.");
+  await screenshot(driver, "33-help-desk-keys");
+});
+
+async function textOfVisible(css) {
+  const el = await driver.wait(until.elementLocated(By.css(css)), 15000);
+  assert.equal(await el.isDisplayed(), true, `${css} is visible`);
+  return el.getText();
+}
 
 test("back to super admin only with the passphrase", async () => {
   await clickButton(driver, "Roles");

@@ -1,12 +1,11 @@
 // A bulk job in the real app on the sandbox: import a CSV, see the plan, apply, watch the
 // progress bar, and save the result file through the system's save dialog.
-import { test, after, before } from "node:test";
+import { test, after, afterEach, before } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
 import { mkdtempSync, writeFileSync, readFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { openApp, waitForText, screenshot, clickButton, skipWelcome, By, until } from "./driver.mjs";
+import { openApp, waitForText, screenshot, clickButton, skipWelcome, answerFileDialog, chooseCsv, By, until } from "./driver.mjs";
 import { sandboxGet } from "./sandbox-api.mjs";
 
 const dir = mkdtempSync(join(tmpdir(), "rackdesk-bulk-e2e-"));
@@ -18,14 +17,16 @@ before(async () => {
 after(async () => {
   await driver?.quit();
 });
+afterEach(async (t) => {
+  if (t.passed === false && driver) await screenshot(driver, `failed-1c-${t.name.replace(/[^a-z0-9]+/gi, "-")}`).catch(() => {});
+});
 
 test("a CSV is checked and its plan shown before anything is sent", async () => {
   await skipWelcome(driver);
   await clickButton(driver, "Bulk changes");
   const file = join(dir, "new-starters.csv");
   writeFileSync(file, "email,displayName\n" + people.map((p) => `${p}@fabrikam.example,${p.replace(".", " ")}`).join("\n") + "\n");
-  const input = await driver.wait(until.elementLocated(By.css("#bulk-file")), 15000);
-  await input.sendKeys(file);
+  await chooseCsv(driver, file);
   const summary = await waitForText(driver, "#bulk-summary", (t) => t.startsWith("3 rows"));
   assert.match(summary, /3 to create/);
   await screenshot(driver, "40-bulk-plan");
@@ -34,7 +35,7 @@ test("a CSV is checked and its plan shown before anything is sent", async () => 
 });
 
 test("applying shows progress and creates every row once", async () => {
-  await clickButton(driver, "Apply 3 rows");
+  await clickButton(driver, "Create 3 mailboxes");
   await waitForText(driver, "#bulk-progress-text", (t) => t.startsWith("Finished: 3 done"), 60000);
   await screenshot(driver, "41-bulk-done");
   const pw = await driver.findElements(By.css("#bulk-passwords tr"));
@@ -46,16 +47,26 @@ test("applying shows progress and creates every row once", async () => {
   }
 });
 
+test("the results and new passwords stay while the person looks elsewhere", async () => {
+  await clickButton(driver, "Mailboxes");
+  await waitForText(driver, "#mailbox-count", (t) => / mailbox(es)?/.test(t));
+  const nav = await driver.findElement(By.xpath("//nav//button[starts-with(normalize-space(.), 'Bulk changes')]"));
+  assert.equal(await nav.getText(), "Bulk changes — results waiting");
+  await nav.click();
+  const pw = await driver.findElements(By.css("#bulk-passwords tr"));
+  assert.equal(pw.length, 3, "the three passwords are still there");
+  assert.ok(await driver.findElement(By.css("#bulk-save-results")).isDisplayed());
+  const choose = await driver.findElement(By.css("#bulk-choose"));
+  assert.equal(await choose.isEnabled(), false, "no new job over unsaved results");
+  assert.match(await driver.findElement(By.css("#bulk-file-refusal")).getText(), /Dismiss them to start another job/);
+});
+
 test("the result file is saved where the person chooses", async () => {
   const out = join(dir, "results.csv");
   await driver.findElement(By.css("#bulk-save-results")).click();
   // The system's save dialog (GTK): there is no window manager under Xvfb, so give the dialog
   // the keyboard, then type the full path into its name field and press Enter.
-  const id = execFileSync("sh", ["-c", "xdotool search --sync --onlyvisible --name 'Save File' | head -1"]).toString().trim();
-  execFileSync("xdotool", ["windowfocus", "--sync", id]);
-  execFileSync("xdotool", ["key", "--window", id, "ctrl+a"]);
-  execFileSync("xdotool", ["type", "--delay", "20", out]);
-  execFileSync("xdotool", ["key", "Return"]);
+  answerFileDialog("Save File", out);
   for (let i = 0; i < 50 && !existsSync(out); i++) await new Promise((r) => setTimeout(r, 200));
   assert.ok(existsSync(out), "the results file was written");
   const lines = readFileSync(out, "utf8").trim().split("\n");
@@ -64,11 +75,27 @@ test("the result file is saved where the person chooses", async () => {
   await waitForText(driver, ".statusbar", (t) => t.includes("Saved the results"));
 });
 
+test("dismissing passwords nobody saved or copied asks first, naming them", async () => {
+  await clickButton(driver, "Dismiss the results");
+  const warning = await waitForText(driver, ".dialog", (t) => t.includes("neither saved nor copied"));
+  for (const p of people) assert.ok(warning.includes(`${p}@fabrikam.example`), `${p} is named`);
+  await screenshot(driver, "43-bulk-dismiss-warning");
+  await clickButton(driver, "Keep the results");
+  assert.equal((await driver.findElements(By.css("#bulk-passwords tr"))).length, 3);
+  await clickButton(driver, "Dismiss the results");
+  await clickButton(driver, "Dismiss and forget 3 passwords");
+  await driver.wait(async () => (await driver.findElements(By.css("#bulk-passwords"))).length === 0, 10000);
+  assert.equal(await driver.findElement(By.css("#bulk-choose")).isEnabled(), true);
+  // The job is listed with the past ones, its results still to be had.
+  const past = await waitForText(driver, "#bulk-past-jobs", (t) => t.includes("new-starters.csv"));
+  assert.match(past, /done: 3 done, 0 failed/);
+  assert.ok(await driver.findElement(By.css("#bulk-past-jobs button")).isDisplayed());
+});
+
 test("columns Rackdesk does not know are named by the person, not ignored", async () => {
   const file = join(dir, "their-format.csv");
   writeFileSync(file, "Addr;Who\nbulk.four@fabrikam.example;Bulk Four\n");
-  const input = await driver.findElement(By.css("#bulk-file"));
-  await input.sendKeys(file);
+  await chooseCsv(driver, file);
   await waitForText(driver, "#bulk-summary", (t) => /problems? to fix first/.test(t));
   const selects = await driver.findElements(By.css(".column-maps select"));
   assert.equal(selects.length, 2, "one question per unknown column");
@@ -79,4 +106,18 @@ test("columns Rackdesk does not know are named by the person, not ignored", asyn
   const summary = await waitForText(driver, "#bulk-summary", (t) => t.startsWith("1 row: 1 to create") && !t.includes("fix first"));
   assert.match(summary, /1 to create/);
   await screenshot(driver, "42-bulk-columns");
+});
+
+test("the same file chosen again is read again, and so is Check again", async () => {
+  const file = join(dir, "their-format.csv");
+  writeFileSync(file, "Addr;Who\nbulk.four@fabrikam.example;Bulk Four\nbulk.five@fabrikam.example;Bulk Five\n");
+  await chooseCsv(driver, file);
+  await waitForText(driver, "#bulk-summary", (t) => t.startsWith("2 rows: 2 to create"));
+  writeFileSync(file, "Addr;Who\nbulk.four@fabrikam.example;Bulk Four\nbulk.five@fabrikam.example;Bulk Five\nnot an address;Nobody\n");
+  await clickButton(driver, "Check their-format.csv again");
+  await waitForText(driver, "#bulk-summary", (t) => t.startsWith("3 rows") && /1 problem to fix first/.test(t));
+  const apply = await driver.findElement(By.css("#bulk-apply"));
+  assert.equal(await apply.getText(), "Fix 1 problem to continue");
+  assert.equal(await apply.isEnabled(), false);
+  await screenshot(driver, "44-bulk-fix-first");
 });

@@ -11,7 +11,7 @@ import { createInterface } from "node:readline";
 import { mkdtempSync, mkdirSync, writeFileSync, existsSync } from "node:fs";
 import { homedir, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { openApp, waitForText, screenshot, clickButton, type, skipWelcome, appPids, quitQuietly, By, until } from "./driver.mjs";
+import { openApp, waitForText, screenshot, clickButton, type, skipWelcome, appPids, quitQuietly, chooseCsv, By, until } from "./driver.mjs";
 import { signedGet } from "./sandbox-api.mjs";
 
 const N = 20;
@@ -123,8 +123,7 @@ test("the super admin connects the test server", async () => {
 
 test("a create job is interrupted by the app being killed mid-job", async () => {
   await clickButton(driver, "Bulk changes");
-  const input = await driver.wait(until.elementLocated(By.css("#bulk-file")), 15000);
-  await input.sendKeys(file);
+  await chooseCsv(driver, file);
   const summary = await waitForText(driver, "#bulk-summary", (t) => t.startsWith(`${N} rows`), 30000);
   assert.match(summary, new RegExp(`${N} to create, 0 to change, 0 to delete`));
   await screenshot(driver, "60-resume-plan");
@@ -198,7 +197,7 @@ test("after a restart the job is listed as interrupted and a new job from the fi
 
   // The same file again: refused as soon as it is chosen, naming the unfinished job (not
   // as rows that "already exist"), right where the person looks.
-  await driver.findElement(By.css("#bulk-file")).sendKeys(file);
+  await chooseCsv(driver, file);
   const refusal = await waitForText(driver, ".error-note", (t) => t.includes("not finished"), 30000);
   assert.match(refusal, new RegExp(`^Job ${jobId} from this file is not finished \\(${doneAtKill} of ${N} rows done, interrupted\\)\\. Resume it or cancel it first`));
   assert.match(refusal, /nothing new was started/);
@@ -214,7 +213,7 @@ test("after a restart the job is listed as interrupted and a new job from the fi
   mkdirSync(trimmedDir);
   const trimmed = join(trimmedDir, FILE_NAME);
   writeFileSync(trimmed, HEADER + rest.map(row).join(""));
-  await driver.findElement(By.css("#bulk-file")).sendKeys(trimmed);
+  await chooseCsv(driver, trimmed);
   await waitForText(driver, ".error-note", (t) => t.includes(`Job ${jobId} from this file is not finished`), 30000);
   assert.equal(createsIn(simLog.slice(logAtKill)).size, 0, "nothing was sent since the kill");
   assert.equal(jobState(jobId), "running");

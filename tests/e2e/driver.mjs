@@ -87,3 +87,31 @@ export async function quitQuietly(driver, timeoutMs = 10000) {
   if (!driver) return;
   await Promise.race([driver.quit().catch(() => {}), new Promise((r) => setTimeout(r, timeoutMs))]);
 }
+
+/**
+ * Answers the system's (GTK) file dialog titled `title` with `path`: there is no window
+ * manager under Xvfb, so the dialog is given the keyboard first; Ctrl+L opens its location
+ * field (open dialogs), Ctrl+A selects the name field (save dialogs).
+ */
+export function answerFileDialog(title, path) {
+  const id = execFileSync("sh", ["-c", `xdotool search --sync --onlyvisible --name '${title}' | head -1`], { timeout: 20000 }).toString().trim();
+  execFileSync("xdotool", ["windowfocus", "--sync", id]);
+  // An open dialog starts on "Recent", where typing searches: go to the home folder first.
+  if (title === "Open File") {
+    execFileSync("xdotool", ["key", "--window", id, "alt+Home"]);
+    execFileSync("sleep", ["0.3"]);
+    execFileSync("xdotool", ["key", "--window", id, "ctrl+l"]);
+  }
+  else execFileSync("xdotool", ["key", "--window", id, "ctrl+a"]);
+  execFileSync("xdotool", ["type", "--delay", "20", path]);
+  execFileSync("sleep", ["0.3"]);
+  execFileSync("xdotool", ["key", "--window", id, "Return"]);
+}
+
+/** Chooses a CSV on the Bulk page through the system's open dialog. */
+export async function chooseCsv(driver, path) {
+  const b = await driver.wait(until.elementLocated(By.css("#bulk-choose")), 15000);
+  await driver.wait(until.elementIsEnabled(b), 15000);
+  await b.click();
+  answerFileDialog("Open File", path);
+}

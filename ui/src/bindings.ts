@@ -242,6 +242,16 @@ running: boolean,
  */
 undelivered: Array<string>, };
 
+export type ChosenFile = { 
+/**
+ * Where it is, to read it again ("Check again").
+ */
+path: string, 
+/**
+ * Its name, for the page.
+ */
+name: string, };
+
 /** The events the app sends to the page, with their payloads. */
 export interface Events {
   "client-event": ClientNotice;
@@ -282,6 +292,8 @@ export interface Commands {
   set_passphrase: { args: { newPassphrase: string; current: string | null }; result: AppStatus };
   bulk_kinds: { args: Record<string, never>; result: Array<BulkKindInfo> };
   bulk_plan: { args: { kind: string; fileName: string; text: string; maps: Array<ColumnMap> }; result: BulkPlanView };
+  bulk_choose_file: { args: Record<string, never>; result: ChosenFile | null };
+  bulk_plan_file: { args: { kind: string; path: string; maps: Array<ColumnMap> }; result: BulkPlanView };
   bulk_apply: { args: Record<string, never>; result: string };
   bulk_resume: { args: { jobId: string }; result: string };
   bulk_jobs: { args: Record<string, never>; result: Array<BulkJobView> };

@@ -78,3 +78,5 @@ export function onBulkFinished(handler: (p: Events["bulk-finished"]) => void): P
 }
 export const copySecret = (text: string) => call("copy_secret", { text });
 export const setZoom = (percent: number, steps: number) => call("set_zoom", { percent, steps });
+export const bulkChooseFile = () => call("bulk_choose_file", {});
+export const bulkPlanFile = (kind: string, path: string, maps: import("./bindings").ColumnMap[] = []) => call("bulk_plan_file", { kind, path, maps });

@@ -117,14 +117,6 @@ fn absolute(p: &Path) -> String {
     std::fs::canonicalize(p).unwrap_or_else(|_| std::env::current_dir().map(|d| d.join(p)).unwrap_or_else(|_| p.to_path_buf())).display().to_string()
 }
 
-fn read_file(file: &Path) -> Result<Vec<u8>, Failure> {
-    std::fs::read(file).map_err(|e| Failure {
-        message: format!("Rackdesk could not read {}.", file.display()),
-        detail: Some(e.to_string()),
-        code: exit::USER_ERROR,
-    })
-}
-
 fn maps(args: &[String]) -> Result<Vec<(String, Option<String>)>, Failure> {
     args.iter().map(|a| input::parse_map(a).map_err(crate::user_error)).collect()
 }
@@ -132,7 +124,7 @@ fn maps(args: &[String]) -> Result<Vec<(String, Option<String>)>, Failure> {
 /// Reads and checks the file, reads what the server has, and plans (the core's use case);
 /// file-level problems are listed and refused here.
 async fn make_plan(client: &rackdesk_core::Client, store: &JobStore, file: &Path, kind: JobKind, map: &[(String, Option<String>)]) -> Result<jobs::Planned, Failure> {
-    let f = JobFile { path: absolute(file), bytes: read_file(file)? };
+    let f = JobFile::read(file)?;
     let planned = jobs::plan(client, store, kind, f, map.to_vec(), &|m: &str| progress_line(m)).await?;
     progress_line("");
     if planned.plan.is_none() {

@@ -82,6 +82,7 @@ from_core_errors!(
     rackdesk_core::journal::JournalError,
     rackdesk_core::bulk::BulkError,
     rackdesk_core::policy::Refusal,
+    rackdesk_core::bulk::file::FileReadError,
 );
 
 impl From<std::io::Error> for Failure {

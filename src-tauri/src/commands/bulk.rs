@@ -154,7 +154,32 @@ pub fn bulk_kinds() -> Vec<BulkKindInfo> {
         .collect()
 }
 
-/// Reads and checks the CSV, reads what the server has, and plans (the core's use case).
+/// A file the person chose with the system's dialog.
+#[derive(Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ChosenFile {
+    /// Where it is, to read it again ("Check again").
+    pub path: String,
+    /// Its name, for the page.
+    pub name: String,
+}
+
+/// Asks for a CSV file with the system's dialog (`null`: the person cancelled).
+#[tauri::command]
+pub async fn bulk_choose_file<R: tauri::Runtime>(app: tauri::AppHandle<R>) -> CmdResult<Option<ChosenFile>> {
+    let chosen = crate::desktop::choose_open_path(&app, "CSV file", &["csv", "txt"]).await?;
+    Ok(chosen.map(|p| ChosenFile { name: p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(), path: p.display().to_string() }))
+}
+
+/// Reads the file at `path` as it is on disk now, checks it, reads what the server has, and
+/// plans (the core's use cases). Nothing is changed.
+#[tauri::command]
+pub async fn bulk_plan_file(state: tauri::State<'_, AppState>, bulk: tauri::State<'_, BulkState>, kind: String, path: String, maps: Vec<ColumnMap>) -> CmdResult<BulkPlanView> {
+    let file = jobs::JobFile::read(std::path::Path::new(&path))?;
+    plan_view(&state, &bulk, &kind, file, maps).await
+}
+
+/// Checks a CSV the page read itself (a file dropped or chosen in the page), and plans.
 /// Nothing is changed.
 #[tauri::command]
 pub async fn bulk_plan(
@@ -165,9 +190,13 @@ pub async fn bulk_plan(
     text: String,
     maps: Vec<ColumnMap>,
 ) -> CmdResult<BulkPlanView> {
-    let k = self::kind(&kind)?;
-    let mapping: Vec<(String, Option<String>)> = maps.into_iter().map(|m| (m.theirs, m.ours)).collect();
     let file = jobs::JobFile { path: jobs::app_file_path(&file_name), bytes: text.into_bytes() };
+    plan_view(&state, &bulk, &kind, file, maps).await
+}
+
+async fn plan_view(state: &AppState, bulk: &BulkState, kind: &str, file: jobs::JobFile, maps: Vec<ColumnMap>) -> CmdResult<BulkPlanView> {
+    let k = self::kind(kind)?;
+    let mapping: Vec<(String, Option<String>)> = maps.into_iter().map(|m| (m.theirs, m.ours)).collect();
     let client = state.client();
     let planned = jobs::plan(&client, &*store()?, k, file, mapping, &|_: &str| {}).await?;
     let c = planned.plan.as_ref().map(|p| p.counts.clone()).unwrap_or_default();

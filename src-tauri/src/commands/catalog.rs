@@ -98,6 +98,8 @@ commands! {
     journal::set_passphrase(new_passphrase: String, current: Option<String>) -> AppStatus;
     bulk::bulk_kinds() -> Vec<BulkKindInfo>;
     bulk::bulk_plan(kind: String, file_name: String, text: String, maps: Vec<ColumnMap>) -> BulkPlanView;
+    bulk::bulk_choose_file() -> Option<ChosenFile>;
+    bulk::bulk_plan_file(kind: String, path: String, maps: Vec<ColumnMap>) -> BulkPlanView;
     bulk::bulk_apply() -> String;
     bulk::bulk_resume(job_id: String) -> String;
     bulk::bulk_jobs() -> Vec<BulkJobView>;

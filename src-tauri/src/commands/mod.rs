@@ -228,6 +228,7 @@ pub fn typescript_bindings() -> String {
         bulk::BulkProgressView::decl(),
         bulk::BulkFinishedView::decl(),
         bulk::BulkJobView::decl(),
+        bulk::ChosenFile::decl(),
     ];
     let mut out = String::from(
         "// Generated from the Rust command types by `UPDATE_BINDINGS=1 cargo test --test bindings`.\n// Do not edit by hand.\n\n",

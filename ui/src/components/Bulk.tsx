@@ -1,5 +1,5 @@
-import { useEffect, useRef, useState } from "react";
-import type { BulkFinishedView, BulkJobView, BulkKindInfo, BulkPlanView, BulkProgressView } from "../bindings";
+import { useEffect, useState } from "react";
+import type { BulkFinishedView, ChosenFile, BulkJobView, BulkKindInfo, BulkPlanView, BulkProgressView } from "../bindings";
 import {
   bulkApply,
   bulkCancel,
@@ -8,15 +8,17 @@ import {
   bulkKinds,
   bulkPasswordsSeen,
   bulkResume,
-  bulkPlan,
+  bulkChooseFile,
+  bulkPlanFile,
   bulkSavePasswords,
   bulkSaveResults,
   bulkSaveTemplate,
+  asCommandError,
   copySecret,
   onBulkFinished,
   onBulkProgress,
 } from "../ipc";
-import { countLabel } from "../logic/format";
+import { countLabel, when } from "../logic/format";
 import { Refusal, useCan } from "./can";
 import { Dialog, ErrorNote, useAction, useFocusNext } from "./common";
 
@@ -26,9 +28,8 @@ export function Bulk({ onDone, onResultsWaiting }: { onDone: (m: string) => void
   const [kind, setKind] = useState("create");
   const [plan, setPlan] = useState<BulkPlanView | null>(null);
   const [fileName, setFileName] = useState("");
-  const [fileText, setFileText] = useState("");
-  /** The chosen file, to read it again ("Check again") after the person fixed it. */
-  const chosen = useRef<File | null>(null);
+  /** Where the chosen file is: it is read from there again by "Check again". */
+  const [filePath, setFilePath] = useState<string | null>(null);
   /** Passwords the person copied one by one (saving them all also counts). */
   const [copied, setCopied] = useState<Set<string>>(new Set());
   const [confirmDismiss, setConfirmDismiss] = useState(false);
@@ -42,7 +43,7 @@ export function Bulk({ onDone, onResultsWaiting }: { onDone: (m: string) => void
   /** Jobs recorded on this computer: unfinished ones can be resumed or cancelled. */
   const [jobs, setJobs] = useState<BulkJobView[]>([]);
   const refreshJobs = () => void bulkJobs().then(setJobs, () => setJobs([]));
-  const { busy, error, run } = useAction();
+  const { busy, error, setError, run } = useAction();
   const can = useCan();
   const allowed = can("bulk.change");
 
@@ -63,21 +64,32 @@ export function Bulk({ onDone, onResultsWaiting }: { onDone: (m: string) => void
 
   useEffect(() => onResultsWaiting?.(!!finished), [finished, onResultsWaiting]);
 
-  /** Reads the chosen file (again) and plans it. */
-  const check = (f: File) =>
+  /** Reads the file as it is on disk now, and plans it. */
+  const check = (path: string, answers: Record<string, string> = maps) =>
     run(async () => {
-      let text: string;
-      try {
-        text = await f.text();
-      } catch {
-        throw { kind: "file", message: `${f.name} could not be read again (it may have been moved or changed). Choose the file again.`, detail: null };
-      }
-      setFileText(text);
-      const list = Object.entries(maps)
-        .filter(([, v]) => v !== "")
-        .map(([theirs, v]) => ({ theirs, ours: v === "-" ? null : v }));
-      setPlan(await bulkPlan(kind, f.name, text, list));
+      setPlan(null);
+      setPlan(await bulkPlanFile(kind, path, mapList(answers)));
     });
+
+  /** The system's file dialog, then the plan (the page is not "checking" while the dialog is open). */
+  const choose = async () => {
+    let f: ChosenFile | null;
+    try {
+      f = await bulkChooseFile();
+    } catch (e) {
+      setError(asCommandError(e));
+      return;
+    }
+    if (!f) return;
+    // The same file again (after fixing it): the answers about its columns still hold.
+    const same = f.path === filePath;
+    if (!same) setMaps({});
+    setFilePath(f.path);
+    setFileName(f.name);
+    setJobId(null);
+    setProgress(null);
+    await check(f.path, same ? maps : {});
+  };
 
   const dismiss = () => {
     setConfirmDismiss(false);
@@ -86,7 +98,7 @@ export function Bulk({ onDone, onResultsWaiting }: { onDone: (m: string) => void
     setProgress(null);
     setPlan(null);
     setCopied(new Set());
-    focusNext(() => document.getElementById("bulk-file"));
+    focusNext(() => document.getElementById("bulk-choose"));
   };
   const unsavedPasswords = finished ? finished.passwords.filter((p) => !copied.has(p.address)) : [];
 
@@ -108,7 +120,7 @@ export function Bulk({ onDone, onResultsWaiting }: { onDone: (m: string) => void
       <div className="filters">
         <label className="field">
           Kind of job
-          <select id="bulk-kind" value={kind} disabled={running} onChange={(e) => { setKind(e.target.value); setPlan(null); }}>
+          <select id="bulk-kind" value={kind} disabled={running} onChange={(e) => { setKind(e.target.value); setPlan(null); setFilePath(null); setFileName(""); }}>
             {kinds.map((k) => (
               <option key={k.name} value={k.name}>
                 {k.label}
@@ -175,36 +187,20 @@ export function Bulk({ onDone, onResultsWaiting }: { onDone: (m: string) => void
           </div>
         </Dialog>
       )}
-      <label className="field">
-        CSV file
-        <input
-          id="bulk-file"
-          type="file"
-          accept=".csv,text/csv"
-          disabled={running}
-          onChange={(e) => {
-            const f = e.target.files?.[0];
-            // Emptied at once, so choosing the same file again (after fixing it) reads it again.
-            e.target.value = "";
-            if (!f) return;
-            chosen.current = f;
-            setFileName(f.name);
-            setFinished(null);
-            setJobId(null);
-            setProgress(null);
-            setMaps({});
-            void run(async () => {
-              const text = await f.text();
-              setFileText(text);
-              setPlan(await bulkPlan(kind, f.name, text));
-            });
-          }}
-        />
-      </label>
-      {plan && !jobId && chosen.current && (
-        <button id="bulk-check-again" disabled={busy} onClick={() => chosen.current && void check(chosen.current)}>
-          Check {fileName} again
+      <div className="actions file-choice">
+        <button id="bulk-choose" className={plan ? "" : "primary"} disabled={running || !!finished || busy} aria-describedby="bulk-file-refusal" onClick={() => void choose()}>
+          {fileName ? "Choose another CSV file…" : "Choose a CSV file…"}
         </button>
+        {plan && !jobId && filePath && (
+          <button id="bulk-check-again" disabled={busy} onClick={() => void check(filePath)}>
+            Check {fileName} again
+          </button>
+        )}
+      </div>
+      {finished && (
+        <p className="refusal" id="bulk-file-refusal">
+          The results of job {finished.jobId} are below. Dismiss them to start another job.
+        </p>
       )}
       {busy && !plan && <p className="loading">Checking the file with Rackspace…</p>}
       {!(plan && !jobId) && <ErrorNote error={error} />}
@@ -228,10 +224,7 @@ export function Bulk({ onDone, onResultsWaiting }: { onDone: (m: string) => void
                     onChange={(e) => {
                       const next = { ...maps, [col]: e.target.value };
                       setMaps(next);
-                      const list = Object.entries(next)
-                        .filter(([, v]) => v !== "")
-                        .map(([theirs, v]) => ({ theirs, ours: v === "-" ? null : v }));
-                      void run(async () => setPlan(await bulkPlan(kind, fileName, fileText, list)));
+                      if (filePath) void check(filePath, next);
                     }}
                   >
                     <option value="">— choose —</option>
@@ -386,6 +379,55 @@ export function Bulk({ onDone, onResultsWaiting }: { onDone: (m: string) => void
           )}
         </div>
       )}
+      <PastJobs
+        jobs={jobs.filter((j) => !j.resumable && !j.running && j.jobId !== jobId)}
+        onSave={(id) => void run(async () => { const r = await bulkSaveResults(id); if (r) onDone(`Saved the results of ${r.rows} rows to ${r.path}.`); })}
+      />
+    </section>
+  );
+}
+
+/** The person's answers about columns, as the core takes them. */
+function mapList(answers: Record<string, string>) {
+  return Object.entries(answers)
+    .filter(([, v]) => v !== "")
+    .map(([theirs, v]) => ({ theirs, ours: v === "-" ? null : v }));
+}
+
+/** Past jobs on this computer, newest first, each with its results file. */
+function PastJobs({ jobs, onSave }: { jobs: BulkJobView[]; onSave: (jobId: string) => void }) {
+  if (jobs.length === 0) return null;
+  return (
+    <section className="past-jobs" aria-labelledby="past-jobs-title">
+      <h2 id="past-jobs-title">Past jobs on this computer</h2>
+      <table className="journal" id="bulk-past-jobs">
+        <thead>
+          <tr>
+            <th scope="col">Started</th>
+            <th scope="col">Job</th>
+            <th scope="col">Outcome</th>
+            <th scope="col">Results</th>
+          </tr>
+        </thead>
+        <tbody>
+          {jobs.map((j) => (
+            <tr key={j.jobId} data-job={j.jobId}>
+              <td data-label="Started">{when(j.created)}</td>
+              <td data-label="Job">
+                {j.kind} from {j.file}
+              </td>
+              <td data-label="Outcome">
+                {j.state}: {j.done} done, {j.failed} failed, {j.skipped} without changes{j.open ? `, ${j.open} not done` : ""}
+              </td>
+              <td data-label="Results">
+                <button onClick={() => onSave(j.jobId)} aria-label={`Save the results of job ${j.jobId}`}>
+                  Save the results…
+                </button>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
     </section>
   );
 }

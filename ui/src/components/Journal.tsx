@@ -1,15 +1,11 @@
 import { useCallback, useEffect, useState } from "react";
 import type { CommandError, JournalEntry, JournalFilter } from "../bindings";
 import { asCommandError, journalExport, journalQuery } from "../ipc";
-import { countLabel } from "../logic/format";
+import { countLabel, when } from "../logic/format";
 import { ErrorNote } from "./common";
 
 const RESULTS = ["", "success", "failed", "refused", "unknown", "reconciled", "pending"];
 
-function time(iso: string): string {
-  const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? iso : d.toLocaleString();
-}
 
 /** The journal: who changed what, through which API admin, with what result. */
 export function Journal({ onDone }: { onDone: (m: string) => void }) {
@@ -95,7 +91,7 @@ export function Journal({ onDone }: { onDone: (m: string) => void }) {
           <tbody>
             {rows.map((e) => (
               <tr key={e.id} className={`result-${e.result}`} data-action={e.action}>
-                <td data-label="When">{time(e.at)}</td>
+                <td data-label="When">{when(e.at)}</td>
                 <td data-label="Who">
                   {e.operator} <span className="muted">({e.role})</span>
                 </td>
@@ -136,7 +132,7 @@ export function History({ target }: { target: string }) {
         <ul id="pane-history">
           {rows.map((e) => (
             <li key={e.id}>
-              {time(e.at)} — {e.operator} ({e.role}): {e.action} — {e.result}
+              {when(e.at)} — {e.operator} ({e.role}): {e.action} — {e.result}
             </li>
           ))}
         </ul>

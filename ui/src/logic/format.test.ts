@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { countLabel, storageLabel } from "./format";
+import { countLabel, storageLabel, when } from "./format";
 
 describe("countLabel", () => {
   it("uses the singular for one", () => expect(countLabel(1, "mailbox")).toBe("1 mailbox"));
@@ -37,4 +37,15 @@ describe("lastSeen", () => {
     expect(lastSeen("2023-01-01T08:00:00Z", now)).toBe("3 years ago");
   });
   it("says unknown for garbage", () => expect(lastSeen("soon", now)).toBe("unknown"));
+});
+
+describe("when", () => {
+  it("writes a moment the system's way, in its time zone", () => {
+    expect(when("2026-11-30T07:05:00Z", "de-DE", "Europe/Berlin")).toBe("30.11.2026, 08:05");
+    expect(when("2026-11-30T07:05:00Z", "en-GB", "Europe/London")).toBe("30 Nov 2026, 07:05");
+    expect(when("2026-11-30T07:05:00Z", "en-US", "America/New_York")).toMatch(/^Nov 30, 2026, 2:05\s?AM$/);
+  });
+  it("leaves text that is not a date as it is", () => {
+    expect(when("not a date")).toBe("not a date");
+  });
 });

@@ -32,3 +32,14 @@ export function lastSeen(iso: string | null, now: Date = new Date()): string {
   if (days < 730) return `${Math.floor(days / 30)} months ago`;
   return `${Math.floor(days / 365)} years ago`;
 }
+
+/**
+ * A moment in the system's own way of writing dates and times, in its time zone ("30 Nov
+ * 2026, 08:15" or "Nov 30, 2026, 8:15 AM"). `locale`/`timeZone` are for tests; the app passes
+ * neither, so the webview's (the system's) settings apply.
+ */
+export function when(iso: string, locale?: string, timeZone?: string): string {
+  const t = new Date(iso);
+  if (Number.isNaN(t.getTime())) return iso;
+  return new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeStyle: "short", timeZone }).format(t);
+}

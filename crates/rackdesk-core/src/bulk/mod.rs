@@ -18,6 +18,7 @@
 //! Row numbers everywhere are spreadsheet row numbers: the header is row 1, the first data
 //! row is row 2, as a spreadsheet program shows them.
 
+pub mod file;
 pub mod input;
 pub mod jobs;
 pub mod plan;
