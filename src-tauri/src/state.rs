@@ -26,6 +26,8 @@ pub struct AppState {
     pub startup_problem: RwLock<Option<CommandError>>,
     /// The audit journal; without it, Rackdesk makes no changes.
     pub journal: Result<Arc<Journal>, rackdesk_core::journal::JournalError>,
+    /// The account's domain names for the live address checks (kept a few minutes, per account).
+    pub domains: rackdesk_core::addresses::DomainCache,
 }
 
 impl AppState {
@@ -38,6 +40,7 @@ impl AppState {
             events,
             startup_problem: RwLock::new(None),
             journal: journal.map(Arc::new),
+            domains: rackdesk_core::addresses::DomainCache::new(),
         };
         if let Some(ids) = &state.identities {
             match ids.find(None) {

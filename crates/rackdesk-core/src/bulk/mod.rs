@@ -84,7 +84,8 @@ impl JobKind {
             JobKind::Update => vec![],
             JobKind::ResetPassword => vec![Action::ResetPassword],
             JobKind::Aliases => vec![Action::EditAliasMembers],
-            JobKind::Delete => vec![Action::DeleteMailbox],
+            // A deleted or offboarded mailbox is taken out of the aliases that deliver to it.
+            JobKind::Delete => vec![Action::DeleteMailbox, Action::EditAliasMembers, Action::DeleteAlias],
             JobKind::Offboard => vec![Action::ResetPassword],
         });
         v
