@@ -270,6 +270,11 @@ async fn help_desk_is_refused_in_the_core_and_everything_is_journaled() {
 
     let o = rackdesk(&s, &["journal", "list", "--result", "refused"], None);
     assert!(stdout(&o).contains("3 entries"), "{}", stdout(&o));
+    assert!(stdout(&o).contains("Refused: "), "{}", stdout(&o));
+    // The listing speaks in sentences, and plain words find the action.
+    let o = rackdesk(&s, &["journal", "list", "--action", "reset"], None);
+    assert!(stdout(&o).contains(&format!("Reset the password of {addr}")) && stdout(&o).contains("Done"), "{}", stdout(&o));
+    assert!(stdout(&o).contains("1 entry") && !stdout(&o).contains("mailbox.reset-password"), "{}", stdout(&o));
     let out = state_dir(&s).join("journal.csv");
     let o = rackdesk(&s, &["journal", "export", "--out", out.to_str().unwrap(), "--target", &target], None);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
