@@ -13,7 +13,7 @@ fn status_says_who_is_acting_in_the_sandbox() {
     assert_eq!(v["sandbox"], true);
     assert_eq!(v["acting"]["apiAdmin"], "api-rackdesk");
     assert_eq!(v["acting"]["account"], "123456");
-    assert!(v["acting"]["sentence"].as_str().unwrap().contains("acting through API admin `api-rackdesk` on account 123456"));
+    assert!(v["acting"]["sentence"].as_str().unwrap().ends_with(") — acting through API admin api-rackdesk on account 123456"));
     let d = call(&a, "list_domains", json!({})).unwrap();
     assert_eq!(d, json!([
         {"name": "contoso-lab.example", "mailboxes": 24},

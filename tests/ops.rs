@@ -44,7 +44,7 @@ fn ops(w: &World, role: Role) -> Ops {
     c.retry = RetryPolicy { backoff: Duration::from_millis(10), ..RetryPolicy::default() };
     let client = Client::new(c, Credentials::new(UK, SecretString::from(SK)).unwrap()).unwrap();
     let actor = Actor {
-        operator: Operator { name: if role == Role::HelpDesk { "sam".into() } else { "dana".into() }, role },
+        operator: Operator::new(if role == Role::HelpDesk { "sam" } else { "dana" }, role),
         identity_label: "Northwind".into(),
         account: "123456".into(),
         api_admin: Some("api-rackdesk".into()),

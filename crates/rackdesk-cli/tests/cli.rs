@@ -326,7 +326,7 @@ async fn the_app_and_the_cli_writing_at_once_lose_nothing() {
     }
     let journal = rackdesk_core::journal::Journal::open(&dir.join("journal.sqlite3")).unwrap();
     let actor = rackdesk_core::identity::Actor {
-        operator: rackdesk_core::identity::Operator { name: "app".into(), role: rackdesk_core::identity::Role::SuperAdmin },
+        operator: rackdesk_core::identity::Operator::new("app", rackdesk_core::identity::Role::SuperAdmin),
         identity_label: "x".into(),
         account: "123456".into(),
         api_admin: None,

@@ -99,6 +99,7 @@ commands! {
     journal::roles() -> Vec<RoleRow>;
     journal::switch_role(role: String, passphrase: Option<String>) -> AppStatus;
     journal::set_passphrase(new_passphrase: String, current: Option<String>) -> AppStatus;
+    journal::set_operator_name(full_name: String) -> AppStatus;
     bulk::bulk_kinds() -> Vec<BulkKindInfo>;
     bulk::bulk_plan(kind: String, file_name: String, text: String, maps: Vec<ColumnMap>) -> BulkPlanView;
     bulk::bulk_apply() -> String;

@@ -163,3 +163,11 @@ pub fn set_passphrase(state: tauri::State<'_, AppState>, new_passphrase: String,
     Manage::new(state.identities()?, &*state.journal()?).set_passphrase(&SecretString::from(new_passphrase), current.map(SecretString::from).as_ref())?;
     Ok(app_status_of(&state))
 }
+
+/// Sets the full name shown for the operator ("Alice Martin"); an empty one goes back to the
+/// OS account's. Journaled (by the core).
+#[tauri::command]
+pub fn set_operator_name(state: tauri::State<'_, AppState>, full_name: String) -> CmdResult<AppStatus> {
+    Manage::new(state.identities()?, &*state.journal()?).set_operator_name(&full_name)?;
+    Ok(app_status_of(&state))
+}
