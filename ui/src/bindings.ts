@@ -280,9 +280,17 @@ file: string,
  */
 state: string, message: string | null, done: number, failed: number, skipped: number, open: number, total: number, 
 /**
- * ISO 8601, UTC.
+ * When it was started (planned and begun), ISO 8601, UTC.
  */
 created: string, 
+/**
+ * When it finished (done or cancelled), ISO 8601, UTC; `null` while unfinished.
+ */
+finished: string | null, 
+/**
+ * Its per-row results are kept, so "Save the results…" can write them.
+ */
+resultsSaveable: boolean, 
 /**
  * Unfinished and not being run now: it can be resumed (or cancelled).
  */

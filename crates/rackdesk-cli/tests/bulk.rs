@@ -327,12 +327,12 @@ async fn every_validation_error_is_reported_with_row_and_column_and_nothing_is_s
     assert!(stdout(&o).contains("Error, row 2, column email: nobody@northwind.example does not exist in this account"), "{}", stdout(&o));
     // File-level problems: unknown and missing columns, encoding, ragged rows.
     let cases: Vec<(&str, Vec<u8>, Vec<&str>, &str)> = vec![
-        ("unknown column", b"email,Department\na@northwind.example,Sales\n".to_vec(), vec![], "\"Department\" is not a column of a create job"),
+        ("unknown column", b"email,Department\na@northwind.example,Sales\n".to_vec(), vec![], "Say which column it is with --map \"Department=COLUMN\", or leave it out with --map \"Department=-\"."),
         ("missing column", b"Mail Address,name\na@northwind.example,A\n".to_vec(), vec![], "no email column"),
         ("encoding", b"email,displayName\nj@northwind.example,J\xe9r\xf4me\n".to_vec(), vec![], "not UTF-8 text: line 2"),
         ("ragged", b"email,displayName\na@northwind.example,A,B\n".to_vec(), vec![], "row 2: This row has 3 cells but the header has 2"),
         ("unbalanced quote", b"email,displayName\na@northwind.example,\"A\nb@northwind.example,B\n".to_vec(), vec![], "never closed"),
-        ("bad map", b"email\na@northwind.example\n".to_vec(), vec!["--map", "Email=colour"], "\"colour\" is not a column"),
+        ("bad map", b"email\na@northwind.example\n".to_vec(), vec!["--map", "Email=colour"], "\"colour\", which is not a column of a create job"),
     ];
     for (what, bytes, extra, text) in cases {
         let p = state_dir(&s).join("case.csv");
@@ -342,6 +342,7 @@ async fn every_validation_error_is_reported_with_row_and_column_and_nothing_is_s
         let o = rackdesk(&s, &args);
         assert_eq!(code(&o), 2, "{what}: {}", both(&o));
         assert!(both(&o).contains(text), "{what}: {text:?} in {}", both(&o));
+        assert!(!both(&o).contains("Columns in the file"), "{what}: the app's words stay in the app: {}", both(&o));
     }
     // A column mapping makes the same file usable.
     let p = write(&s, "mapped.csv", "Mail Address,name,Department\nmapped.one@northwind.example,M One,Sales\n");

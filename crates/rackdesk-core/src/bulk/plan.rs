@@ -529,7 +529,7 @@ impl Planner<'_> {
         if self.snap.is_alias(a) {
             self.error(col, format!("{a} is an alias, not a mailbox."));
         } else {
-            self.error(col, format!("{a} does not exist in this account. Check the spelling; `rackdesk export mailboxes` lists the mailboxes."));
+            self.error(col, format!("{a} does not exist in this account. Check the spelling against the list of mailboxes."));
         }
         false
     }
@@ -712,7 +712,7 @@ pub fn plan(input: &CsvInput, v: &Validated, snap: &Snapshot, limits: Limits) ->
                     changes.push(ch("mailbox", None, format!("deleted with all its mail ({} in use)", storage(m.current_usage.unwrap_or(0)))));
                     Some(Op::Delete { address: a.to_string(), leave_aliases: impact.aliases })
                 } else if snap.is_alias(a) {
-                    p.error("email", format!("{a} is an alias, not a mailbox; delete aliases with `rackdesk alias delete`."));
+                    p.error("email", format!("{a} is an alias, not a mailbox; this job deletes mailboxes only (delete the alias on its own)."));
                     None
                 } else {
                     p.warning("email", format!("{a} does not exist, so there is nothing to delete."));

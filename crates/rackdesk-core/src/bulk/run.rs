@@ -189,7 +189,7 @@ impl Runner {
         let here = (&self.ops.session.actor.account, self.ops.session.client.config().api_url.trim_end_matches('/'));
         if (&job.account, job.api_url.trim_end_matches('/')) != here {
             return Err(BulkError::Invalid(format!(
-                "Job {id} was planned for account {} at {}, but Rackdesk is now connected to account {} at {}. Use the identity the job was planned with (--identity).",
+                "Job {id} was planned for account {} at {}, but Rackdesk is now connected to account {} at {}. Act through the identity the job was planned with to resume it.",
                 job.account, job.api_url, here.0, here.1
             )));
         }
