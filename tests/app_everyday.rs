@@ -152,5 +152,22 @@ fn everyday_checks_speak_plainly_and_leave_nothing_pointing_at_a_deleted_mailbox
     assert!(v["finished"].as_str().is_some_and(|f| f >= v["created"].as_str().unwrap()), "{v}");
     assert_eq!(v["resultsSaveable"], true, "{v}");
     assert_eq!(v["file"], "leavers.csv");
+
+    // The server's own "already in use" answer reads as already-exists too: a name free when
+    // the job was planned, taken before it ran.
+    let plan = call(&b, "bulk_plan", json!({"kind": "create", "fileName": "late.csv", "text": "email\nlate.comer@fabrikam.example\n", "maps": []})).unwrap();
+    assert_eq!(plan["canStart"], true, "{plan}");
+    create(&b, "late.comer");
+    let id = call(&b, "bulk_apply", json!({})).unwrap().as_str().unwrap().to_owned();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while call(&b, "bulk_jobs", json!({})).unwrap().as_array().unwrap().iter().find(|j| j["jobId"] == id.as_str()).unwrap()["state"] != "done" {
+        assert!(Instant::now() < deadline, "the job did not finish");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let rows = rackdesk_core::bulk::store::JobStore::open_default().unwrap().rows(&id).unwrap();
+    assert_eq!(rows[0].error_kind.as_deref(), Some("already-exists"), "{rows:?}");
+    assert!(rows[0].result.as_deref().unwrap_or("").contains("late.comer@fabrikam.example is already a mailbox"), "{rows:?}");
+    let jobs = call(&b, "bulk_jobs", json!({})).unwrap();
+    assert_eq!(jobs[0]["jobId"], id.as_str(), "newest first: {jobs}");
     let _ = std::fs::remove_dir_all(&data);
 }
