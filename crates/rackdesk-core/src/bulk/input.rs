@@ -496,9 +496,9 @@ mod tests {
         let i = read(b"email,mail\na@example.com,b@example.com\n", JobKind::Delete, &[("mail".into(), Some("email".into()))]);
         assert!(errors(&i).iter().any(|m| m.contains("all read as email")), "{:?}", i.problems);
         let i = read(b"email\na@example.com\n", JobKind::Delete, &[("nothere".into(), Some("email".into()))]);
-        assert!(errors(&i).iter().any(|m| m.contains("no column \"nothere\"")));
+        assert!(errors(&i).iter().any(|m| m.contains("\"nothere\" was matched, but the file has no such column")), "{:?}", i.problems);
         let i = read(b"email\na@example.com\n", JobKind::Delete, &[("email".into(), Some("colour".into()))]);
-        assert!(errors(&i).iter().any(|m| m.contains("\"colour\" is not a column of a delete job")));
+        assert!(errors(&i).iter().any(|m| m.contains("\"colour\", which is not a column of a delete job")));
     }
 
     #[test]
