@@ -211,7 +211,7 @@ async fn a_taken_name_is_refused_before_sending_and_a_deleted_mailbox_leaves_its
     assert_eq!(e.user_message(), "leaver@fabrikam.example is already a mailbox. Open it, or choose another name. Nothing was changed.");
     let e = o.create_mailbox(&addr("crew@fabrikam.example"), &pw()).await.unwrap_err();
     assert!(matches!(e, OpsError::AlreadyExists { existing: Some(rackdesk_core::addresses::Existing::Alias), .. }), "{e:?}");
-    let e = o.create_alias(&a, &[other.clone()]).await.unwrap_err();
+    let e = o.create_alias(&a, std::slice::from_ref(&other)).await.unwrap_err();
     assert!(e.user_message().contains("is already a mailbox"), "{}", e.user_message());
     assert_eq!(writes(&w), before, "nothing was sent");
 

@@ -146,25 +146,6 @@ pub fn passphrase_backoff(failures: u32) -> u64 {
     }
 }
 
-#[cfg(test)]
-mod name_tests {
-    use super::*;
-
-    #[test]
-    fn the_operator_is_shown_by_full_name_with_the_login_beside_it() {
-        assert_eq!(display_name(Some("Alice Martin"), "alice"), "Alice Martin (alice)");
-        assert_eq!(display_name(None, "alice"), "alice");
-        assert_eq!(display_name(Some("  "), "alice"), "alice");
-        assert_eq!(display_name(Some("alice"), "alice"), "alice");
-        assert_eq!(gecos_name("Alice Martin,Room 4,,"), Some("Alice Martin".into()));
-        assert_eq!(gecos_name(",,,"), None);
-        let mut op = Operator::new("tess", Role::HelpDesk);
-        assert_eq!(op.shown_full_name().as_deref(), Some("tess"), "a name chosen on a shared computer");
-        op.full_name = Some("Tess Quispe".into());
-        assert_eq!(op.display_name(), format!("Tess Quispe ({})", os_user()));
-    }
-}
-
 impl Identities {
     /// Refuses unless the operator's role allows the action (help-desk mode).
     pub fn require(&self, action: crate::policy::Action) -> Result<(), IdentityError> {
@@ -276,5 +257,24 @@ impl Identities {
         cfg.operator = Some(op.clone());
         self.save(&cfg)?;
         Ok(op)
+    }
+}
+
+#[cfg(test)]
+mod name_tests {
+    use super::*;
+
+    #[test]
+    fn the_operator_is_shown_by_full_name_with_the_login_beside_it() {
+        assert_eq!(display_name(Some("Alice Martin"), "alice"), "Alice Martin (alice)");
+        assert_eq!(display_name(None, "alice"), "alice");
+        assert_eq!(display_name(Some("  "), "alice"), "alice");
+        assert_eq!(display_name(Some("alice"), "alice"), "alice");
+        assert_eq!(gecos_name("Alice Martin,Room 4,,"), Some("Alice Martin".into()));
+        assert_eq!(gecos_name(",,,"), None);
+        let mut op = Operator::new("tess", Role::HelpDesk);
+        assert_eq!(op.shown_full_name().as_deref(), Some("tess"), "a name chosen on a shared computer");
+        op.full_name = Some("Tess Quispe".into());
+        assert_eq!(op.display_name(), format!("Tess Quispe ({})", os_user()));
     }
 }

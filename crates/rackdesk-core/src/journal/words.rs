@@ -11,7 +11,7 @@ pub fn size_words(mb: u64) -> String {
         return format!("{mb} MB");
     }
     let gb = mb as f64 / 1024.0;
-    if mb % 1024 == 0 {
+    if mb.is_multiple_of(1024) {
         format!("{} GB", mb / 1024)
     } else {
         format!("{:.1} GB", gb)
