@@ -13,7 +13,7 @@ fn status_says_who_is_acting_in_the_sandbox() {
     assert_eq!(v["sandbox"], true);
     assert_eq!(v["acting"]["apiAdmin"], "api-rackdesk");
     assert_eq!(v["acting"]["account"], "123456");
-    assert!(v["acting"]["sentence"].as_str().unwrap().contains("acting through API admin `api-rackdesk` on account 123456"));
+    assert!(v["acting"]["sentence"].as_str().unwrap().ends_with(") — acting through API admin api-rackdesk on account 123456"));
     let d = call(&a, "list_domains", json!({})).unwrap();
     assert_eq!(d, json!([
         {"name": "contoso-lab.example", "mailboxes": 24},
@@ -57,10 +57,10 @@ fn mailboxes_are_paged_created_changed_reset_and_deleted() {
     assert_ne!(pw2, pw);
     assert!(a.sim.with_store(|s| s.domains["contoso-lab.example"].mailboxes["new.hire"].password_hash == rackdesk_sim::store::hash_password(pw2)));
 
-    let e = call(&a, "delete_mailbox", json!({"domain": "contoso-lab.example", "name": "new.hire", "confirmAddress": "new.hire"})).unwrap_err();
+    let e = call(&a, "delete_mailbox", json!({"domain": "contoso-lab.example", "name": "new.hire", "confirmAddress": "new.hire", "removeFromAliases": false})).unwrap_err();
     assert_eq!(e["kind"], "invalid-input");
     assert!(mailbox_exists(&a, "contoso-lab.example", "new.hire"));
-    call(&a, "delete_mailbox", json!({"domain": "contoso-lab.example", "name": "new.hire", "confirmAddress": "New.Hire@contoso-lab.example"})).unwrap();
+    call(&a, "delete_mailbox", json!({"domain": "contoso-lab.example", "name": "new.hire", "confirmAddress": "New.Hire@contoso-lab.example", "removeFromAliases": false})).unwrap();
     assert!(!mailbox_exists(&a, "contoso-lab.example", "new.hire"));
 }
 
@@ -239,7 +239,7 @@ fn help_desk_mode_is_enforced_in_the_backend_and_journaled() {
     assert!(allowed.contains(&"mailbox.reset-password") && !allowed.contains(&"mailbox.delete"), "{allowed:?}");
 
     call(&a, "reset_mailbox_password", json!({"domain": "contoso-lab.example", "name": target})).unwrap();
-    let e = call(&a, "delete_mailbox", json!({"domain": "contoso-lab.example", "name": target, "confirmAddress": addr})).unwrap_err();
+    let e = call(&a, "delete_mailbox", json!({"domain": "contoso-lab.example", "name": target, "confirmAddress": addr, "removeFromAliases": false})).unwrap_err();
     assert_eq!(e["kind"], "not-allowed");
     assert!(e["message"].as_str().unwrap().starts_with("As help desk you cannot do this here"), "{e}");
     assert!(mailbox_exists(&a, "contoso-lab.example", &target), "the backend refused, not only the page");
@@ -257,7 +257,7 @@ fn help_desk_mode_is_enforced_in_the_backend_and_journaled() {
     assert_eq!(entries[1]["action"], "mailbox.reset-password");
     assert_eq!(entries[1]["result"], "success");
     assert_eq!(entries[1]["role"], "help desk");
-    assert_eq!(entries[1]["through"], "API admin `api-rackdesk` on account 123456");
+    assert_eq!(entries[1]["through"], "API admin api-rackdesk on account 123456");
     assert_eq!(entries[1]["sandbox"], true);
     assert_eq!(entries[1]["changes"], json!(["password: changed"]));
     let switches = call(&a, "journal_query", json!({"filter": {"action": "role.switch"}})).unwrap();

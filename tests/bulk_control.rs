@@ -34,7 +34,7 @@ async fn setup_job(kind: JobKind, csv: &str, data: DataSet) -> (Simulator, Runne
     c.scheduler = rackdesk_core::limits::Scheduler::new(rackdesk_core::limits::Limits::with_window(Duration::from_millis(300)));
     c.retry = RetryPolicy { backoff: Duration::from_millis(10), ..RetryPolicy::default() };
     let client = Client::new(c, Credentials::new(UK, SecretString::from(SK)).unwrap()).unwrap();
-    let actor = Actor { operator: Operator { name: "dana".into(), role: Role::SuperAdmin }, identity_label: "t".into(), account: "123456".into(), api_admin: None };
+    let actor = Actor { operator: Operator::new("dana", Role::SuperAdmin), identity_label: "t".into(), account: "123456".into(), api_admin: None };
     let dir = std::env::temp_dir().join(format!("rackdesk-bulkctl-{}", rackdesk_core::sandbox_keys().0));
     std::fs::create_dir_all(&dir).unwrap();
     let journal = Arc::new(Journal::open(&dir.join("journal.sqlite3")).unwrap());

@@ -73,7 +73,7 @@ async fn add_use_rotate_remove() {
     let (session, _) = w.ids.session(None, &base(&w)).unwrap();
     assert_eq!(
         session.actor.to_string(),
-        "You (alice, super admin) — acting through API admin `api-rackdesk` on account 123456"
+        format!("You (alice ({}), super admin) — acting through API admin api-rackdesk on account 123456", rackdesk_core::identity::os_user())
     );
     assert_eq!(session.client.domains().await.unwrap().len(), 3);
 
@@ -184,7 +184,7 @@ async fn labels_are_unique_and_checked() {
 
 #[test]
 fn a_persons_login_as_api_admin_is_warned_about() {
-    let op = Operator { name: "alice".into(), role: Role::SuperAdmin };
+    let op = Operator::new("alice", Role::SuperAdmin);
     let found = AdminCheck::Found { is_super: true, enabled: true };
     assert!(api_admin_warnings(Some("api-rackdesk"), &op, &found, "1").is_empty());
     let w = api_admin_warnings(Some("Alice"), &op, &found, "1");

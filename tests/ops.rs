@@ -44,7 +44,7 @@ fn ops(w: &World, role: Role) -> Ops {
     c.retry = RetryPolicy { backoff: Duration::from_millis(10), ..RetryPolicy::default() };
     let client = Client::new(c, Credentials::new(UK, SecretString::from(SK)).unwrap()).unwrap();
     let actor = Actor {
-        operator: Operator { name: if role == Role::HelpDesk { "sam".into() } else { "dana".into() }, role },
+        operator: Operator::new(if role == Role::HelpDesk { "sam" } else { "dana" }, role),
         identity_label: "Northwind".into(),
         account: "123456".into(),
         api_admin: Some("api-rackdesk".into()),
@@ -73,9 +73,9 @@ async fn every_change_writes_intent_and_outcome_with_both_identities() {
     o.create_alias(&addr("crew@fabrikam.example"), &["new.hire@fabrikam.example".into()]).await.unwrap();
     o.set_alias_members(&addr("crew@fabrikam.example"), &["new.hire@fabrikam.example".into(), "x@example.org".into()]).await.unwrap();
     o.delete_alias(&addr("crew@fabrikam.example")).await.unwrap();
-    o.delete_mailbox(&a).await.unwrap();
+    o.delete_mailbox(&a, false).await.unwrap();
     // A failing change is journaled with the server's words.
-    let e = o.delete_mailbox(&addr("nobody.here@fabrikam.example")).await.unwrap_err();
+    let e = o.delete_mailbox(&addr("nobody.here@fabrikam.example"), false).await.unwrap_err();
     assert!(matches!(e, OpsError::Api(_)));
 
     let all = w.journal.query(&Filter::default()).unwrap();
@@ -122,7 +122,7 @@ async fn help_desk_may_do_daily_work_and_is_refused_the_rest_in_the_core() {
     let before = writes(&w);
     // Refused, each before any request, each journaled as refused.
     let refused: Vec<(&str, Result<(), OpsError>)> = vec![
-        ("mailbox.delete", o.delete_mailbox(&a).await),
+        ("mailbox.delete", o.delete_mailbox(&a, false).await.map(|_| ())),
         ("alias.delete", o.delete_alias(&addr("desk@northwind.example")).await),
         ("mailbox.create", o.create_mailbox(&addr("x1@northwind.example"), &NewMailbox::new(SecretString::from("Blue-Harbor7x"), 100)).await),
         ("mailbox.size", o.edit_mailbox(&a, &MailboxChanges { size: Some(100), ..Default::default() }).await),
@@ -190,4 +190,52 @@ fn a_damaged_journal_is_refused_with_a_plain_message() {
     let err = OpsError::Journal(e);
     assert!(err.user_message().contains("Nothing was changed"), "{}", err.user_message());
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_taken_name_is_refused_before_sending_and_a_deleted_mailbox_leaves_its_aliases() {
+    let w = world().await;
+    let o = ops(&w, Role::SuperAdmin);
+    let other = w.sim.sim().with_store(|s| s.domains["fabrikam.example"].mailboxes.keys().next().cloned().unwrap());
+    let other = format!("{other}@fabrikam.example");
+    let a = addr("leaver@fabrikam.example");
+    let pw = || NewMailbox::new(SecretString::from("Blue-Harbor7x"), 2048);
+    o.create_mailbox(&a, &pw()).await.unwrap();
+    o.create_alias(&addr("crew@fabrikam.example"), &[a.to_string(), other.clone()]).await.unwrap();
+    o.create_alias(&addr("solo@fabrikam.example"), &[a.to_string()]).await.unwrap();
+
+    // Already exists: said before anything is sent, naming what holds the name.
+    let before = writes(&w);
+    let e = o.create_mailbox(&a, &pw()).await.unwrap_err();
+    assert_eq!(e.kind(), rackdesk_core::ErrorKind::AlreadyExists);
+    assert_eq!(e.user_message(), "leaver@fabrikam.example is already a mailbox. Open it, or choose another name. Nothing was changed.");
+    let e = o.create_mailbox(&addr("crew@fabrikam.example"), &pw()).await.unwrap_err();
+    assert!(matches!(e, OpsError::AlreadyExists { existing: Some(rackdesk_core::addresses::Existing::Alias), .. }), "{e:?}");
+    let e = o.create_alias(&a, std::slice::from_ref(&other)).await.unwrap_err();
+    assert!(e.user_message().contains("is already a mailbox"), "{}", e.user_message());
+    assert_eq!(writes(&w), before, "nothing was sent");
+
+    // Refused while aliases deliver to it, naming them.
+    let impact = rackdesk_core::addresses::mailbox_delete_impact(&o.session.client, &a).await.unwrap();
+    assert_eq!(impact.aliases, ["crew@fabrikam.example", "solo@fabrikam.example"]);
+    assert_eq!(impact.emptied, ["solo@fabrikam.example"]);
+    let e = o.delete_mailbox(&a, false).await.unwrap_err();
+    assert_eq!(e.kind(), rackdesk_core::ErrorKind::AliasesDeliverHere);
+    let m = e.user_message();
+    assert!(m.contains("crew@fabrikam.example, solo@fabrikam.example") && m.contains("solo@fabrikam.example would be left with no address"), "{m}");
+    assert_eq!(writes(&w), before, "nothing was sent");
+
+    // With the option: taken out of crew, solo deleted, then the mailbox.
+    let done = o.delete_mailbox(&a, true).await.unwrap();
+    assert_eq!(done, impact);
+    w.sim.sim().with_store(|s| {
+        let d = &s.domains["fabrikam.example"];
+        assert_eq!(d.aliases["crew"], vec![other.clone()]);
+        assert!(!d.aliases.contains_key("solo"));
+        assert!(!d.mailboxes.contains_key("leaver"));
+    });
+    let all = w.journal.query(&Filter::default()).unwrap();
+    let last: Vec<(&str, &str)> = all.iter().take(3).rev().map(|e| (e.action.as_str(), e.target.as_str())).collect();
+    assert_eq!(last, [("alias.members", "crew@fabrikam.example"), ("alias.delete", "solo@fabrikam.example"), ("mailbox.delete", "leaver@fabrikam.example")]);
+    assert!(all.iter().take(3).all(|e| e.outcome == Some(Outcome::Success)));
 }

@@ -28,6 +28,8 @@ pub struct AppState {
     pub journal: Result<Arc<Journal>, rackdesk_core::journal::JournalError>,
     /// Which aliases deliver where, per domain of the account in use (forgotten on a switch).
     pub alias_book: rackdesk_core::alias_book::AliasBook,
+    /// The account's domain names for the live address checks (kept a few minutes, per account).
+    pub domains: rackdesk_core::addresses::DomainCache,
 }
 
 impl AppState {
@@ -41,6 +43,7 @@ impl AppState {
             startup_problem: RwLock::new(None),
             journal: journal.map(Arc::new),
             alias_book: Default::default(),
+            domains: rackdesk_core::addresses::DomainCache::new(),
         };
         if let Some(ids) = &state.identities {
             match ids.find(None) {

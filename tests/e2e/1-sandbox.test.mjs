@@ -34,7 +34,7 @@ test("the first run offers the sandbox or an account, and the sandbox says who i
   await screenshot(driver, "00-welcome");
   await skipWelcome(driver);
   const acting = await waitForText(driver, "#acting", (t) => t.includes("acting through"));
-  assert.match(acting, /^You \(.+, super admin\) — acting through API admin `api-rackdesk` on account 123456$/);
+  assert.match(acting, /^You \(.+, super admin\) — acting through API admin api-rackdesk on account 123456$/);
   const banner = await driver.findElement(By.css("#sandbox-banner"));
   assert.equal(await banner.isDisplayed(), true);
   assert.match(await banner.getText(), /Sandbox — practice data, nothing real changes/);

@@ -74,7 +74,7 @@ test("the right keys are checked, stored in the vault and used", async () => {
   const store = await driver.findElement(By.xpath("//button[starts-with(normalize-space(.), 'Store the keys in')]"));
   await store.click();
   const acting = await waitForText(driver, "#acting", (t) => t.includes("777888"));
-  assert.match(acting, /acting through API admin `api-rackdesk` on account 777888 — a test server, not Rackspace$/);
+  assert.match(acting, /acting through API admin api-rackdesk on account 777888 — a test server, not Rackspace$/);
   assert.equal((await driver.findElements(By.css("#sandbox-banner"))).length, 0, "no sandbox banner on a real account");
   await waitForText(driver, "#mailbox-count", (t) => t === "24 mailboxes");
   const items = vaultItems();

@@ -2,7 +2,7 @@
 // Do not edit by hand.
 
 /** Every class of failure (the core's error kinds). */
-export type ErrorKind = "invalid-input" | "auth-failed" | "forbidden" | "throttled" | "not-found" | "rejected" | "conflict" | "server-fault" | "network" | "timeout" | "undecodable" | "unconfirmed" | "bad-paging" | "too-large" | "wrong-keys" | "clock-skew" | "offline" | "wrong-account" | "wrong-host" | "vault-unavailable" | "vault-locked" | "vault-entry-missing" | "vault-failure" | "config" | "duplicate" | "no-identity" | "not-allowed" | "passphrase" | "journal" | "job-store" | "no-such-job" | "job-busy" | "job-unfinished" | "file" | "clipboard" | "internal";
+export type ErrorKind = "invalid-input" | "auth-failed" | "forbidden" | "throttled" | "not-found" | "rejected" | "conflict" | "already-exists" | "aliases-deliver-here" | "domain-typo" | "server-fault" | "network" | "timeout" | "undecodable" | "unconfirmed" | "bad-paging" | "too-large" | "wrong-keys" | "clock-skew" | "offline" | "wrong-account" | "wrong-host" | "vault-unavailable" | "vault-locked" | "vault-entry-missing" | "vault-failure" | "config" | "duplicate" | "no-identity" | "not-allowed" | "passphrase" | "journal" | "job-store" | "no-such-job" | "job-busy" | "job-unfinished" | "file" | "clipboard" | "internal";
 
 export type CommandError = { 
 /**
@@ -32,13 +32,29 @@ message: string,
  */
 waitSecs: number | null, };
 
-export type WhoIsActing = { operatorName: string, 
+export type WhoIsActing = { 
+/**
+ * The operator's name as recorded in the journal (the OS login, or a name chosen on a shared computer).
+ */
+operatorName: string, 
+/**
+ * How people see the operator: "Alice Martin (alice)", or the login alone.
+ */
+operatorDisplay: string, 
+/**
+ * The person's full name (set in Rackdesk, else the OS account's), if there is one.
+ */
+operatorFullName: string | null, 
+/**
+ * The OS login of this computer's session.
+ */
+operatorLogin: string, 
 /**
  * "super admin" or "help desk".
  */
 role: string, identityLabel: string, apiAdmin: string | null, account: string, 
 /**
- * The whole sentence: "You (alice, help desk) — acting through API admin `api-rackdesk` on account 123456".
+ * The whole sentence: "You (Alice Martin (alice), help desk) — acting through API admin api-rackdesk on account 123456".
  */
 sentence: string, };
 
@@ -113,6 +129,32 @@ forwardTo: Array<string> | null, keepCopy: boolean | null, autoReply: AutoReply 
 
 export type PasswordResult = { address: string, password: string, };
 
+export type DeleteImpact = { 
+/**
+ * Addresses of the aliases that deliver to the mailbox.
+ */
+aliases: Array<string>, 
+/**
+ * Those that would be left with no address, and so are deleted too.
+ */
+emptied: Array<string>, };
+
+export type AddressWarning = { address: string, 
+/**
+ * One plain sentence.
+ */
+message: string, 
+/**
+ * The address with the domain it probably meant.
+ */
+suggestion: string | null, };
+
+export type NameCheck = { message: string, 
+/**
+ * `"mailbox"` or `"alias"` when the name is taken.
+ */
+existing: "mailbox" | "alias" | null, };
+
 export type ExportResult = { path: string, rows: number, };
 
 export type AliasRow = { name: string, address: string, members: number, 
@@ -156,9 +198,21 @@ export type JournalEntry = { id: number,
  */
 at: string, operator: string, role: string, machine: string, 
 /**
- * "API admin `api-rackdesk` on account 123456" or the identity's name.
+ * "API admin api-rackdesk on account 123456" or the identity's name.
  */
-through: string, sandbox: boolean, action: string, target: string, 
+through: string, sandbox: boolean, 
+/**
+ * The action's code (for filters and tests; people read `summary`).
+ */
+action: string, 
+/**
+ * What was done, as a sentence: "Reset the password of tess@example.com".
+ */
+summary: string, 
+/**
+ * A few lines of detail in plain words.
+ */
+details: Array<string>, target: string, 
 /**
  * The fields changed, as "field: old → new" lines.
  */
@@ -226,9 +280,17 @@ file: string,
  */
 state: string, message: string | null, done: number, failed: number, skipped: number, open: number, total: number, 
 /**
- * ISO 8601, UTC.
+ * When it was started (planned and begun), ISO 8601, UTC.
  */
 created: string, 
+/**
+ * When it finished (done or cancelled), ISO 8601, UTC; `null` while unfinished.
+ */
+finished: string | null, 
+/**
+ * Its per-row results are kept, so "Save the results…" can write them.
+ */
+resultsSaveable: boolean, 
 /**
  * Unfinished and not being run now: it can be resumed (or cancelled).
  */
@@ -272,7 +334,10 @@ export interface Commands {
   update_mailbox: { args: { domain: string; name: string; update: MailboxUpdate }; result: MailboxDetail };
   set_mailbox_enabled: { args: { domain: string; name: string; enabled: boolean }; result: MailboxDetail };
   reset_mailbox_password: { args: { domain: string; name: string }; result: PasswordResult };
-  delete_mailbox: { args: { domain: string; name: string; confirmAddress: string }; result: null };
+  mailbox_delete_impact: { args: { domain: string; name: string }; result: DeleteImpact };
+  delete_mailbox: { args: { domain: string; name: string; confirmAddress: string; removeFromAliases: boolean }; result: null };
+  check_addresses: { args: { addresses: Array<string> }; result: Array<AddressWarning> };
+  check_new_address: { args: { domain: string; name: string }; result: NameCheck | null };
   export_mailboxes: { args: { domain: string }; result: ExportResult | null };
   list_aliases: { args: { domain: string }; result: Array<AliasRow> };
   alias_detail: { args: { domain: string; name: string }; result: AliasDetail };
@@ -290,6 +355,7 @@ export interface Commands {
   roles: { args: Record<string, never>; result: Array<RoleRow> };
   switch_role: { args: { role: string; passphrase: string | null }; result: AppStatus };
   set_passphrase: { args: { newPassphrase: string; current: string | null }; result: AppStatus };
+  set_operator_name: { args: { fullName: string }; result: AppStatus };
   bulk_kinds: { args: Record<string, never>; result: Array<BulkKindInfo> };
   bulk_plan: { args: { kind: string; fileName: string; text: string; maps: Array<ColumnMap> }; result: BulkPlanView };
   bulk_choose_file: { args: Record<string, never>; result: ChosenFile | null };

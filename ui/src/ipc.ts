@@ -25,8 +25,12 @@ export const updateMailbox = (domain: string, name: string, update: MailboxUpdat
 export const setMailboxEnabled = (domain: string, name: string, enabled: boolean) =>
   call("set_mailbox_enabled", { domain, name, enabled });
 export const resetMailboxPassword = (domain: string, name: string) => call("reset_mailbox_password", { domain, name });
-export const deleteMailbox = (domain: string, name: string, confirmAddress: string) =>
-  call("delete_mailbox", { domain, name, confirmAddress });
+export const deleteMailbox = (domain: string, name: string, confirmAddress: string, removeFromAliases: boolean) =>
+  call("delete_mailbox", { domain, name, confirmAddress, removeFromAliases });
+export const mailboxDeleteImpact = (domain: string, name: string) => call("mailbox_delete_impact", { domain, name });
+export const checkAddresses = (addresses: string[]) => call("check_addresses", { addresses });
+export const checkNewAddress = (domain: string, name: string) => call("check_new_address", { domain, name });
+export const setOperatorName = (fullName: string) => call("set_operator_name", { fullName });
 export const listAliases = (domain: string) => call("list_aliases", { domain });
 export const aliasDetail = (domain: string, name: string) => call("alias_detail", { domain, name });
 export const createAlias = (domain: string, name: string, members: string[]) => call("create_alias", { domain, name, members });

@@ -133,6 +133,9 @@ pub(crate) enum MailboxCmd {
         /// Forward mail to these addresses (comma-separated).
         #[arg(long, value_delimiter = ',', conflicts_with = "no_forwarding")]
         forward_to: Option<Vec<String>>,
+        /// Use forwarding addresses even if their domain looks like a misspelling of one of the account's.
+        #[arg(long)]
+        accept_unknown_domain: bool,
         /// Stop forwarding.
         #[arg(long)]
         no_forwarding: bool,
@@ -158,6 +161,10 @@ pub(crate) enum MailboxCmd {
         /// Confirm the deletion.
         #[arg(long)]
         yes: bool,
+        /// Take the mailbox out of the aliases that deliver to it first (an alias left with no
+        /// address is deleted). Without it, a mailbox that aliases deliver to is not deleted.
+        #[arg(long)]
+        remove_from_aliases: bool,
     },
 }
 
@@ -177,12 +184,18 @@ pub(crate) enum AliasCmd {
         /// Addresses the alias delivers to (comma-separated).
         #[arg(long, value_delimiter = ',', required = true)]
         to: Vec<String>,
+        /// Use addresses even if their domain looks like a misspelling of one of the account's.
+        #[arg(long)]
+        accept_unknown_domain: bool,
     },
     /// Replace the addresses an alias delivers to.
     Set {
         address: String,
         #[arg(long, value_delimiter = ',', required = true)]
         to: Vec<String>,
+        /// Use addresses even if their domain looks like a misspelling of one of the account's.
+        #[arg(long)]
+        accept_unknown_domain: bool,
     },
     /// Delete an alias (the mailboxes it delivers to are not touched).
     Delete {

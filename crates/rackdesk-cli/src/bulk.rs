@@ -121,6 +121,17 @@ fn maps(args: &[String]) -> Result<Vec<(String, Option<String>)>, Failure> {
     args.iter().map(|a| input::parse_map(a).map_err(crate::user_error)).collect()
 }
 
+/// A column problem's fix, said with this edge's control: `--map`.
+pub(crate) fn map_fix(f: &rackdesk_core::bulk::ColumnFix) -> String {
+    use rackdesk_core::bulk::ColumnFix as F;
+    match f {
+        F::NameOrLeaveOut { theirs } => format!("Say which column it is with --map \"{theirs}=COLUMN\", or leave it out with --map \"{theirs}=-\"."),
+        F::LeaveOut { theirs } => format!("Leave the others out with --map \"{theirs}=-\"."),
+        F::Choose { ours } => format!("If one of the file's columns holds it, say so with --map \"THEIRS={ours}\"."),
+        F::ChangeMatching { theirs } => format!("Change or remove --map \"{theirs}=…\"."),
+    }
+}
+
 /// Reads and checks the file, reads what the server has, and plans (the core's use case);
 /// file-level problems are listed and refused here.
 async fn make_plan(client: &rackdesk_core::Client, store: &JobStore, file: &Path, kind: JobKind, map: &[(String, Option<String>)]) -> Result<jobs::Planned, Failure> {
@@ -128,7 +139,7 @@ async fn make_plan(client: &rackdesk_core::Client, store: &JobStore, file: &Path
     let planned = jobs::plan(client, store, kind, f, map.to_vec(), &|m: &str| progress_line(m)).await?;
     progress_line("");
     if planned.plan.is_none() {
-        for p in planned.problems() {
+        for p in planned.problems(&map_fix) {
             eprintln!("{p}");
         }
         return Err(crate::user_error(format!(
@@ -171,7 +182,7 @@ fn print_plan(format: Format, file: &Path, p: &Plan, all_rows: bool) -> Outcome 
         println!();
         println!("Problems:");
         for x in &p.problems {
-            println!("  {x}");
+            println!("  {}", x.text_with(&map_fix));
         }
     }
     let c = &p.counts;
@@ -421,7 +432,7 @@ pub async fn bulk(cli: &Cli, cmd: &BulkCmd, format: Format) -> Outcome {
             if format == Format::Json {
                 // Standard output carries only the job's JSON; the problems go to standard error.
                 for x in &p.problems {
-                    eprintln!("{x}");
+                    eprintln!("{}", x.text_with(&map_fix));
                 }
             } else {
                 print_plan(format, file, p, false)?;
@@ -470,7 +481,7 @@ pub async fn bulk(cli: &Cli, cmd: &BulkCmd, format: Format) -> Outcome {
         }
         BulkCmd::Status { job: None } => {
             let store = store()?;
-            let jobs = store.list(50)?;
+            let jobs: Vec<_> = rackdesk_core::bulk::jobs::list(&store)?.into_iter().map(|l| l.info).collect();
             let rows = jobs
                 .iter()
                 .map(|j| {

@@ -31,6 +31,9 @@ pub(crate) fn exit_code(kind: ErrorKind) -> u8 {
         | K::NotFound
         | K::Rejected
         | K::Conflict
+        | K::AlreadyExists
+        | K::AliasesDeliverHere
+        | K::DomainTypo
         | K::WrongAccount
         | K::WrongHost
         | K::Duplicate

@@ -63,6 +63,11 @@ pub enum OperatorCmd {
     /// Set or change the super-admin passphrase (super admins only). Asks for the current one
     /// first when one is set; from stdin: current (if set), then new, one per line.
     Passphrase,
+    /// Set the full name shown for you ("Alice Martin"), beside the OS login; "" goes back to
+    /// the OS account's full name. Journaled.
+    Name {
+        full_name: String,
+    },
     /// Set the operator's name and role (on a shared help-desk computer, each person's name).
     Set {
         #[arg(long)]
@@ -276,6 +281,7 @@ pub fn operator(cmd: &OperatorCmd, format: Format) -> Outcome {
     let journal = || crate::context::journal();
     let op = match cmd {
         OperatorCmd::Show => ids.operator()?,
+        OperatorCmd::Name { full_name } => Manage::new(&ids, &journal()?).set_operator_name(full_name)?,
         OperatorCmd::Set { name, role } => {
             if *role == Role::HelpDesk && !ids.has_passphrase()? {
                 eprintln!(
@@ -302,7 +308,12 @@ pub fn operator(cmd: &OperatorCmd, format: Format) -> Outcome {
             return Ok(());
         }
     };
-    let fields = vec![("Operator", op.name.clone()), ("Role", op.role.label().into()), ("OS user", rackdesk_core::identity::os_user())];
+    let fields = vec![
+        ("Operator", op.display_name()),
+        ("Full name", op.shown_full_name().unwrap_or_else(|| "(none)".into())),
+        ("Role", op.role.label().into()),
+        ("OS user", op.login()),
+    ];
     print_record(format, &fields, &op)?;
     Ok(())
 }

@@ -2,7 +2,7 @@
 
 use crate::{exit, print_table, Failure, Format, Outcome, Table};
 use clap::{Args, Subcommand};
-use rackdesk_core::journal::{Filter, FilterText, Journal, Outcome as Result_};
+use rackdesk_core::journal::{words, Filter, FilterText, Journal};
 
 #[derive(Args, Clone)]
 pub struct FilterArgs {
@@ -12,7 +12,7 @@ pub struct FilterArgs {
     /// Only entries whose target contains this text (a mailbox, an alias, a domain).
     #[arg(long)]
     target: Option<String>,
-    /// Only this action, e.g. mailbox.reset-password.
+    /// Only this action: a code (mailbox.reset-password, mailbox.*) or plain words (reset, delete, alias).
     #[arg(long)]
     action: Option<String>,
     /// From this day (YYYY-MM-DD, UTC).
@@ -63,19 +63,6 @@ fn filter(a: &FilterArgs, limit: Option<usize>) -> Result<Filter, Failure> {
     Ok(Filter::from_text(&text)?)
 }
 
-fn result_text(o: &Option<Result_>) -> String {
-    match o {
-        None => "pending (outcome unknown)".into(),
-        Some(Result_::Success) => "success".into(),
-        Some(Result_::Failed { message, server_message, .. }) => match server_message {
-            Some(s) => format!("failed: {message} ({s})"),
-            None => format!("failed: {message}"),
-        },
-        Some(Result_::Refused { reason }) => format!("refused: {reason}"),
-        Some(Result_::Unknown { note }) => format!("unknown: {note}"),
-        Some(Result_::Reconciled { result }) => format!("checked later: {result}"),
-    }
-}
 
 pub fn journal(cmd: &JournalCmd, format: Format) -> Outcome {
     let j = Journal::open(&Journal::default_path()?)?;
@@ -92,14 +79,13 @@ pub fn journal(cmd: &JournalCmd, format: Format) -> Outcome {
                             Some(a) => format!("{a} @ {}{}", e.account, if e.sandbox { " (sandbox)" } else { "" }),
                             None => format!("{} @ {}{}", e.identity_label, e.account, if e.sandbox { " (sandbox)" } else { "" }),
                         },
-                        e.action.clone(),
-                        e.target.clone(),
-                        result_text(&e.outcome),
+                        words::summary(e),
+                        words::result_words(e.outcome.as_ref()),
                     ]
                 })
                 .collect();
             let summary = Some(crate::count(entries.len(), "entry", "entries") + " (newest first, UTC)");
-            print_table(format, &Table { header: vec!["time (UTC)", "operator", "through", "action", "target", "result"], rows, items: entries, summary })?;
+            print_table(format, &Table { header: vec!["time (UTC)", "operator", "through", "what", "result"], rows, items: entries, summary })?;
         }
         JournalCmd::Export { filter: f, out } => {
             let file = std::fs::File::create(out).map_err(|e| Failure {

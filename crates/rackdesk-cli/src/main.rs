@@ -253,7 +253,7 @@ async fn mailbox(cli: &Cli, cmd: &MailboxCmd, format: Format) -> Outcome {
                 println!("{}", serde_json::json!({"address": addr.to_string(), "created": true}));
             }
         }
-        MailboxCmd::Set { address: a, enabled, display_name, size, forward_to, no_forwarding, keep_copy, vacation_message, no_vacation } => {
+        MailboxCmd::Set { address: a, enabled, display_name, size, forward_to, accept_unknown_domain, no_forwarding, keep_copy, vacation_message, no_vacation } => {
             let addr = address(a)?;
             let changes = MailboxChanges {
                 display_name: display_name.clone(),
@@ -269,7 +269,11 @@ async fn mailbox(cli: &Cli, cmd: &MailboxCmd, format: Format) -> Outcome {
                 },
             };
             changes.to_form(&addr.local, &addr.domain)?;
-            ops(cli).await?.edit_mailbox(&addr, &changes).await?;
+            let ops = ops(cli).await?;
+            if let Some(f) = &changes.forward_to {
+                domains_confirmed(&ops, f, *accept_unknown_domain).await?;
+            }
+            ops.edit_mailbox(&addr, &changes).await?;
             match format {
                 Format::Json => println!("{}", serde_json::json!({"address": addr.to_string(), "changed": true})),
                 _ => println!("Changed {addr}."),
@@ -289,21 +293,56 @@ async fn mailbox(cli: &Cli, cmd: &MailboxCmd, format: Format) -> Outcome {
                 }
             }
         }
-        MailboxCmd::Delete { address: a, yes } => {
+        MailboxCmd::Delete { address: a, yes, remove_from_aliases } => {
             let addr = address(a)?;
             if !yes {
                 return Err(user_error(format!(
                     "Deleting {addr} removes the mailbox and all of its mail. Run the command again with --yes to confirm."
                 )));
             }
-            ops(cli).await?.delete_mailbox(&addr).await?;
+            let impact = ops(cli).await?.delete_mailbox(&addr, *remove_from_aliases).await.map_err(|e| {
+                let aliases_deliver = matches!(e, rackdesk_core::ops::OpsError::AliasesDeliverHere { .. });
+                let mut f = Failure::from(e);
+                if aliases_deliver {
+                    f.message.push_str(" To do that here, add --remove-from-aliases.");
+                }
+                f
+            })?;
             match format {
-                Format::Json => println!("{}", serde_json::json!({"address": addr.to_string(), "deleted": true})),
-                _ => println!("Deleted {addr}."),
+                Format::Json => println!(
+                    "{}",
+                    serde_json::json!({"address": addr.to_string(), "deleted": true, "aliasesUpdated": impact.updated(), "aliasesDeleted": impact.emptied})
+                ),
+                _ => match impact.sentence(&addr.to_string()) {
+                    Some(s) => println!("Deleted {addr}. {s}"),
+                    None => println!("Deleted {addr}."),
+                },
             }
         }
     }
     Ok(())
+}
+
+/// The core's check of addresses whose domain looks misspelt: refused without
+/// --accept-unknown-domain (the flag named here, the sentences the core's); with it, the
+/// warnings are printed on standard error and the change goes ahead.
+async fn domains_confirmed(ops: &rackdesk_core::ops::Ops, addresses: &[String], accepted: bool) -> Outcome {
+    match rackdesk_core::addresses::confirm_domains(&ops.session.client, addresses, accepted).await {
+        Ok(warnings) => {
+            for w in warnings {
+                eprintln!("Note: {} (used as given, as --accept-unknown-domain says)", w.message);
+            }
+            Ok(())
+        }
+        Err(e) => {
+            let typo = matches!(e, rackdesk_core::ops::OpsError::DomainTypo { .. });
+            let mut f = Failure::from(e);
+            if typo {
+                f.message.push_str(" If it is meant, run the command again with --accept-unknown-domain.");
+            }
+            Err(f)
+        }
+    }
 }
 
 async fn alias(cli: &Cli, cmd: &AliasCmd, format: Format) -> Outcome {
@@ -315,10 +354,11 @@ async fn alias(cli: &Cli, cmd: &AliasCmd, format: Format) -> Outcome {
             let fields = vec![("Alias", addr.to_string()), ("Delivers to", al.members.join(", "))];
             print_record(format, &fields, &al)?;
         }
-        AliasCmd::Create { address: a, to } | AliasCmd::Set { address: a, to } => {
+        AliasCmd::Create { address: a, to, accept_unknown_domain } | AliasCmd::Set { address: a, to, accept_unknown_domain } => {
             let addr = address(a)?;
             rackdesk_core::api::alias_members(&addr.domain, to)?;
             let ops = ops(cli).await?;
+            domains_confirmed(&ops, to, *accept_unknown_domain).await?;
             let created = matches!(cmd, AliasCmd::Create { .. });
             if created {
                 ops.create_alias(&addr, to).await?;

@@ -151,10 +151,11 @@ async fn bad_input_gets_a_clear_error_and_changes_nothing() {
     assert_eq!(writes(&s), 0, "no change was sent");
     let after = s.sim().with_store(|x| x.domains.values().map(|d| d.mailboxes.len() + d.aliases.len()).sum::<usize>());
     assert_eq!(before, after);
-    // A duplicate reaches the server, which refuses it; still nothing changes.
+    // A name already taken is said before anything is sent, naming what holds it.
     let o = rackdesk(&s, &["mailbox", "create", "hr@northwind.example", "--generate-password"], None);
     assert_eq!(code(&o), 2, "{}", stderr(&o));
-    assert!(stderr(&o).contains("Details: The address hr@northwind.example is already in use"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("hr@northwind.example is already an alias. Open it, or choose another name."), "{}", stderr(&o));
+    assert_eq!(writes(&s), 0, "no change was sent");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -270,6 +271,11 @@ async fn help_desk_is_refused_in_the_core_and_everything_is_journaled() {
 
     let o = rackdesk(&s, &["journal", "list", "--result", "refused"], None);
     assert!(stdout(&o).contains("3 entries"), "{}", stdout(&o));
+    assert!(stdout(&o).contains("Refused: "), "{}", stdout(&o));
+    // The listing speaks in sentences, and plain words find the action.
+    let o = rackdesk(&s, &["journal", "list", "--action", "reset"], None);
+    assert!(stdout(&o).contains(&format!("Reset the password of {addr}")) && stdout(&o).contains("Done"), "{}", stdout(&o));
+    assert!(stdout(&o).contains("1 entry") && !stdout(&o).contains("mailbox.reset-password"), "{}", stdout(&o));
     let out = state_dir(&s).join("journal.csv");
     let o = rackdesk(&s, &["journal", "export", "--out", out.to_str().unwrap(), "--target", &target], None);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
@@ -321,7 +327,7 @@ async fn the_app_and_the_cli_writing_at_once_lose_nothing() {
     }
     let journal = rackdesk_core::journal::Journal::open(&dir.join("journal.sqlite3")).unwrap();
     let actor = rackdesk_core::identity::Actor {
-        operator: rackdesk_core::identity::Operator { name: "app".into(), role: rackdesk_core::identity::Role::SuperAdmin },
+        operator: rackdesk_core::identity::Operator::new("app", rackdesk_core::identity::Role::SuperAdmin),
         identity_label: "x".into(),
         account: "123456".into(),
         api_admin: None,
@@ -338,4 +344,72 @@ async fn the_app_and_the_cli_writing_at_once_lose_nothing() {
     assert_eq!(all.len(), 40 + names.len(), "every entry from every writer is there");
     assert!(all.iter().all(|e| e.outcome.is_some()));
     assert!(journal.verify().unwrap().problems.is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn taken_names_misspelt_domains_and_aliases_of_a_deleted_mailbox() {
+    let s = sim(DataSet::Empty).await;
+    let st = |f: &dyn Fn(&rackdesk_sim::store::Store) -> bool| s.sim().with_store(|x| f(x));
+    for name in ["leaver", "stayer"] {
+        let o = rackdesk(&s, &["mailbox", "create", &format!("{name}@example.com"), "--size", "1024", "--generate-password"], None);
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+    }
+    let o = rackdesk(&s, &["alias", "create", "crew@example.com", "--to", "leaver@example.com,stayer@example.com"], None);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let o = rackdesk(&s, &["alias", "create", "solo@example.com", "--to", "leaver@example.com"], None);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+
+    // A name already taken: said plainly, before anything is sent.
+    let before = writes(&s);
+    let o = rackdesk(&s, &["mailbox", "create", "crew@example.com", "--generate-password"], None);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(stderr(&o).contains("crew@example.com is already an alias. Open it, or choose another name."), "{}", stderr(&o));
+    let o = rackdesk(&s, &["alias", "create", "stayer@example.com", "--to", "leaver@example.com"], None);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(stderr(&o).contains("stayer@example.com is already a mailbox"), "{}", stderr(&o));
+
+    // A domain that looks misspelt is refused unless accepted; an outside one is fine.
+    let o = rackdesk(&s, &["alias", "set", "crew@example.com", "--to", "leaver@example.com,stayer@exmaple.com"], None);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(stderr(&o).contains("stayer@exmaple.com: exmaple.com is not one of this account's domains — did you mean example.com?"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("--accept-unknown-domain"), "{}", stderr(&o));
+    let o = rackdesk(&s, &["mailbox", "set", "stayer@example.com", "--forward-to", "me@exampel.com"], None);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert_eq!(writes(&s), before, "nothing was sent");
+    let o = rackdesk(&s, &["mailbox", "set", "stayer@example.com", "--forward-to", "me@exampel.com", "--accept-unknown-domain"], None);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(stderr(&o).contains("did you mean example.com?"), "the warning is still shown: {}", stderr(&o));
+    let o = rackdesk(&s, &["mailbox", "set", "stayer@example.com", "--forward-to", "friend@gmail.com"], None);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+
+    // Deleting a mailbox that aliases deliver to: refused, naming them and the option.
+    let o = rackdesk(&s, &["mailbox", "delete", "leaver@example.com", "--yes"], None);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    let e = stderr(&o);
+    assert!(e.contains("crew@example.com, solo@example.com") && e.contains("--remove-from-aliases"), "{e}");
+    assert!(st(&|x| x.domains["example.com"].mailboxes.contains_key("leaver")));
+    let o = rackdesk(&s, &["mailbox", "delete", "leaver@example.com", "--yes", "--remove-from-aliases"], None);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_eq!(
+        stdout(&o).trim(),
+        "Deleted leaver@example.com. leaver@example.com is taken out of crew@example.com; solo@example.com is deleted, as it would have no other address."
+    );
+    assert!(st(&|x| {
+        let d = &x.domains["example.com"];
+        !d.mailboxes.contains_key("leaver") && !d.aliases.contains_key("solo") && d.aliases["crew"] == vec!["stayer@example.com".to_string()]
+    }));
+    let o = rackdesk(&s, &["journal", "list", "--limit", "3"], None);
+    assert!(stdout(&o).contains("Removed leaver@example.com from crew@example.com"), "{}", stdout(&o));
+
+    // The operator's full name, shown with the login beside it and journaled.
+    let o = rackdesk(&s, &["operator", "name", "Alice Martin"], None);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let o = rackdesk(&s, &["--output", "json", "operator", "show"], None);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
+    assert_eq!(v["fullName"], "Alice Martin");
+    let o = rackdesk(&s, &["operator", "show"], None);
+    assert!(stdout(&o).contains(&format!("Alice Martin ({})", rackdesk_core::identity::os_user())), "{}", stdout(&o));
+    let o = rackdesk(&s, &["journal", "list", "--action", "operator"], None);
+    assert!(stdout(&o).contains("to \"Alice Martin\""), "{}", stdout(&o));
+    let _ = std::fs::remove_dir_all(state_dir(&s));
 }

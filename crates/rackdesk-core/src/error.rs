@@ -70,6 +70,12 @@ pub enum ErrorKind {
     NotFound,
     Rejected,
     Conflict,
+    /// A mailbox or alias of that name already exists in the domain.
+    AlreadyExists,
+    /// Deleting a mailbox that aliases still deliver to, without saying what to do with them.
+    AliasesDeliverHere,
+    /// An address whose domain looks like a misspelling of one of the account's domains.
+    DomainTypo,
     ServerFault,
     Network,
     Timeout,
@@ -113,7 +119,7 @@ pub enum ErrorKind {
 }
 
 impl ErrorKind {
-    pub const ALL: [ErrorKind; 36] = [
+    pub const ALL: [ErrorKind; 39] = [
         ErrorKind::InvalidInput,
         ErrorKind::AuthFailed,
         ErrorKind::Forbidden,
@@ -121,6 +127,9 @@ impl ErrorKind {
         ErrorKind::NotFound,
         ErrorKind::Rejected,
         ErrorKind::Conflict,
+        ErrorKind::AlreadyExists,
+        ErrorKind::AliasesDeliverHere,
+        ErrorKind::DomainTypo,
         ErrorKind::ServerFault,
         ErrorKind::Network,
         ErrorKind::Timeout,
@@ -161,6 +170,9 @@ impl ErrorKind {
             ErrorKind::NotFound => "not-found",
             ErrorKind::Rejected => "rejected",
             ErrorKind::Conflict => "conflict",
+            ErrorKind::AlreadyExists => "already-exists",
+            ErrorKind::AliasesDeliverHere => "aliases-deliver-here",
+            ErrorKind::DomainTypo => "domain-typo",
             ErrorKind::ServerFault => "server-fault",
             ErrorKind::Network => "network",
             ErrorKind::Timeout => "timeout",

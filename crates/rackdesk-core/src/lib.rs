@@ -12,6 +12,7 @@
 //!
 //! The desktop app, the `rackdesk` CLI, the simulator and the tests all use this crate.
 
+pub mod addresses;
 pub mod alias_book;
 pub mod api;
 pub mod bulk;

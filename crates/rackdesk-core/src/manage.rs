@@ -211,4 +211,17 @@ impl<'a> Manage<'a> {
         self.finish(id, &r);
         r
     }
+
+    /// Sets the full name shown for the operator (an empty one goes back to the OS account's),
+    /// journaled against this computer.
+    pub fn set_operator_name(&self, full_name: &str) -> Result<Operator, IdentityError> {
+        let s = self.about_this_computer()?;
+        let old = s.actor.operator.full_name.clone();
+        let new = full_name.trim();
+        let changes = json!({"fullName": old_new(old, (!new.is_empty()).then(|| new.to_owned()))});
+        let id = self.begin(&s, "operator.full-name", changes)?;
+        let r = self.ids.set_full_name(full_name);
+        self.finish(id, &r);
+        r
+    }
 }

@@ -3,6 +3,7 @@
 //! If the journal cannot be written, nothing is changed: Rackdesk does not make changes it
 //! cannot record. Reads do not go through here (only the client).
 
+use crate::addresses::{AddressWarning, DeleteImpact, Existing};
 use crate::api::{MailboxChanges, NewMailbox};
 use crate::error::ApiError;
 use crate::identity::{Role, Session};
@@ -20,6 +21,15 @@ pub enum OpsError {
     Journal(#[from] JournalError),
     #[error(transparent)]
     Api(#[from] ApiError),
+    /// A mailbox or alias of that name exists already (`existing`: which, when known).
+    #[error("{address} already exists")]
+    AlreadyExists { address: String, existing: Option<Existing> },
+    /// Aliases deliver to the mailbox to delete, and the person did not ask to take it out of them.
+    #[error("aliases deliver to {address}")]
+    AliasesDeliverHere { address: String, impact: DeleteImpact },
+    /// Addresses whose domain looks like a misspelling of one of the account's domains.
+    #[error("possibly misspelt domains")]
+    DomainTypo { warnings: Vec<AddressWarning> },
 }
 
 impl OpsError {
@@ -28,6 +38,9 @@ impl OpsError {
             OpsError::Refused(_) => crate::ErrorKind::NotAllowed,
             OpsError::Journal(e) => e.kind(),
             OpsError::Api(e) => e.kind(),
+            OpsError::AlreadyExists { .. } => crate::ErrorKind::AlreadyExists,
+            OpsError::AliasesDeliverHere { .. } => crate::ErrorKind::AliasesDeliverHere,
+            OpsError::DomainTypo { .. } => crate::ErrorKind::DomainTypo,
         }
     }
     pub fn user_message(&self) -> String {
@@ -35,11 +48,30 @@ impl OpsError {
             OpsError::Refused(r) => r.message(),
             OpsError::Journal(e) => format!("{} Nothing was changed: Rackdesk makes no change it cannot record.", e.user_message()),
             OpsError::Api(e) => e.user_message(),
+            OpsError::AlreadyExists { address, existing } => format!("{} Nothing was changed.", crate::addresses::taken_sentence(address, *existing)),
+            OpsError::AliasesDeliverHere { address, impact } => format!(
+                "{address} was not deleted: {} {} still deliver{} to it. Delete it again choosing to take it out of {} \
+                 ({}), or change {} first.",
+                if impact.aliases.len() == 1 { "the alias" } else { "the aliases" },
+                impact.aliases.join(", "),
+                if impact.aliases.len() == 1 { "s" } else { "" },
+                if impact.aliases.len() == 1 { "that alias" } else { "those aliases" },
+                if impact.emptied.is_empty() {
+                    "each keeps its other addresses".to_string()
+                } else {
+                    format!("{} would be left with no address and would be deleted", impact.emptied.join(", "))
+                },
+                if impact.aliases.len() == 1 { "it" } else { "them" },
+            ),
+            OpsError::DomainTypo { warnings } => {
+                let lines: Vec<&str> = warnings.iter().map(|w| w.message.as_str()).collect();
+                format!("Nothing was changed: {} Correct the address, or confirm that it is meant.", lines.join(" "))
+            }
         }
     }
     pub fn detail(&self) -> Option<String> {
         match self {
-            OpsError::Refused(_) => None,
+            OpsError::Refused(_) | OpsError::AlreadyExists { .. } | OpsError::AliasesDeliverHere { .. } | OpsError::DomainTypo { .. } => None,
             OpsError::Journal(e) => e.detail(),
             OpsError::Api(e) => e.detail(),
         }
@@ -110,6 +142,44 @@ impl Ops {
 
     pub async fn create_mailbox(&self, addr: &EmailAddress, new: &NewMailbox) -> Result<(), OpsError> {
         new.to_form(&addr.local, &addr.domain)?; // refuse bad input before journaling anything
+        let changes = Self::create_changes(new);
+        let target = addr.to_string();
+        self.permit(&[Action::CreateMailbox], Action::CreateMailbox.name(), &target, &changes)?;
+        self.refuse_taken(addr).await?;
+        self.create_mailbox_planned(addr, new, changes).await
+    }
+
+    /// Refuses, before anything is journaled or sent, a name a mailbox or alias already has.
+    async fn refuse_taken(&self, addr: &EmailAddress) -> Result<(), OpsError> {
+        match crate::addresses::existing(&self.session.client, addr).await? {
+            Some(x) => Err(OpsError::AlreadyExists { address: addr.to_string(), existing: Some(x) }),
+            None => Ok(()),
+        }
+    }
+
+    /// The server's own "already in use" refusal (409) as [`OpsError::AlreadyExists`],
+    /// saying which holds the name when that can be read.
+    async fn taken_by_server<T>(&self, addr: &EmailAddress, r: Result<T, OpsError>) -> Result<T, OpsError> {
+        match r {
+            Err(OpsError::Api(ApiError::Conflict(_))) => {
+                let existing = crate::addresses::existing(&self.session.client, addr).await.ok().flatten();
+                Err(OpsError::AlreadyExists { address: addr.to_string(), existing })
+            }
+            other => other,
+        }
+    }
+
+    /// Creates a mailbox whose name a bulk plan already found free (no second check).
+    pub(crate) async fn create_mailbox_planned(&self, addr: &EmailAddress, new: &NewMailbox, changes: Value) -> Result<(), OpsError> {
+        new.to_form(&addr.local, &addr.domain)?;
+        let target = addr.to_string();
+        self.permit(&[Action::CreateMailbox], Action::CreateMailbox.name(), &target, &changes)?;
+        let r = self.journaled(Action::CreateMailbox.name(), &target, changes, self.session.client.create_mailbox(&addr.domain, &addr.local, new)).await;
+        self.taken_by_server(addr, r).await
+    }
+
+    /// The journal's record of a new mailbox (never the password).
+    pub(crate) fn create_changes(new: &NewMailbox) -> Value {
         let mut changes = Map::new();
         changes.insert("size".into(), change(None, json!(new.size)));
         if let Some(d) = &new.display_name {
@@ -119,11 +189,7 @@ impl Ops {
             changes.insert("forwarding".into(), change(None, json!(new.forward_to)));
         }
         changes.insert("password".into(), json!("changed"));
-        let changes = Value::Object(changes);
-        let target = addr.to_string();
-        self.permit(&[Action::CreateMailbox], Action::CreateMailbox.name(), &target, &changes)?;
-        self.journaled(Action::CreateMailbox.name(), &target, changes, self.session.client.create_mailbox(&addr.domain, &addr.local, new))
-            .await
+        Value::Object(changes)
     }
 
     /// Changes a mailbox; every kind of change needs its own permission. Reads the mailbox
@@ -185,7 +251,39 @@ impl Ops {
         self.journaled(name, &target, changes, self.session.client.edit_mailbox(&addr.domain, &addr.local, ch)).await
     }
 
-    pub async fn delete_mailbox(&self, addr: &EmailAddress) -> Result<(), OpsError> {
+    /// Deletes a mailbox. Aliases that deliver to it are refused ([`OpsError::AliasesDeliverHere`])
+    /// unless `remove_from_aliases`: then it is first taken out of each (journaled as a member
+    /// change), an alias it would leave empty is deleted, and then the mailbox; nothing is left
+    /// pointing at a mailbox that no longer exists. Answers what was done to the aliases.
+    pub async fn delete_mailbox(&self, addr: &EmailAddress, remove_from_aliases: bool) -> Result<DeleteImpact, OpsError> {
+        let target = addr.to_string();
+        self.permit(&[Action::DeleteMailbox], Action::DeleteMailbox.name(), &target, &json!({}))?;
+        let aliases = crate::rules::alias_members(&self.session.client, &addr.domain).await?;
+        let impact = DeleteImpact::of(&aliases, &target);
+        if !impact.aliases.is_empty() {
+            if !remove_from_aliases {
+                return Err(OpsError::AliasesDeliverHere { address: target, impact });
+            }
+            let mut needed = vec![Action::EditAliasMembers];
+            if !impact.emptied.is_empty() {
+                needed.push(Action::DeleteAlias);
+            }
+            self.permit(&needed, Action::DeleteMailbox.name(), &target, &json!({"aliases": impact.aliases}))?;
+            for (alias, members) in aliases.iter().filter(|(a, _)| impact.aliases.contains(a)) {
+                let a = EmailAddress::parse(alias)?;
+                if impact.emptied.contains(alias) {
+                    self.delete_alias(&a).await?;
+                } else {
+                    self.set_alias_members(&a, &DeleteImpact::members_left(members, &target)).await?;
+                }
+            }
+        }
+        self.delete_mailbox_only(addr).await?;
+        Ok(impact)
+    }
+
+    /// Deletes the mailbox itself (a bulk row whose aliases were taken care of in its earlier steps).
+    pub(crate) async fn delete_mailbox_only(&self, addr: &EmailAddress) -> Result<(), OpsError> {
         let target = addr.to_string();
         self.permit(&[Action::DeleteMailbox], Action::DeleteMailbox.name(), &target, &json!({}))?;
         // Record what was lost.
@@ -196,12 +294,24 @@ impl Ops {
         self.journaled(Action::DeleteMailbox.name(), &target, changes, self.session.client.delete_mailbox(&addr.domain, &addr.local)).await
     }
 
+    /// Creates an alias; a name a mailbox or alias already has is refused before anything is sent.
     pub async fn create_alias(&self, addr: &EmailAddress, members: &[String]) -> Result<(), OpsError> {
         crate::api::alias_members(&addr.domain, members)?;
         let target = addr.to_string();
         let changes = json!({"members": change(None, json!(members))});
         self.permit(&[Action::CreateAlias], Action::CreateAlias.name(), &target, &changes)?;
-        self.journaled(Action::CreateAlias.name(), &target, changes, self.session.client.create_alias(&addr.domain, &addr.local, members)).await
+        self.refuse_taken(addr).await?;
+        self.create_alias_planned(addr, members).await
+    }
+
+    /// Creates an alias whose name a bulk step already found free (no second check).
+    pub(crate) async fn create_alias_planned(&self, addr: &EmailAddress, members: &[String]) -> Result<(), OpsError> {
+        crate::api::alias_members(&addr.domain, members)?;
+        let target = addr.to_string();
+        let changes = json!({"members": change(None, json!(members))});
+        self.permit(&[Action::CreateAlias], Action::CreateAlias.name(), &target, &changes)?;
+        let r = self.journaled(Action::CreateAlias.name(), &target, changes, self.session.client.create_alias(&addr.domain, &addr.local, members)).await;
+        self.taken_by_server(addr, r).await
     }
 
     pub async fn set_alias_members(&self, addr: &EmailAddress, members: &[String]) -> Result<(), OpsError> {

@@ -370,14 +370,15 @@ fn csv_export_parses_back() {
         [
             "id", "time", "finished", "operator", "os user", "role", "machine", "identity", "account",
             "api admin", "sandbox", "action", "target", "changes", "result", "error kind", "error message",
-            "server message", "correlation id"
+            "server message", "correlation id", "summary"
         ]
     );
     let records: Vec<csv::StringRecord> = r.records().map(Result::unwrap).collect();
     assert_eq!(records.len(), 8);
     let col = |name: &str| header.iter().position(|h| h == name).unwrap();
     for rec in &records {
-        assert_eq!(rec.len(), 19);
+        assert_eq!(rec.len(), 20);
+        assert!(rec[col("summary")].starts_with("Disabled ") || rec[col("summary")].starts_with("Enabled ") || !rec[col("summary")].is_empty());
         chrono::DateTime::parse_from_rfc3339(&rec[col("time")]).unwrap();
         assert!(rec[col("time")].ends_with('Z'), "UTC");
         let changes: serde_json::Value = serde_json::from_str(&rec[col("changes")]).unwrap();

@@ -126,8 +126,12 @@ pub struct BulkJobView {
     pub skipped: u32,
     pub open: u32,
     pub total: u32,
-    /// ISO 8601, UTC.
+    /// When it was started (planned and begun), ISO 8601, UTC.
     pub created: String,
+    /// When it finished (done or cancelled), ISO 8601, UTC; `null` while unfinished.
+    pub finished: Option<String>,
+    /// Its per-row results are kept, so "Save the results…" can write them.
+    pub results_saveable: bool,
     /// Unfinished and not being run now: it can be resumed (or cancelled).
     pub resumable: bool,
     /// Running in this app now.
@@ -136,6 +140,17 @@ pub struct BulkJobView {
     pub undelivered: Vec<String>,
 }
 
+
+/// A column problem's fix, said with this edge's control: the "Columns in the file" list.
+pub fn columns_fix(f: &rackdesk_core::bulk::ColumnFix) -> String {
+    use rackdesk_core::bulk::ColumnFix as F;
+    match f {
+        F::NameOrLeaveOut { theirs } => format!("Under \"Columns in the file\", choose which column \"{theirs}\" is, or leave it out."),
+        F::LeaveOut { theirs } => format!("Under \"Columns in the file\", leave \"{theirs}\" out."),
+        F::Choose { ours } => format!("If one of the file's columns holds it, choose {ours} for it under \"Columns in the file\"."),
+        F::ChangeMatching { theirs } => format!("Under \"Columns in the file\", change what \"{theirs}\" is matched to."),
+    }
+}
 
 fn kind(name: &str) -> CmdResult<JobKind> {
     JobKind::parse(name).ok_or_else(|| CommandError::invalid(format!("\"{name}\" is not a kind of bulk job.")))
@@ -209,7 +224,7 @@ async fn plan_view(state: &AppState, bulk: &BulkState, kind: &str, file: jobs::J
             .flat_map(|p| &p.rows)
             .map(|r| BulkRowView { row: r.row as u32, target: r.target.clone(), text: r.text.clone(), ok: r.op.is_some() })
             .collect(),
-        problems: planned.problems(),
+        problems: planned.problems(&columns_fix),
         errors: planned.errors() as u32,
         warnings: c.warnings as u32,
         creates: c.creates as u32,
@@ -326,20 +341,20 @@ fn spawn_run<R: tauri::Runtime>(app: tauri::AppHandle<R>, ops: rackdesk_core::op
     Ok(())
 }
 
-/// Recent jobs, newest first: unfinished ones can be resumed or cancelled; every one's
-/// results can be saved.
+/// The newest jobs (the core's `jobs::list`: the last 50, finished ones too), newest first:
+/// unfinished ones can be resumed or cancelled; each one's results can be saved.
 #[tauri::command]
 pub fn bulk_jobs() -> CmdResult<Vec<BulkJobView>> {
     let store = store()?;
-    let running = jobs::running().map(|(id, _)| id);
-    store
-        .list(30)?
+    Ok(jobs::list(&store)?
         .into_iter()
-        .map(|j| {
-            Ok(BulkJobView {
-                undelivered: jobs::undelivered(&store, &j.id)?,
-                resumable: j.is_resumable() && running.as_deref() != Some(&j.id),
-                running: running.as_deref() == Some(&j.id),
+        .map(|l| {
+            let j = l.info;
+            BulkJobView {
+                undelivered: l.undelivered,
+                resumable: l.resumable,
+                running: l.running,
+                results_saveable: l.results_saveable,
                 state: j.state_text().into(),
                 job_id: j.id,
                 kind: j.kind.label().into(),
@@ -351,9 +366,10 @@ pub fn bulk_jobs() -> CmdResult<Vec<BulkJobView>> {
                 open: j.counts.open() as u32,
                 total: j.counts.total as u32,
                 created: j.created_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-            })
+                finished: j.finished_at.map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
+            }
         })
-        .collect()
+        .collect())
 }
 
 /// The job's progress on the taskbar (Windows) or dock (macOS) icon, where the desktop shows it.

@@ -78,7 +78,10 @@ commands! {
     mailboxes::update_mailbox(domain: String, name: String, update: MailboxUpdate) -> MailboxDetail;
     mailboxes::set_mailbox_enabled(domain: String, name: String, enabled: bool) -> MailboxDetail;
     mailboxes::reset_mailbox_password(domain: String, name: String) -> PasswordResult;
-    mailboxes::delete_mailbox(domain: String, name: String, confirm_address: String) -> ();
+    mailboxes::mailbox_delete_impact(domain: String, name: String) -> DeleteImpact;
+    mailboxes::delete_mailbox(domain: String, name: String, confirm_address: String, remove_from_aliases: bool) -> ();
+    mailboxes::check_addresses(addresses: Vec<String>) -> Vec<AddressWarning>;
+    mailboxes::check_new_address(domain: String, name: String) -> Option<NameCheck>;
     mailboxes::export_mailboxes(domain: String) -> Option<ExportResult>;
     aliases::list_aliases(domain: String) -> Vec<AliasRow>;
     aliases::alias_detail(domain: String, name: String) -> AliasDetail;
@@ -96,6 +99,7 @@ commands! {
     journal::roles() -> Vec<RoleRow>;
     journal::switch_role(role: String, passphrase: Option<String>) -> AppStatus;
     journal::set_passphrase(new_passphrase: String, current: Option<String>) -> AppStatus;
+    journal::set_operator_name(full_name: String) -> AppStatus;
     bulk::bulk_kinds() -> Vec<BulkKindInfo>;
     bulk::bulk_plan(kind: String, file_name: String, text: String, maps: Vec<ColumnMap>) -> BulkPlanView;
     bulk::bulk_choose_file() -> Option<ChosenFile>;

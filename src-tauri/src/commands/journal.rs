@@ -20,10 +20,15 @@ pub struct JournalEntry {
     pub operator: String,
     pub role: String,
     pub machine: String,
-    /// "API admin `api-rackdesk` on account 123456" or the identity's name.
+    /// "API admin api-rackdesk on account 123456" or the identity's name.
     pub through: String,
     pub sandbox: bool,
+    /// The action's code (for filters and tests; people read `summary`).
     pub action: String,
+    /// What was done, as a sentence: "Reset the password of tess@example.com".
+    pub summary: String,
+    /// A few lines of detail in plain words.
+    pub details: Vec<String>,
     pub target: String,
     /// The fields changed, as "field: old → new" lines.
     pub changes: Vec<String>,
@@ -68,7 +73,7 @@ pub fn view(e: &Entry) -> JournalEntry {
         .unwrap_or_default();
     let (result, result_text) = match &e.outcome {
         None => ("pending".into(), "No outcome recorded yet (interrupted); it is checked on the next start.".into()),
-        Some(Outcome::Success) => ("success".into(), "Done".into()),
+        Some(o @ Outcome::Success) => ("success".into(), rackdesk_core::journal::words::result_words(Some(o))),
         Some(Outcome::Failed { message, server_message, .. }) => (
             "failed".into(),
             match server_message {
@@ -87,12 +92,14 @@ pub fn view(e: &Entry) -> JournalEntry {
         role: e.role.clone(),
         machine: e.machine.clone(),
         through: match &e.api_admin {
-            Some(a) => format!("API admin `{a}` on account {}", e.account),
+            Some(a) => format!("API admin {a} on account {}", e.account),
             None if e.account.is_empty() => e.identity_label.clone(),
             None => format!("{} on account {}", e.identity_label, e.account),
         },
         sandbox: e.sandbox,
         action: e.action.clone(),
+        summary: rackdesk_core::journal::words::summary(e),
+        details: rackdesk_core::journal::words::details(e),
         target: e.target.clone(),
         changes,
         result,
@@ -154,5 +161,13 @@ pub fn switch_role(state: tauri::State<'_, AppState>, role: String, passphrase: 
 #[tauri::command]
 pub fn set_passphrase(state: tauri::State<'_, AppState>, new_passphrase: String, current: Option<String>) -> CmdResult<AppStatus> {
     Manage::new(state.identities()?, &*state.journal()?).set_passphrase(&SecretString::from(new_passphrase), current.map(SecretString::from).as_ref())?;
+    Ok(app_status_of(&state))
+}
+
+/// Sets the full name shown for the operator ("Alice Martin"); an empty one goes back to the
+/// OS account's. Journaled (by the core).
+#[tauri::command]
+pub fn set_operator_name(state: tauri::State<'_, AppState>, full_name: String) -> CmdResult<AppStatus> {
+    Manage::new(state.identities()?, &*state.journal()?).set_operator_name(&full_name)?;
     Ok(app_status_of(&state))
 }

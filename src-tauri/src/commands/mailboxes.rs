@@ -229,17 +229,83 @@ pub async fn reset_mailbox_password(state: tauri::State<'_, AppState>, domain: S
     Ok(PasswordResult { address: addr.to_string(), password: password.expose_secret().to_owned() })
 }
 
-/// Deletes a mailbox. The page must send back the address the person typed to confirm.
+/// What deleting a mailbox does to the aliases of its domain.
+#[derive(Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct DeleteImpact {
+    /// Addresses of the aliases that deliver to the mailbox.
+    pub aliases: Vec<String>,
+    /// Those that would be left with no address, and so are deleted too.
+    pub emptied: Vec<String>,
+}
+
+/// The aliases a deletion would change (the core's rule), for the confirmation.
 #[tauri::command]
-pub async fn delete_mailbox(state: tauri::State<'_, AppState>, domain: String, name: String, confirm_address: String) -> CmdResult<()> {
+pub async fn mailbox_delete_impact(state: tauri::State<'_, AppState>, domain: String, name: String) -> CmdResult<DeleteImpact> {
+    let addr = address(&domain, &name)?;
+    let i = rackdesk_core::addresses::mailbox_delete_impact(&state.client(), &addr).await?;
+    Ok(DeleteImpact { aliases: i.aliases, emptied: i.emptied })
+}
+
+/// Deletes a mailbox. The page must send back the address the person typed to confirm. When
+/// aliases deliver to it, `remove_from_aliases` must be true (it is then taken out of them,
+/// and an alias left empty is deleted); otherwise it is refused with `aliases-deliver-here`.
+#[tauri::command]
+pub async fn delete_mailbox(
+    state: tauri::State<'_, AppState>,
+    domain: String,
+    name: String,
+    confirm_address: String,
+    remove_from_aliases: bool,
+) -> CmdResult<()> {
     let addr = address(&domain, &name)?;
     if !confirm_address.trim().eq_ignore_ascii_case(&addr.to_string()) {
         return Err(CommandError::invalid(format!("To delete {addr}, type its address exactly to confirm.")));
     }
-    let deleted = state.ops()?.delete_mailbox(&addr).await;
+    let deleted = state.ops()?.delete_mailbox(&addr, remove_from_aliases).await;
     state.alias_book.forget(&addr.domain);
     deleted?;
     Ok(())
+}
+
+/// An address to look at again (a domain that looks misspelt).
+#[derive(Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct AddressWarning {
+    pub address: String,
+    /// One plain sentence.
+    pub message: String,
+    /// The address with the domain it probably meant.
+    pub suggestion: Option<String>,
+}
+
+/// Warnings for alias members or forwarding addresses whose domain looks like a misspelling
+/// of one of the account's domains (the account's domain list is kept for a few minutes).
+#[tauri::command]
+pub async fn check_addresses(state: tauri::State<'_, AppState>, addresses: Vec<String>) -> CmdResult<Vec<AddressWarning>> {
+    let domains = state.domains.get(&state.client()).await?;
+    Ok(rackdesk_core::addresses::address_warnings(&addresses, &domains)
+        .into_iter()
+        .map(|w| AddressWarning { address: w.address, message: w.message, suggestion: w.suggestion })
+        .collect())
+}
+
+/// Why a new mailbox or alias name cannot be used.
+#[derive(Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct NameCheck {
+    pub message: String,
+    /// `"mailbox"` or `"alias"` when the name is taken.
+    #[ts(type = "\"mailbox\" | \"alias\" | null")]
+    pub existing: Option<String>,
+}
+
+/// For a new mailbox or alias: the name's problem (the core's name rules first, then whether a
+/// mailbox or alias has it), or `null` when it is free.
+#[tauri::command]
+pub async fn check_new_address(state: tauri::State<'_, AppState>, domain: String, name: String) -> CmdResult<Option<NameCheck>> {
+    let c = rackdesk_core::addresses::check_new_address(&state.client(), &domain, &name).await?;
+    Ok(c.map(|c| NameCheck { message: c.message, existing: c.existing.map(|x| x.as_str().to_owned()) }))
 }
 
 /// Where an export went.

@@ -75,13 +75,20 @@ impl From<&rackdesk_core::ClientEvent> for ClientNotice {
 #[derive(Debug, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct WhoIsActing {
+    /// The operator's name as recorded in the journal (the OS login, or a name chosen on a shared computer).
     pub operator_name: String,
+    /// How people see the operator: "Alice Martin (alice)", or the login alone.
+    pub operator_display: String,
+    /// The person's full name (set in Rackdesk, else the OS account's), if there is one.
+    pub operator_full_name: Option<String>,
+    /// The OS login of this computer's session.
+    pub operator_login: String,
     /// "super admin" or "help desk".
     pub role: String,
     pub identity_label: String,
     pub api_admin: Option<String>,
     pub account: String,
-    /// The whole sentence: "You (alice, help desk) — acting through API admin `api-rackdesk` on account 123456".
+    /// The whole sentence: "You (Alice Martin (alice), help desk) — acting through API admin api-rackdesk on account 123456".
     pub sentence: String,
 }
 
@@ -130,6 +137,9 @@ pub fn app_status_of(state: &AppState) -> AppStatus {
         api_url: state.client().config().api_url.clone(),
         acting: WhoIsActing {
             operator_name: a.operator.name.clone(),
+            operator_display: a.operator.display_name(),
+            operator_full_name: a.operator.shown_full_name(),
+            operator_login: a.operator.login(),
             role: a.operator.role.label().into(),
             identity_label: a.identity_label.clone(),
             api_admin: a.api_admin.clone(),
@@ -212,6 +222,9 @@ pub fn typescript_bindings() -> String {
         AutoReply::decl(),
         MailboxUpdate::decl(),
         PasswordResult::decl(),
+        DeleteImpact::decl(),
+        AddressWarning::decl(),
+        NameCheck::decl(),
         ExportResult::decl(),
         aliases::AliasRow::decl(),
         aliases::AliasDetail::decl(),

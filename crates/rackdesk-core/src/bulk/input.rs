@@ -7,7 +7,7 @@
 //! synonyms ("E-mail" → `email`); `--map theirs=ours` says it explicitly, `--map theirs=-`
 //! drops a column. A column we do not know is an error, never silently ignored.
 
-use super::{JobKind, Problem};
+use super::{ColumnFix, JobKind, Problem};
 use crate::csv_safe;
 use secrecy::SecretString;
 use serde::Serialize;
@@ -185,7 +185,7 @@ pub fn read(bytes: &[u8], kind: JobKind, maps: &[(String, Option<String>)]) -> C
         }
     };
     if text.trim().is_empty() {
-        file_err(&mut out.problems, "The file is empty. It needs a header row with the column names, then one row per change; `rackdesk bulk template` writes an example.".into());
+        file_err(&mut out.problems, "The file is empty. It needs a header row with the column names, then one row per change; the job's template shows an example.".into());
         return out;
     }
     let delim = sniff_delimiter(text);
@@ -218,7 +218,10 @@ pub fn read(bytes: &[u8], kind: JobKind, maps: &[(String, Option<String>)]) -> C
     let mut user: BTreeMap<String, Option<&'static str>> = BTreeMap::new();
     for (theirs, ours) in maps {
         if !out.headers.iter().any(|h| h.eq_ignore_ascii_case(theirs)) {
-            file_err(&mut out.problems, format!("--map {theirs}=…: the file has no column \"{theirs}\". Its columns are: {}.", out.headers.join(", ")));
+            out.problems.push(
+                Problem::error(None, None, format!("The column \"{theirs}\" was matched, but the file has no such column. Its columns are: {}.", out.headers.join(", ")))
+                    .with_fix(ColumnFix::ChangeMatching { theirs: theirs.clone() }),
+            );
             continue;
         }
         let ours = match ours {
@@ -226,11 +229,14 @@ pub fn read(bytes: &[u8], kind: JobKind, maps: &[(String, Option<String>)]) -> C
             Some(o) => match cols.iter().find(|c| norm(c.name) == norm(o)) {
                 Some(c) => Some(c.name),
                 None => {
-                    file_err(&mut out.problems, format!(
-                        "--map {theirs}={o}: \"{o}\" is not a column of a {} job. Its columns are: {}.",
-                        kind.name(),
-                        col_names.join(", ")
-                    ));
+                    out.problems.push(
+                        Problem::error(None, None, format!(
+                            "The file's column \"{theirs}\" was matched to \"{o}\", which is not a column of a {} job. Its columns are: {}.",
+                            kind.name(),
+                            col_names.join(", ")
+                        ))
+                        .with_fix(ColumnFix::ChangeMatching { theirs: theirs.clone() }),
+                    );
                     continue;
                 }
             },
@@ -286,40 +292,42 @@ pub fn read(bytes: &[u8], kind: JobKind, maps: &[(String, Option<String>)]) -> C
             }
             continue;
         }
-        out.problems.push(Problem::error(
-            None,
-            Some(h),
-            format!(
-                "\"{h}\" is not a column of a {} job, so Rackdesk would not know what to do with it. Say which column it is, or leave \
-                 it out (in the app: under \"Columns in the file\"; on the command line: --map \"{h}=COLUMN\" or --map \"{h}=-\"). \
-                 The columns are: {}.",
-                kind.name(),
-                col_names.join(", ")
-            ),
-        ));
+        out.problems.push(
+            Problem::error(
+                None,
+                Some(h),
+                format!(
+                    "\"{h}\" is not a column of a {} job, so Rackdesk would not know what to do with it. The columns are: {}.",
+                    kind.name(),
+                    col_names.join(", ")
+                ),
+            )
+            .with_fix(ColumnFix::NameOrLeaveOut { theirs: h.clone() }),
+        );
     }
     // Two file columns feeding one of ours.
     for c in &col_names {
         let idx: Vec<usize> = uses.iter().enumerate().filter(|(_, u)| **u == ColumnUse::Ours(leak(c, cols))).map(|(i, _)| i).collect();
         if idx.len() > 1 {
             let names: Vec<String> = idx.iter().map(|i| format!("\"{}\"", out.headers[*i])).collect();
-            file_err(&mut out.problems, format!(
-                "Columns {} are all read as {c}. Keep one: leave the others out with --map \"{}=-\".",
-                names.join(" and "),
-                out.headers[idx[1]]
-            ));
+            out.problems.push(
+                Problem::error(None, None, format!("Columns {} are all read as {c}. Keep one and leave the others out.", names.join(" and ")))
+                    .with_fix(ColumnFix::LeaveOut { theirs: out.headers[idx[1]].clone() }),
+            );
         }
     }
     for c in cols.iter().filter(|c| c.required) {
         if !uses.contains(&ColumnUse::Ours(c.name)) {
-            file_err(&mut out.problems, format!(
-                "The file has no {} column, which a {} job needs ({}). Its columns are: {}. If one of them holds it, say so with --map \"THEIRS={}\".",
-                c.name,
-                kind.name(),
-                c.help,
-                out.headers.join(", "),
-                c.name
-            ));
+            out.problems.push(
+                Problem::error(None, None, format!(
+                    "The file has no {} column, which a {} job needs ({}). Its columns are: {}.",
+                    c.name,
+                    kind.name(),
+                    c.help,
+                    out.headers.join(", ")
+                ))
+                .with_fix(ColumnFix::Choose { ours: c.name.to_owned() }),
+            );
         }
     }
     out.uses = uses;
@@ -472,7 +480,9 @@ mod tests {
     fn unknown_missing_and_duplicate_columns_are_errors() {
         let i = read(b"email,Department\njane@example.com,Sales\n", JobKind::Create, &[]);
         let e = errors(&i);
-        assert!(e.iter().any(|m| m.contains("column Department") && m.contains("--map \"Department=-\"")), "{e:?}");
+        assert!(e.iter().any(|m| m.contains("column Department")), "{e:?}");
+        assert!(e.iter().all(|m| !m.contains("--map") && !m.contains("Columns in the file")), "no edge's controls in the core's words: {e:?}");
+        assert!(i.problems.iter().any(|p| p.fix == Some(ColumnFix::NameOrLeaveOut { theirs: "Department".into() })), "{:?}", i.problems);
         let i = read(b"email,Department\njane@example.com,Sales\n", JobKind::Create, &[("department".into(), None)]);
         assert!(errors(&i).is_empty(), "{:?}", i.problems);
         let i = read(b"Work address,name\njane@example.com,Jane\n", JobKind::Create, &[]);
@@ -486,9 +496,9 @@ mod tests {
         let i = read(b"email,mail\na@example.com,b@example.com\n", JobKind::Delete, &[("mail".into(), Some("email".into()))]);
         assert!(errors(&i).iter().any(|m| m.contains("all read as email")), "{:?}", i.problems);
         let i = read(b"email\na@example.com\n", JobKind::Delete, &[("nothere".into(), Some("email".into()))]);
-        assert!(errors(&i).iter().any(|m| m.contains("no column \"nothere\"")));
+        assert!(errors(&i).iter().any(|m| m.contains("\"nothere\" was matched, but the file has no such column")), "{:?}", i.problems);
         let i = read(b"email\na@example.com\n", JobKind::Delete, &[("email".into(), Some("colour".into()))]);
-        assert!(errors(&i).iter().any(|m| m.contains("\"colour\" is not a column of a delete job")));
+        assert!(errors(&i).iter().any(|m| m.contains("\"colour\", which is not a column of a delete job")));
     }
 
     #[test]

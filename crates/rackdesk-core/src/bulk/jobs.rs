@@ -53,11 +53,12 @@ impl Planned {
     pub fn unknown_columns(&self) -> Vec<String> {
         self.input.headers.iter().zip(&self.input.uses).filter(|(_, u)| matches!(u, input::ColumnUse::Unknown)).map(|(h, _)| h.clone()).collect()
     }
-    /// Every problem as a sentence: the file's, or the plan's (errors first).
-    pub fn problems(&self) -> Vec<String> {
+    /// Every problem as a sentence: the file's, or the plan's (errors first), each with its
+    /// fix in the edge's words (`phrase`).
+    pub fn problems(&self, phrase: &dyn Fn(&super::ColumnFix) -> String) -> Vec<String> {
         match &self.plan {
-            Some(p) => p.problems.iter().map(|x| x.to_string()).collect(),
-            None => self.input.problems.iter().map(|x| x.to_string()).collect(),
+            Some(p) => p.problems.iter().map(|x| x.text_with(phrase)).collect(),
+            None => self.input.problems.iter().map(|x| x.text_with(phrase)).collect(),
         }
     }
     pub fn errors(&self) -> usize {
@@ -141,6 +142,43 @@ pub fn check_no_unfinished(store: &JobStore, path: &str, bytes: &[u8]) -> Result
         Some(j) => Err(BulkError::Unfinished { id: j.id.clone(), finished: j.counts.finished(), total: j.counts.total, state: j.state_text().to_owned() }),
         None => Ok(()),
     }
+}
+
+/// How many jobs the lists of jobs show (the newest).
+pub const LISTED_JOBS: usize = 50;
+
+/// A job as the lists of jobs show it: running, unfinished or finished.
+#[derive(Debug, Clone)]
+pub struct Listed {
+    pub info: JobInfo,
+    /// Run by this process now.
+    pub running: bool,
+    /// Unfinished and run by nobody now: it can be resumed (or cancelled).
+    pub resumable: bool,
+    /// Its per-row results are in the job store, so a results file can be written.
+    pub results_saveable: bool,
+    /// Mailboxes whose generated password was set but never shown: they must be reset.
+    pub undelivered: Vec<String>,
+}
+
+/// The newest [`LISTED_JOBS`] jobs, finished ones too, newest first: for the Bulk page's list
+/// of past jobs and `rackdesk bulk status`.
+pub fn list(store: &JobStore) -> Result<Vec<Listed>, BulkError> {
+    let running = running().map(|(id, _)| id);
+    store
+        .list(LISTED_JOBS)?
+        .into_iter()
+        .map(|j| {
+            let here = running.as_deref() == Some(j.id.as_str());
+            Ok(Listed {
+                undelivered: undelivered(store, &j.id)?,
+                resumable: j.is_resumable() && !here,
+                running: here,
+                results_saveable: j.counts.total > 0,
+                info: j,
+            })
+        })
+        .collect()
 }
 
 /// Jobs that can be resumed ([`JobInfo::is_resumable`]), newest first.

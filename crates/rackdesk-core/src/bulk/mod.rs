@@ -85,7 +85,8 @@ impl JobKind {
             JobKind::Update => vec![],
             JobKind::ResetPassword => vec![Action::ResetPassword],
             JobKind::Aliases => vec![Action::EditAliasMembers],
-            JobKind::Delete => vec![Action::DeleteMailbox],
+            // A deleted or offboarded mailbox is taken out of the aliases that deliver to it.
+            JobKind::Delete => vec![Action::DeleteMailbox, Action::EditAliasMembers, Action::DeleteAlias],
             JobKind::Offboard => vec![Action::ResetPassword],
         });
         v
@@ -204,6 +205,23 @@ pub enum Severity {
     Warning,
 }
 
+/// How to fix a problem with the file's columns. The core names what to do; each edge says
+/// where to do it in its own terms (the command line with `--map`, the app under "Columns in
+/// the file"), so no message carries the other edge's controls.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", tag = "fix")]
+pub enum ColumnFix {
+    /// Say which of the job's columns the file's column `theirs` is, or leave it out.
+    NameOrLeaveOut { theirs: String },
+    /// Leave the file's column `theirs` out.
+    LeaveOut { theirs: String },
+    /// Say which of the file's columns holds the job's column `ours`.
+    Choose { ours: String },
+    /// A column matching given for the file names a column it does not have, or a column the
+    /// job does not have: change or remove that matching.
+    ChangeMatching { theirs: String },
+}
+
 /// One problem with the file or a row, in a plain sentence.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -213,18 +231,33 @@ pub struct Problem {
     pub row: Option<usize>,
     /// Our column name, or the file's header for unknown columns.
     pub column: Option<String>,
+    /// What is wrong, in words that fit every edge.
     pub message: String,
+    /// What to do about the file's columns, for the edge to phrase.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fix: Option<ColumnFix>,
 }
 
 impl Problem {
     pub fn error(row: Option<usize>, column: Option<&str>, message: impl Into<String>) -> Problem {
-        Problem { severity: Severity::Error, row, column: column.map(str::to_owned), message: message.into() }
+        Problem { severity: Severity::Error, row, column: column.map(str::to_owned), message: message.into(), fix: None }
     }
     pub fn warning(row: Option<usize>, column: Option<&str>, message: impl Into<String>) -> Problem {
-        Problem { severity: Severity::Warning, row, column: column.map(str::to_owned), message: message.into() }
+        Problem { severity: Severity::Warning, row, column: column.map(str::to_owned), message: message.into(), fix: None }
+    }
+    pub fn with_fix(mut self, fix: ColumnFix) -> Problem {
+        self.fix = Some(fix);
+        self
     }
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
+    }
+    /// The problem as a sentence, followed by its fix in the edge's words (`phrase`).
+    pub fn text_with(&self, phrase: &dyn Fn(&ColumnFix) -> String) -> String {
+        match &self.fix {
+            Some(f) => format!("{self} {}", phrase(f)),
+            None => self.to_string(),
+        }
     }
 }
 
@@ -305,7 +338,7 @@ impl BulkError {
                 "Rackdesk could not use its record of bulk jobs ({}). Check that the disk is not full and the folder is writable.",
                 path.display()
             ),
-            BulkError::NoSuchJob(id) => format!("There is no bulk job \"{id}\". `rackdesk bulk status` lists them."),
+            BulkError::NoSuchJob(id) => format!("There is no bulk job \"{id}\". The list of bulk jobs shows the ones there are."),
             BulkError::Busy(id) => format!("Job {id} is being run by another Rackdesk right now (the app, or another command). Wait for it, or stop it there."),
             BulkError::Unfinished { id, finished, total, state } => format!(
                 "Job {id} from this file is not finished ({finished} of {total} rows done, {state}). Resume it or cancel it \

@@ -82,8 +82,13 @@ impl Snapshot {
                     }
                     touched.extend(u.forward_to.iter().flatten().filter_map(|f| domain_of(f)));
                 }
-                RowSpec::ResetPassword { addr, .. } | RowSpec::Delete(addr) => {
+                RowSpec::ResetPassword { addr, .. } => {
                     touched.insert(addr.domain.clone());
+                }
+                RowSpec::Delete(addr) => {
+                    // Every alias with its members: a deleted mailbox is taken out of them.
+                    touched.insert(addr.domain.clone());
+                    alias_domains.insert(addr.domain.clone(), None);
                 }
                 RowSpec::Alias { alias, member, .. } => {
                     touched.insert(alias.domain.clone());
@@ -213,6 +218,17 @@ impl Snapshot {
     fn details(&self, a: &EmailAddress) -> Option<&Mailbox> {
         self.domains.get(&a.domain)?.details.get(&a.local)
     }
+    /// What deleting (or offboarding) the mailbox does to the aliases read for its domain.
+    fn delete_impact(&self, a: &EmailAddress) -> crate::addresses::DeleteImpact {
+        let list: Vec<(String, Vec<String>)> = self
+            .domains
+            .get(&a.domain)
+            .and_then(|d| d.aliases.as_ref())
+            .map(|al| al.iter().map(|(name, members)| (format!("{name}@{}", a.domain), members.clone())).collect())
+            .unwrap_or_default();
+        crate::addresses::DeleteImpact::of(&list, &a.to_string())
+    }
+
     fn is_alias(&self, a: &EmailAddress) -> bool {
         self.domains.get(&a.domain).and_then(|d| d.aliases.as_ref()).is_some_and(|al| al.contains_key(&a.local))
     }
@@ -267,8 +283,14 @@ pub enum Op {
     /// `deletes`: the member is the alias's last, so the alias is deleted.
     #[serde(rename_all = "camelCase")]
     AliasRemove { alias: String, member: String, deletes: bool },
+    /// One step per alias that delivers to the mailbox (taken out of it; an alias left with no
+    /// address is deleted), then the mailbox's deletion.
     #[serde(rename_all = "camelCase")]
-    Delete { address: String },
+    Delete {
+        address: String,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        leave_aliases: Vec<String>,
+    },
     /// Step 1: one change of the mailbox (new random password, and enabled, forwarding,
     /// auto-reply where they change); then one step per alias to leave.
     #[serde(rename_all = "camelCase")]
@@ -282,7 +304,8 @@ impl Op {
         match self {
             Op::Nothing { .. } => (0, 0),
             Op::Create { .. } => (0, 1),
-            Op::Update { .. } | Op::ResetPassword { .. } | Op::Delete { .. } => (1, 1),
+            Op::Update { .. } | Op::ResetPassword { .. } => (1, 1),
+            Op::Delete { leave_aliases, .. } => (1 + 2 * leave_aliases.len() as u64, 1 + leave_aliases.len() as u64),
             Op::AliasAdd { creates: true, .. } => (1, 1),
             Op::AliasAdd { .. } | Op::AliasRemove { .. } => (2, 1),
             Op::Offboard { leave_aliases, .. } => (1 + 2 * leave_aliases.len() as u64, 1 + leave_aliases.len() as u64),
@@ -293,7 +316,7 @@ impl Op {
     pub fn steps(&self) -> usize {
         match self {
             Op::Nothing { .. } => 0,
-            Op::Offboard { leave_aliases, .. } => 1 + leave_aliases.len(),
+            Op::Offboard { leave_aliases, .. } | Op::Delete { leave_aliases, .. } => 1 + leave_aliases.len(),
             _ => 1,
         }
     }
@@ -316,6 +339,19 @@ impl Op {
             _ => "change",
         }
     }
+}
+
+/// The plan's line for the aliases a deleted or offboarded mailbox leaves.
+fn aliases_change(impact: &crate::addresses::DeleteImpact) -> Option<Change> {
+    let updated = impact.updated();
+    let mut parts = Vec::new();
+    if !updated.is_empty() {
+        parts.push(format!("taken out of {}", updated.join(", ")));
+    }
+    if !impact.emptied.is_empty() {
+        parts.push(format!("{} deleted (no other address)", impact.emptied.join(", ")));
+    }
+    (!parts.is_empty()).then(|| Change { field: "aliases".into(), from: None, to: parts.join("; ") })
 }
 
 /// One field's change, for the plan.
@@ -493,7 +529,7 @@ impl Planner<'_> {
         if self.snap.is_alias(a) {
             self.error(col, format!("{a} is an alias, not a mailbox."));
         } else {
-            self.error(col, format!("{a} does not exist in this account. Check the spelling; `rackdesk export mailboxes` lists the mailboxes."));
+            self.error(col, format!("{a} does not exist in this account. Check the spelling against the list of mailboxes."));
         }
         false
     }
@@ -669,11 +705,14 @@ pub fn plan(input: &CsvInput, v: &Validated, snap: &Snapshot, limits: Limits) ->
                 if !p.domain_ok("email", a) {
                     None
                 } else if let Some(m) = snap.mailbox(a) {
+                    let impact = snap.delete_impact(a);
+                    if let Some(c) = aliases_change(&impact) {
+                        changes.push(c);
+                    }
                     changes.push(ch("mailbox", None, format!("deleted with all its mail ({} in use)", storage(m.current_usage.unwrap_or(0)))));
-                    let _ = m;
-                    Some(Op::Delete { address: a.to_string() })
+                    Some(Op::Delete { address: a.to_string(), leave_aliases: impact.aliases })
                 } else if snap.is_alias(a) {
-                    p.error("email", format!("{a} is an alias, not a mailbox; delete aliases with `rackdesk alias delete`."));
+                    p.error("email", format!("{a} is an alias, not a mailbox; this job deletes mailboxes only (delete the alias on its own)."));
                     None
                 } else {
                     p.warning("email", format!("{a} does not exist, so there is nothing to delete."));
@@ -775,20 +814,12 @@ pub fn plan(input: &CsvInput, v: &Validated, snap: &Snapshot, limits: Limits) ->
                     }
                     let mut leave = Vec::new();
                     if o.remove_from_aliases {
-                        let me = o.addr.to_string();
-                        if let Some(al) = snap.domains.get(&o.addr.domain).and_then(|d| d.aliases.as_ref()) {
-                            for (name, members) in al.iter().filter(|(_, m)| m.contains(&me)) {
-                                let alias = format!("{name}@{}", o.addr.domain);
-                                if members.len() == 1 {
-                                    p.warning("removeFromAliases", format!("{alias} delivers only to {me}; it is left as it is (an alias needs at least one address). Change or delete it by hand."));
-                                } else {
-                                    leave.push(alias);
-                                }
-                            }
+                        // The same rule as deleting a mailbox: an alias left with no address is deleted.
+                        let impact = snap.delete_impact(&o.addr);
+                        if let Some(c) = aliases_change(&impact) {
+                            changes.push(c);
                         }
-                        if !leave.is_empty() {
-                            changes.push(ch("aliases", None, format!("removed from {}", leave.join(", "))));
-                        }
+                        leave = impact.aliases;
                     }
                     Some(Op::Offboard { address: o.addr.to_string(), enabled, forward_to, auto_reply, leave_aliases: leave })
                 } else {
@@ -802,9 +833,14 @@ pub fn plan(input: &CsvInput, v: &Validated, snap: &Snapshot, limits: Limits) ->
             None => "not applied: the row has errors".into(),
             Some(Op::Nothing { reason }) => reason.clone(),
             Some(Op::Create { .. }) => format!("create: {}", changes.iter().map(|c| c.to_string()).collect::<Vec<_>>().join("; ")),
-            Some(Op::Delete { address }) => {
+            Some(Op::Delete { address, leave_aliases }) => {
                 let used = EmailAddress::parse(address).ok().and_then(|a| snap.mailbox(&a).and_then(|m| m.current_usage)).unwrap_or(0);
-                format!("delete the mailbox and all its mail ({} in use)", storage(used))
+                let aliases = if leave_aliases.is_empty() {
+                    String::new()
+                } else {
+                    changes.iter().find(|c| c.field == "aliases").map(|c| format!("; {}", c.to)).unwrap_or_default()
+                };
+                format!("delete the mailbox and all its mail ({} in use){aliases}", storage(used))
             }
             Some(_) => changes.iter().map(|c| c.to_string()).collect::<Vec<_>>().join("; "),
         };
@@ -956,14 +992,17 @@ mod tests {
         match &p.rows[0].op {
             Some(Op::Offboard { enabled: Some(false), forward_to: Some(f), auto_reply: Some(_), leave_aliases, .. }) => {
                 assert_eq!(f, "sam@example.com");
-                assert_eq!(leave_aliases, &vec!["sales@example.com".to_string()]);
+                assert_eq!(leave_aliases, &vec!["sales@example.com".to_string(), "solo@example.com".to_string()]);
             }
             other => panic!("{other:?}"),
         }
-        assert!(has(&p, 2, "solo@example.com delivers only to jane@example.com"));
-        assert_eq!(p.rows[0].op.as_ref().unwrap().steps(), 2);
-        let p = plan_of(JobKind::Delete, "email\nsam@example.com\nghost@example.com\nsales@example.com\n");
-        assert_eq!(p.rows[0].text, "delete the mailbox and all its mail (2.9 GB in use)");
+        assert!(p.rows[0].text.contains("aliases taken out of sales@example.com; solo@example.com deleted (no other address)"), "{}", p.rows[0].text);
+        assert_eq!(p.rows[0].op.as_ref().unwrap().steps(), 3);
+        let p = plan_of(JobKind::Delete, "email\nsam@example.com\nghost@example.com\nsales@example.com\njane@example.com\n");
+        assert_eq!(p.rows[0].text, "delete the mailbox and all its mail (2.9 GB in use); taken out of sales@example.com");
+        assert_eq!(p.rows[0].op, Some(Op::Delete { address: "sam@example.com".into(), leave_aliases: vec!["sales@example.com".into()] }));
+        assert_eq!(p.rows[3].text, "delete the mailbox and all its mail (100 MB in use); taken out of sales@example.com; solo@example.com deleted (no other address)");
+        assert_eq!(p.rows[3].op.as_ref().unwrap().steps(), 3);
         assert!(matches!(p.rows[1].op, Some(Op::Nothing { .. })));
         assert!(has(&p, 4, "is an alias"));
     }

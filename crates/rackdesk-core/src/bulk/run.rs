@@ -189,7 +189,7 @@ impl Runner {
         let here = (&self.ops.session.actor.account, self.ops.session.client.config().api_url.trim_end_matches('/'));
         if (&job.account, job.api_url.trim_end_matches('/')) != here {
             return Err(BulkError::Invalid(format!(
-                "Job {id} was planned for account {} at {}, but Rackdesk is now connected to account {} at {}. Use the identity the job was planned with (--identity).",
+                "Job {id} was planned for account {} at {}, but Rackdesk is now connected to account {} at {}. Act through the identity the job was planned with to resume it.",
                 job.account, job.api_url, here.0, here.1
             )));
         }
@@ -397,6 +397,9 @@ impl Runner {
                         return Err(RowError::Stop { message: format!("{} The job was paused; nothing more was sent.", e.user_message()) });
                     }
                     Err(OpsError::Api(e)) => return Err(RowError::from_api(&e, None)),
+                    Err(e @ (OpsError::AlreadyExists { .. } | OpsError::AliasesDeliverHere { .. } | OpsError::DomainTypo { .. })) => {
+                        return Err(RowError::Failed { kind: e.kind().as_str().into(), message: e.user_message(), detail: None, transient: false })
+                    }
                 }
             };
             match end {
@@ -450,7 +453,7 @@ impl Runner {
                 new.forward_to = forward_to.clone();
                 new.save_forwarded_email = *keep_copy;
                 new.vacation = auto_reply.as_ref().map(|m| Vacation { enabled: true, message: m.clone() });
-                self.ops.create_mailbox(&a, &new).await?;
+                self.ops.create_mailbox_planned(&a, &new, Ops::create_changes(&new)).await?;
                 Ok(StepEnd::Applied(generated.then_some(pw)))
             }
             Op::Update { address, display_name, size, enabled, forward_to, keep_copy, auto_reply } => {
@@ -479,9 +482,12 @@ impl Runner {
                 self.ops.edit_mailbox(&a, &MailboxChanges { password: Some(pw.clone()), ..Default::default() }).await?;
                 Ok(StepEnd::Applied(generated.then_some(pw)))
             }
-            Op::Delete { address } => {
+            Op::Delete { address, leave_aliases } => {
+                if let Some(alias) = leave_aliases.get(step) {
+                    return self.leave_alias(alias, &address.to_ascii_lowercase()).await;
+                }
                 let a = addr(address)?;
-                match self.ops.delete_mailbox(&a).await {
+                match self.ops.delete_mailbox_only(&a).await {
                     Err(OpsError::Api(e)) if e.is_not_found() => Ok(StepEnd::AlreadySo("it was already gone".into())),
                     r => r.map(|_| StepEnd::Applied(None)),
                 }
@@ -497,12 +503,12 @@ impl Runner {
                         members.push(member.clone());
                         self.ops.set_alias_members(&a, &members).await?;
                     }
-                    Err(e) if e.is_not_found() => self.ops.create_alias(&a, std::slice::from_ref(member)).await?,
+                    Err(e) if e.is_not_found() => self.ops.create_alias_planned(&a, std::slice::from_ref(member)).await?,
                     Err(e) => return Err(e.into()),
                 }
                 Ok(StepEnd::Applied(None))
             }
-            Op::AliasRemove { alias, member, .. } => self.leave_alias(alias, member, true).await,
+            Op::AliasRemove { alias, member, .. } => self.leave_alias(alias, member).await,
             Op::Offboard { address, enabled, forward_to, auto_reply, leave_aliases } => {
                 if step == 0 {
                     let a = addr(address)?;
@@ -518,15 +524,15 @@ impl Runner {
                     Ok(StepEnd::Applied(Some(pw)))
                 } else {
                     let alias = leave_aliases.get(step - 1).cloned().unwrap_or_default();
-                    self.leave_alias(&alias, address, false).await
+                    self.leave_alias(&alias, address).await
                 }
             }
         }
     }
 
     /// Takes `member` out of `alias`, reading its members first. The alias is deleted when the
-    /// member was its last only if `may_delete`; else it is left alone.
-    async fn leave_alias(&self, alias: &str, member: &str, may_delete: bool) -> Result<StepEnd, OpsError> {
+    /// member was its last (an alias cannot be left with no address).
+    async fn leave_alias(&self, alias: &str, member: &str) -> Result<StepEnd, OpsError> {
         let a = addr(alias)?;
         let al = match self.ops.session.client.alias(&a.domain, &a.local).await {
             Ok(al) => al,
@@ -539,9 +545,6 @@ impl Runner {
         }
         let rest: Vec<String> = members.into_iter().filter(|m| m != member).collect();
         if rest.is_empty() {
-            if !may_delete {
-                return Ok(StepEnd::AlreadySo(format!("{alias} has no other member, so it was left as it is")));
-            }
             self.ops.delete_alias(&a).await?;
         } else {
             self.ops.set_alias_members(&a, &rest).await?;
@@ -575,7 +578,10 @@ impl Runner {
                 let a = addr(address)?;
                 exists(c.mailbox(&a.domain, &a.local).await.map(|_| ()))
             }
-            Op::Delete { address } => {
+            Op::Delete { address, leave_aliases } => {
+                if let Some(alias) = leave_aliases.get(step) {
+                    return Ok(member_of(alias, address).await? != Some(true));
+                }
                 let a = addr(address)?;
                 exists(c.mailbox(&a.domain, &a.local).await.map(|_| ())).map(|e| !e)
             }

@@ -700,7 +700,7 @@ mod tests {
     use crate::bulk::plan::{Counts, PlannedRow};
 
     fn plan() -> Plan {
-        let op = |a: &str| Some(Op::Delete { address: a.into() });
+        let op = |a: &str| Some(Op::Delete { address: a.into(), leave_aliases: vec![] });
         Plan {
             kind: JobKind::Delete,
             rows: vec![
@@ -749,7 +749,7 @@ mod tests {
         let rows = s.rows(&j.id).unwrap();
         assert_eq!(rows[0].state, RowState::InFlight);
         assert_eq!(rows[0].attempts, 1);
-        assert_eq!(rows[0].op, Some(Op::Delete { address: "a@example.com".into() }));
+        assert_eq!(rows[0].op, Some(Op::Delete { address: "a@example.com".into(), leave_aliases: vec![] }));
         s.row_done(&j.id, 0, 1, "deleted", Some(SecretState::Pending)).unwrap();
         assert_eq!(s.lose_pending_secrets(&j.id).unwrap(), vec!["a@example.com".to_string()]);
         assert_eq!(s.job(&j.id).unwrap().counts.passwords_lost, 1);

@@ -9,7 +9,7 @@
 
 mod operator;
 
-pub use operator::{current_operator, os_user, passphrase_backoff, Operator, PassphraseProblem, Role, MIN_PASSPHRASE};
+pub use operator::{current_operator, display_name, gecos_name, os_full_name, os_user, passphrase_backoff, Operator, PassphraseProblem, Role, MIN_PASSPHRASE};
 
 use crate::client::mask;
 use crate::verify::{self, AdminCheck, Verified, VerifyError};
@@ -224,9 +224,9 @@ pub struct Actor {
 
 impl fmt::Display for Actor {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "You ({}, {}) — acting through ", self.operator.name, self.operator.role.label())?;
+        write!(f, "You ({}, {}) — acting through ", self.operator.display_name(), self.operator.role.label())?;
         match &self.api_admin {
-            Some(a) => write!(f, "API admin `{a}`")?,
+            Some(a) => write!(f, "API admin {a}")?,
             None => write!(f, "the keys of \"{}\"", self.identity_label)?,
         }
         write!(f, " on account {}", self.account)

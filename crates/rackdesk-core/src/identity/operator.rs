@@ -39,13 +39,64 @@ pub struct Operator {
     /// The OS user name, or a name chosen on a shared help-desk computer.
     pub name: String,
     pub role: Role,
+    /// The person's full name as they set it (`None`: the OS account's full name is shown).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub full_name: Option<String>,
 }
 
 impl Operator {
+    pub fn new(name: impl Into<String>, role: Role) -> Operator {
+        Operator { name: name.into(), role, full_name: None }
+    }
+
     /// The OS user, as a super admin: who runs Rackdesk before anyone set otherwise.
     pub fn from_os() -> Operator {
-        Operator { name: os_user(), role: Role::SuperAdmin }
+        Operator::new(os_user(), Role::SuperAdmin)
     }
+
+    /// The full name to show: the one the person set; else the OS account's full name when
+    /// the operator is the OS user; else a name chosen on a shared computer.
+    pub fn shown_full_name(&self) -> Option<String> {
+        if let Some(f) = self.full_name.as_deref().map(str::trim).filter(|f| !f.is_empty()) {
+            return Some(f.to_owned());
+        }
+        if self.name.eq_ignore_ascii_case(&os_user()) {
+            os_full_name()
+        } else {
+            Some(self.name.clone())
+        }
+    }
+
+    /// The OS login of this computer's session, shown beside the name.
+    pub fn login(&self) -> String {
+        os_user()
+    }
+
+    /// How people see the operator: "Alice Martin (alice)", or the login alone.
+    pub fn display_name(&self) -> String {
+        display_name(self.shown_full_name().as_deref(), &self.login())
+    }
+}
+
+/// "Full Name (login)", or the login alone when there is no full name (or it is the login).
+pub fn display_name(full_name: Option<&str>, login: &str) -> String {
+    match full_name.map(str::trim).filter(|f| !f.is_empty() && !f.eq_ignore_ascii_case(login)) {
+        Some(f) => format!("{f} ({login})"),
+        None => login.to_owned(),
+    }
+}
+
+/// The full name of the OS account running Rackdesk, if it has one: the GECOS field of its
+/// passwd entry on Linux and macOS (up to the first comma), the display name on Windows.
+pub fn os_full_name() -> Option<String> {
+    let real = whoami::fallible::realname().ok()?;
+    gecos_name(&real).filter(|n| !n.eq_ignore_ascii_case(&os_user()))
+}
+
+/// The name part of a GECOS field ("Alice Martin,Room 4,,": "Alice Martin").
+pub fn gecos_name(field: &str) -> Option<String> {
+    let n = field.split(',').next().unwrap_or("").trim();
+    (!n.is_empty()).then(|| n.to_owned())
 }
 
 /// The operator as set in the config folder, or the OS user as a super admin. Reads only the
@@ -118,7 +169,23 @@ impl Identities {
         if current == Role::HelpDesk && role == Role::SuperAdmin {
             return Err(IdentityError::Passphrase(PassphraseProblem::Missing));
         }
-        let op = Operator { name: n.to_owned(), role };
+        let full_name = cfg.operator.as_ref().and_then(|o| o.full_name.clone());
+        let op = Operator { name: n.to_owned(), role, full_name };
+        cfg.operator = Some(op.clone());
+        self.save(&cfg)?;
+        Ok(op)
+    }
+
+    /// Sets the full name shown for the operator ("Alice Martin"); an empty one goes back to
+    /// the OS account's. Kept in the settings file beside the operator.
+    pub fn set_full_name(&self, full_name: &str) -> Result<Operator, IdentityError> {
+        let n = full_name.trim();
+        if n.chars().count() > 100 || n.chars().any(char::is_control) {
+            return Err(IdentityError::Invalid { field: "full name".into(), reason: "use at most 100 ordinary characters".into() });
+        }
+        let mut cfg = self.load()?;
+        let mut op = cfg.operator.clone().unwrap_or_else(Operator::from_os);
+        op.full_name = (!n.is_empty()).then(|| n.to_owned());
         cfg.operator = Some(op.clone());
         self.save(&cfg)?;
         Ok(op)
@@ -190,5 +257,24 @@ impl Identities {
         cfg.operator = Some(op.clone());
         self.save(&cfg)?;
         Ok(op)
+    }
+}
+
+#[cfg(test)]
+mod name_tests {
+    use super::*;
+
+    #[test]
+    fn the_operator_is_shown_by_full_name_with_the_login_beside_it() {
+        assert_eq!(display_name(Some("Alice Martin"), "alice"), "Alice Martin (alice)");
+        assert_eq!(display_name(None, "alice"), "alice");
+        assert_eq!(display_name(Some("  "), "alice"), "alice");
+        assert_eq!(display_name(Some("alice"), "alice"), "alice");
+        assert_eq!(gecos_name("Alice Martin,Room 4,,"), Some("Alice Martin".into()));
+        assert_eq!(gecos_name(",,,"), None);
+        let mut op = Operator::new("tess", Role::HelpDesk);
+        assert_eq!(op.shown_full_name().as_deref(), Some("tess"), "a name chosen on a shared computer");
+        op.full_name = Some("Tess Quispe".into());
+        assert_eq!(op.display_name(), format!("Tess Quispe ({})", os_user()));
     }
 }

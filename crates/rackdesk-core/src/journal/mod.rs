@@ -49,6 +49,7 @@ use std::time::Duration;
 
 mod query;
 mod verify;
+pub mod words;
 
 pub use query::{Filter, FilterText, CSV_HEADER, RESULTS};
 pub use verify::{Problem, ProblemKind, VerifyReport};

@@ -10,7 +10,8 @@ pub struct Filter {
     pub operator: Option<String>,
     /// Part of the target, ignoring case.
     pub target: Option<String>,
-    /// The action exactly, e.g. "mailbox.set"; a trailing `*` matches a prefix ("mailbox.*").
+    /// The action exactly, e.g. "mailbox.set"; a trailing `*` matches a prefix ("mailbox.*");
+    /// plain words match the actions they name ("reset": `mailbox.reset-password`).
     pub action: Option<String>,
     /// Entries at or after this time.
     pub since: Option<DateTime<Utc>>,
@@ -138,7 +139,14 @@ pub(super) fn where_clause(f: &Filter, exact_target: Option<&str>) -> Result<(St
         params.push(SqlValue::Text(format!("%{}%", escape_like(&t))));
     }
     if let Some(a) = some(&f.action) {
+        // Plain words ("reset") name the actions they mean; codes are matched as typed.
+        let by_words = super::words::actions_for_words(&a);
         match a.strip_suffix('*') {
+            _ if by_words.is_some() => {
+                let list = by_words.unwrap_or_default();
+                sql.push_str(&format!(" AND i.action IN ({})", vec!["?"; list.len()].join(",")));
+                params.extend(list.into_iter().map(|x| SqlValue::Text(x.to_owned())));
+            }
             Some(prefix) => {
                 sql.push_str(" AND i.action LIKE ? ESCAPE '\\'");
                 params.push(SqlValue::Text(format!("{}%", escape_like(prefix))));
@@ -249,8 +257,8 @@ pub(super) fn entry_from_row(row: &Row<'_>) -> rusqlite::Result<Entry> {
     })
 }
 
-/// The CSV export's columns.
-pub const CSV_HEADER: [&str; 19] = [
+/// The CSV export's columns: the codes and raw changes, then the entry in words.
+pub const CSV_HEADER: [&str; 20] = [
     "id",
     "time",
     "finished",
@@ -270,9 +278,10 @@ pub const CSV_HEADER: [&str; 19] = [
     "error message",
     "server message",
     "correlation id",
+    "summary",
 ];
 
-pub(super) fn csv_record(e: &Entry) -> [String; 19] {
+pub(super) fn csv_record(e: &Entry) -> [String; 20] {
     // "result" is the status word; reason / note / reconciliation result go with it.
     let (result, kind, message, server) = match &e.outcome {
         None => ("pending".to_string(), String::new(), String::new(), String::new()),
@@ -304,6 +313,7 @@ pub(super) fn csv_record(e: &Entry) -> [String; 19] {
         message,
         server,
         e.correlation_id.clone().unwrap_or_default(),
+        super::words::summary(e),
     ]
 }
 

@@ -1,0 +1,421 @@
+//! The journal in plain language: one sentence per entry ("Reset the password of
+//! tess@example.com"), a few lines of detail, and the result in words. The stored entry keeps
+//! its action code and raw changes (for filters, tests and the CSV export); people read these.
+
+use super::{Entry, Outcome};
+use serde_json::Value;
+
+/// A size in MB as people say it: "512 MB", "25 GB", "1.5 GB".
+pub fn size_words(mb: u64) -> String {
+    if mb < 1024 {
+        return format!("{mb} MB");
+    }
+    let gb = mb as f64 / 1024.0;
+    if mb.is_multiple_of(1024) {
+        format!("{} GB", mb / 1024)
+    } else {
+        format!("{:.1} GB", gb)
+    }
+}
+
+fn text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Bool(true) => "yes".into(),
+        Value::Bool(false) => "no".into(),
+        Value::Null => "nothing".into(),
+        Value::Array(a) if a.is_empty() => "nobody".into(),
+        Value::Array(a) => a.iter().map(text).collect::<Vec<_>>().join(", "),
+        other => other.to_string(),
+    }
+}
+
+fn list(v: Option<&Value>) -> Vec<String> {
+    v.and_then(Value::as_array).map(|a| a.iter().filter_map(|x| x.as_str().map(str::to_owned)).collect()).unwrap_or_default()
+}
+
+fn old_new<'a>(e: &'a Entry, field: &str) -> (Option<&'a Value>, Option<&'a Value>) {
+    let c = e.changes.get(field);
+    (c.and_then(|c| c.get("old")), c.and_then(|c| c.get("new")))
+}
+
+fn size_of(v: Option<&Value>) -> Option<String> {
+    v.and_then(Value::as_u64).map(size_words)
+}
+
+/// "a", "a and b", "a, b and c".
+fn and_list(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
+/// Who joined and who left a list (case does not matter).
+fn diff(old: &[String], new: &[String]) -> (Vec<String>, Vec<String>) {
+    let has = |l: &[String], x: &String| l.iter().any(|y| y.eq_ignore_ascii_case(x));
+    let added = new.iter().filter(|x| !has(old, x)).cloned().collect();
+    let removed = old.iter().filter(|x| !has(new, x)).cloned().collect();
+    (added, removed)
+}
+
+fn forwarding_line(old: Option<&Value>, new: Option<&Value>) -> String {
+    let new = list(new);
+    let was = old.map(|o| list(Some(o)));
+    let now = if new.is_empty() { "Forwarding is off".to_string() } else { format!("Forwards to {}", and_list(&new)) };
+    match was {
+        Some(w) if w.is_empty() => format!("{now} (before: no forwarding)"),
+        Some(w) => format!("{now} (before: {})", and_list(&w)),
+        None => now,
+    }
+}
+
+fn auto_reply_line(old: Option<&Value>, new: Option<&Value>) -> String {
+    let on = |v: Option<&Value>| v.and_then(|v| v.get("enabled")).and_then(Value::as_bool).unwrap_or(false);
+    let msg = |v: Option<&Value>| v.and_then(|v| v.get("message")).and_then(Value::as_str).unwrap_or("").to_owned();
+    if on(new) {
+        format!("Auto-reply on: \"{}\"", msg(new))
+    } else if old.is_some() && on(old) {
+        format!("Auto-reply off (it said: \"{}\")", msg(old))
+    } else {
+        "Auto-reply off".into()
+    }
+}
+
+/// One line per changed field of a mailbox, in words.
+fn mailbox_lines(e: &Entry) -> Vec<String> {
+    let mut out = Vec::new();
+    let Some(o) = e.changes.as_object() else { return out };
+    for (k, _) in o {
+        let (old, new) = old_new(e, k);
+        let line = match k.as_str() {
+            "displayName" => match old {
+                Some(o) => format!("Display name \"{}\" (before: \"{}\")", text(new.unwrap_or(&Value::Null)), text(o)),
+                None => format!("Display name \"{}\"", text(new.unwrap_or(&Value::Null))),
+            },
+            "enabled" => match new.and_then(Value::as_bool) {
+                Some(true) => "Enabled".into(),
+                _ => "Disabled".into(),
+            },
+            "size" => match (size_of(old), size_of(new)) {
+                (Some(a), Some(b)) => format!("Size {b} (before: {a})"),
+                (None, Some(b)) => format!("Size {b}"),
+                _ => continue,
+            },
+            "forwarding" => forwarding_line(old, new),
+            "keepCopy" => match new.and_then(Value::as_bool) {
+                Some(true) => "Keeps a copy of forwarded mail".into(),
+                _ => "Keeps no copy of forwarded mail".into(),
+            },
+            "autoReply" => auto_reply_line(old, new),
+            "password" => "New password (never recorded)".into(),
+            _ => continue,
+        };
+        out.push(line);
+    }
+    out
+}
+
+fn bulk_kind_label(action: &str) -> Option<&'static str> {
+    action.strip_prefix("bulk.").and_then(crate::bulk::JobKind::parse).map(|k| k.label())
+}
+
+/// The sentence a person reads for a journal entry: what was done (or tried), to what.
+pub fn summary(e: &Entry) -> String {
+    let t = e.target.as_str();
+    let (old, new) = old_new(e, "members");
+    match e.action.as_str() {
+        "mailbox.create" => match size_of(old_new(e, "size").1) {
+            Some(s) => format!("Created the mailbox {t} ({s})"),
+            None => format!("Created the mailbox {t}"),
+        },
+        "mailbox.reset-password" => format!("Reset the password of {t}"),
+        "mailbox.enable" => format!("Enabled {t}"),
+        "mailbox.disable" => format!("Disabled {t}"),
+        "mailbox.enable-disable" => match old_new(e, "enabled").1.and_then(Value::as_bool) {
+            Some(true) => format!("Enabled {t}"),
+            Some(false) => format!("Disabled {t}"),
+            None => format!("Enabled or disabled {t}"),
+        },
+        "mailbox.size" => {
+            let (o, n) = old_new(e, "size");
+            match (size_of(o), size_of(n)) {
+                (Some(a), Some(b)) => format!("Changed the size of {t} from {a} to {b}"),
+                (None, Some(b)) => format!("Changed the size of {t} to {b}"),
+                _ => format!("Changed the size of {t}"),
+            }
+        }
+        "mailbox.display-name" => match old_new(e, "displayName") {
+            (Some(o), Some(n)) => format!("Renamed {t} from \"{}\" to \"{}\"", text(o), text(n)),
+            (None, Some(n)) => format!("Set the display name of {t} to \"{}\"", text(n)),
+            _ => format!("Changed the display name of {t}"),
+        },
+        "mailbox.forwarding" => match old_new(e, "forwarding").1.map(|v| list(Some(v))) {
+            Some(n) if n.is_empty() => format!("Stopped forwarding the mail of {t}"),
+            Some(n) => format!("Forwarded the mail of {t} to {}", and_list(&n)),
+            None => format!("Changed the forwarding of {t}"),
+        },
+        "mailbox.auto-reply" => {
+            let on = old_new(e, "autoReply").1.and_then(|v| v.get("enabled")).and_then(Value::as_bool);
+            match on {
+                Some(true) => format!("Turned on the auto-reply of {t}"),
+                Some(false) => format!("Turned off the auto-reply of {t}"),
+                None => format!("Changed the auto-reply of {t}"),
+            }
+        }
+        "mailbox.change" => format!("Changed {t}"),
+        "mailbox.delete" => format!("Deleted the mailbox {t}"),
+        "alias.create" => format!("Created the alias {t}, delivering to {}", and_list(&list(new))),
+        "alias.members" => {
+            let (added, removed) = diff(&list(old), &list(new));
+            match (added.as_slice(), removed.as_slice()) {
+                ([], []) if old.is_none() => format!("Set who {t} delivers to: {}", and_list(&list(new))),
+                ([], []) => format!("Left the members of {t} as they were"),
+                (a, []) => format!("Added {} to {t}", and_list(a)),
+                ([], r) => format!("Removed {} from {t}", and_list(r)),
+                (a, r) => format!("Added {} to {t} and removed {}", and_list(a), and_list(r)),
+            }
+        }
+        "alias.delete" => format!("Deleted the alias {t}"),
+        "admin.create" => format!("Created the admin login {t}"),
+        "role.switch" => match old_new(e, "role") {
+            (Some(o), Some(n)) => format!("Switched {t} from {} to {}", text(o), text(n)),
+            (_, Some(n)) => format!("Switched {t} to {}", text(n)),
+            _ => format!("Switched the role of {t}"),
+        },
+        "operator.set" => match old_new(e, "operator").1 {
+            Some(n) => format!("Set the operator on this computer to {}", text(n)),
+            None => "Set the operator on this computer".into(),
+        },
+        "operator.full-name" => match old_new(e, "fullName").1 {
+            Some(Value::String(n)) if !n.is_empty() => format!("Set the full name of {t} to \"{n}\""),
+            _ => format!("Cleared the full name of {t}"),
+        },
+        "passphrase.set" => "Set the super-admin passphrase".into(),
+        "keys.add" => format!("Connected the account \"{t}\" (its API keys stored in the vault)"),
+        "keys.verify" => format!("Checked the API keys of \"{t}\""),
+        "keys.rotate" => format!("Replaced the API keys of \"{t}\""),
+        "keys.remove" => format!("Removed \"{t}\" and its API keys"),
+        "identity.use" => format!("Switched to acting through \"{t}\""),
+        a => match bulk_kind_label(a) {
+            Some(label) => format!("Started a bulk job to {label} ({t})"),
+            None => format!("Changed {t}"),
+        },
+    }
+}
+
+/// A few lines of detail in words (never codes, JSON or bare numbers of MB).
+pub fn details(e: &Entry) -> Vec<String> {
+    let (old, new) = old_new(e, "members");
+    let mut out = match e.action.as_str() {
+        "mailbox.create" => mailbox_lines(e).into_iter().filter(|l| !l.starts_with("Size ")).collect(),
+        "mailbox.delete" => {
+            let d = e.changes.get("deleted");
+            let mut v = Vec::new();
+            if let Some(n) = d.and_then(|d| d.get("displayName")).and_then(Value::as_str).filter(|n| !n.is_empty()) {
+                v.push(format!("Display name \"{n}\""));
+            }
+            match (d.and_then(|d| d.get("usedMB")).and_then(Value::as_u64), d.and_then(|d| d.get("sizeMB")).and_then(Value::as_u64)) {
+                (Some(u), Some(s)) => v.push(format!("It held {} of mail (size {})", size_words(u), size_words(s))),
+                (None, Some(s)) => v.push(format!("Its size was {}", size_words(s))),
+                _ => {}
+            }
+            v
+        }
+        "alias.members" if old.is_some() => {
+            let now = list(new);
+            vec![if now.is_empty() { "Now delivers to nobody".into() } else { format!("Now delivers to {}", and_list(&now)) }]
+        }
+        "alias.delete" => {
+            let m = list(e.changes.get("deleted").and_then(|d| d.get("members")));
+            if m.is_empty() { vec![] } else { vec![format!("It delivered to {}", and_list(&m))] }
+        }
+        "mailbox.size" | "mailbox.enable" | "mailbox.disable" | "mailbox.reset-password" | "alias.create" => vec![],
+        a if a.starts_with("mailbox.") => mailbox_lines(e),
+        "keys.add" => {
+            let mut v = Vec::new();
+            if let Some(a) = old_new(e, "account").1 {
+                v.push(format!("Account {}", text(a)));
+            }
+            if let Some(a) = old_new(e, "apiAdmin").1.filter(|a| !a.is_null()) {
+                v.push(format!("API admin {}", text(a)));
+            }
+            if let Some(a) = old_new(e, "apiAddress").1 {
+                v.push(format!("API address {}", text(a)));
+            }
+            v
+        }
+        "keys.rotate" => match old_new(e, "userKey") {
+            (Some(o), Some(n)) => vec![format!("User key {} (before: {})", text(n), text(o))],
+            _ => vec![],
+        },
+        "operator.set" => match old_new(e, "role").1 {
+            Some(r) => vec![format!("Role: {}", text(r))],
+            None => vec![],
+        },
+        _ => vec![],
+    };
+    if let Some(c) = &e.correlation_id {
+        out.push(format!("Part of bulk job {c}"));
+    }
+    out
+}
+
+/// The result in words: "Done", "Failed: …", "Refused: …".
+pub fn result_words(o: Option<&Outcome>) -> String {
+    match o {
+        None => "Not finished: Rackdesk stopped before the answer arrived; it is checked on the next start".into(),
+        Some(Outcome::Success) => "Done".into(),
+        Some(Outcome::Failed { message, server_message, .. }) => match server_message {
+            Some(s) => format!("Failed: {message} (Rackspace said: {s})"),
+            None => format!("Failed: {message}"),
+        },
+        Some(Outcome::Refused { reason }) => format!("Refused: {reason}"),
+        Some(Outcome::Unknown { note }) => format!("Outcome unknown: {note}"),
+        Some(Outcome::Reconciled { result }) => format!("Checked later: {result}"),
+    }
+}
+
+/// Plain words a person may type to find entries, mapped to the action codes they mean
+/// ("reset" finds `mailbox.reset-password`). `None` when the words name no action.
+pub fn actions_for_words(words: &str) -> Option<Vec<&'static str>> {
+    const WORDS: &[(&str, &[&str])] = &[
+        ("reset", &["mailbox.reset-password"]),
+        ("password", &["mailbox.reset-password"]),
+        ("create", &["mailbox.create", "alias.create", "admin.create"]),
+        ("delete", &["mailbox.delete", "alias.delete"]),
+        ("disable", &["mailbox.disable", "mailbox.enable-disable"]),
+        ("enable", &["mailbox.enable", "mailbox.enable-disable"]),
+        ("size", &["mailbox.size"]),
+        ("forward", &["mailbox.forwarding"]),
+        ("auto-reply", &["mailbox.auto-reply"]),
+        ("autoreply", &["mailbox.auto-reply"]),
+        ("vacation", &["mailbox.auto-reply"]),
+        ("rename", &["mailbox.display-name"]),
+        ("display name", &["mailbox.display-name"]),
+        ("alias", &["alias.create", "alias.members", "alias.delete"]),
+        ("member", &["alias.members"]),
+        ("role", &["role.switch"]),
+        ("keys", &["keys.add", "keys.verify", "keys.rotate", "keys.remove"]),
+        ("rotate", &["keys.rotate"]),
+        ("passphrase", &["passphrase.set"]),
+        ("operator", &["operator.set", "operator.full-name"]),
+    ];
+    let w = words.trim().to_lowercase();
+    if w.is_empty() || w.contains('.') {
+        return None;
+    }
+    let found: Vec<&'static str> = WORDS.iter().filter(|(k, _)| k.starts_with(&w) || w.starts_with(k)).flat_map(|(_, a)| a.iter().copied()).collect();
+    (!found.is_empty()).then(|| {
+        let mut f = found;
+        f.sort_unstable();
+        f.dedup();
+        f
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn entry(action: &str, target: &str, changes: Value) -> Entry {
+        Entry {
+            id: 1,
+            at: chrono::Utc::now(),
+            finished_at: None,
+            operator: "alice".into(),
+            os_user: "alice".into(),
+            role: "super admin".into(),
+            machine: "pc".into(),
+            identity_label: "Lab".into(),
+            account: "123456".into(),
+            api_admin: Some("api-rackdesk".into()),
+            sandbox: false,
+            action: action.into(),
+            target: target.into(),
+            changes,
+            correlation_id: None,
+            outcome: Some(Outcome::Success),
+        }
+    }
+
+    #[test]
+    fn sizes_read_as_people_say_them() {
+        assert_eq!(size_words(25600), "25 GB");
+        assert_eq!(size_words(512), "512 MB");
+        assert_eq!(size_words(1536), "1.5 GB");
+    }
+
+    #[test]
+    fn mailbox_entries_read_as_sentences() {
+        let e = entry("mailbox.create", "x@example.com", json!({"size": {"new": 25600}, "displayName": {"new": "X Y"}, "password": "changed"}));
+        assert_eq!(summary(&e), "Created the mailbox x@example.com (25 GB)");
+        assert_eq!(details(&e), ["Display name \"X Y\"", "New password (never recorded)"]);
+        let e = entry("mailbox.reset-password", "tess.quispe@example.com", json!({"password": "changed"}));
+        assert_eq!(summary(&e), "Reset the password of tess.quispe@example.com");
+        assert!(details(&e).is_empty());
+        let e = entry("mailbox.size", "x@example.com", json!({"size": {"old": 10240, "new": 25600}}));
+        assert_eq!(summary(&e), "Changed the size of x@example.com from 10 GB to 25 GB");
+        let e = entry("mailbox.disable", "x@example.com", json!({"enabled": {"old": true, "new": false}}));
+        assert_eq!(summary(&e), "Disabled x@example.com");
+        let e = entry("mailbox.forwarding", "x@example.com", json!({"forwarding": {"old": [], "new": ["a@b.org"]}}));
+        assert_eq!(summary(&e), "Forwarded the mail of x@example.com to a@b.org");
+        assert_eq!(details(&e), ["Forwards to a@b.org (before: no forwarding)"]);
+        let e = entry("mailbox.change", "x@example.com", json!({"size": {"old": 512, "new": 1024}, "enabled": {"old": true, "new": false}}));
+        assert_eq!(summary(&e), "Changed x@example.com");
+        assert_eq!(details(&e), ["Size 1 GB (before: 512 MB)", "Disabled"]);
+        let e = entry("mailbox.delete", "x@example.com", json!({"deleted": {"displayName": "X", "sizeMB": 2048, "usedMB": 300}}));
+        assert_eq!(summary(&e), "Deleted the mailbox x@example.com");
+        assert_eq!(details(&e), ["Display name \"X\"", "It held 300 MB of mail (size 2 GB)"]);
+    }
+
+    #[test]
+    fn alias_members_read_as_who_was_added_or_removed() {
+        let e = entry("alias.members", "sales@example.com", json!({"members": {"old": ["a@example.com"], "new": ["a@example.com", "amara.quispe@example.com"]}}));
+        assert_eq!(summary(&e), "Added amara.quispe@example.com to sales@example.com");
+        assert_eq!(details(&e), ["Now delivers to a@example.com and amara.quispe@example.com"]);
+        let e = entry("alias.members", "sales@example.com", json!({"members": {"old": ["a@example.com", "b@example.com"], "new": ["b@example.com"]}}));
+        assert_eq!(summary(&e), "Removed a@example.com from sales@example.com");
+        let e = entry("alias.members", "sales@example.com", json!({"members": {"old": ["a@example.com"], "new": ["b@example.com"]}}));
+        assert_eq!(summary(&e), "Added b@example.com to sales@example.com and removed a@example.com");
+        let e = entry("alias.delete", "sales@example.com", json!({"deleted": {"members": ["a@example.com"]}}));
+        assert_eq!((summary(&e), details(&e)), ("Deleted the alias sales@example.com".into(), vec!["It delivered to a@example.com".to_string()]));
+    }
+
+    #[test]
+    fn no_codes_json_or_bare_megabytes_reach_a_person() {
+        let samples = [
+            entry("role.switch", "alice", json!({"role": {"old": "super admin", "new": "help desk"}})),
+            entry("keys.rotate", "Lab", json!({"userKey": {"old": "ABCD…", "new": "EFGH…"}, "keys": "replaced"})),
+            entry("bulk.delete", "job-1", json!({})),
+            entry("mailbox.auto-reply", "x@example.com", json!({"autoReply": {"old": {"enabled": false, "message": null}, "new": {"enabled": true, "message": "Away"}}})),
+            entry("something.new", "x@example.com", json!({"size": {"new": 25600}})),
+        ];
+        assert_eq!(summary(&samples[0]), "Switched alice from super admin to help desk");
+        assert_eq!(summary(&samples[1]), "Replaced the API keys of \"Lab\"");
+        assert_eq!(summary(&samples[2]), "Started a bulk job to delete mailboxes (job-1)");
+        assert_eq!(summary(&samples[3]), "Turned on the auto-reply of x@example.com");
+        for e in &samples {
+            let all = format!("{} {}", summary(e), details(e).join(" "));
+            assert!(!all.contains(&e.action) && !all.contains('{') && !all.contains('[') && !all.contains("25600"), "{all}");
+        }
+    }
+
+    #[test]
+    fn results_read_in_words() {
+        assert_eq!(result_words(Some(&Outcome::Success)), "Done");
+        let f = Outcome::Failed { kind: "not-found".into(), message: "Rackspace could not find that mailbox.".into(), server_message: Some("Mailbox not found".into()) };
+        assert_eq!(result_words(Some(&f)), "Failed: Rackspace could not find that mailbox. (Rackspace said: Mailbox not found)");
+        assert_eq!(result_words(Some(&Outcome::Refused { reason: "Help desk may not.".into() })), "Refused: Help desk may not.");
+    }
+
+    #[test]
+    fn plain_words_find_actions() {
+        assert_eq!(actions_for_words("reset"), Some(vec!["mailbox.reset-password"]));
+        assert_eq!(actions_for_words("Delete"), Some(vec!["alias.delete", "mailbox.delete"]));
+        assert_eq!(actions_for_words("mailbox.delete"), None, "codes are left to the exact filter");
+        assert_eq!(actions_for_words("xyzzy"), None);
+    }
+}
