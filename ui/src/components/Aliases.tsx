@@ -1,6 +1,8 @@
 import { useCallback, useEffect, useState } from "react";
 import type { AliasDetail, AliasRow, CommandError } from "../bindings";
-import { aliasDetail, asCommandError, createAlias, deleteAlias, listAliases, setAliasMembers } from "../ipc";
+import { aliasDetail, asCommandError, checkNewAddress, createAlias, deleteAlias, listAliases, setAliasMembers } from "../ipc";
+import { useCoreAnswer } from "../logic/coreCheck";
+import { AddressWarnings, MemberPicker, replaceAddress, useAddressWarnings } from "./addresses";
 import { countLabel } from "../logic/format";
 import { addressList, addressProblem, nameProblem } from "../logic/validate";
 import { Refusal, useCan } from "./can";
@@ -71,6 +73,10 @@ export function Aliases({ domain, onDone }: { domain: string; onDone: (msg: stri
             load();
             setSelected(a.name);
           }}
+          onOpen={(n) => {
+            setCreating(false);
+            setSelected(n);
+          }}
         />
       )}
     </section>
@@ -99,6 +105,10 @@ function AliasPane(props: { domain: string; name: string; onClose: () => void; o
   }, [domain, name]);
   const members = addressList(text);
   const problem = membersProblem(members);
+  const warnings = useAddressWarnings(members);
+  const [accepted, setAccepted] = useState(false);
+  const held = warnings.length > 0 && !accepted;
+  const addMember = (a: string) => setText((t) => (t.trim() ? `${t.trimEnd()}\n${a}` : a));
   return (
     <aside className="pane" aria-labelledby="alias-pane-title" onKeyDown={(e) => closeOnEscape(e, props.onClose)}>
       <PaneHeader id="alias-pane-title" title={address} onClose={props.onClose} />
@@ -107,7 +117,7 @@ function AliasPane(props: { domain: string; name: string; onClose: () => void; o
         <form
           onSubmit={(e) => {
             e.preventDefault();
-            if (problem) return;
+            if (problem || held) return;
             void run(async () => {
               const nd = await setAliasMembers(domain, name, members);
               setD(nd);
@@ -121,9 +131,11 @@ function AliasPane(props: { domain: string; name: string; onClose: () => void; o
             <textarea id="alias-members" rows={6} value={text} onChange={(e) => setText(e.target.value)} aria-invalid={!!problem} />
             {problem && <span className="problem">{problem}</span>}
           </label>
+          <AddressWarnings warnings={warnings} accepted={accepted} onAccept={setAccepted} onUse={(w, r) => setText((t) => replaceAddress(t, w, r))} />
+          <MemberPicker domain={domain} onPick={addMember} exclude={members} />
           <div className="actions">
-            <button className="primary" type="submit" disabled={busy || !!problem}>
-              Save members
+            <button className="primary" type="submit" disabled={busy || !!problem || held}>
+              {held ? "Check the addresses marked above" : "Save members"}
             </button>
             <button type="button" className="danger" onClick={() => setDeleting(true)} disabled={!can("alias.delete")} aria-describedby="alias-delete-refusal">
               Delete…
@@ -159,42 +171,57 @@ function AliasPane(props: { domain: string; name: string; onClose: () => void; o
   );
 }
 
-function NewAliasDialog(props: { domain: string; onClose: () => void; onCreated: (a: AliasDetail) => void }) {
+function NewAliasDialog(props: { domain: string; onClose: () => void; onCreated: (a: AliasDetail) => void; onOpen: (name: string) => void }) {
   const { domain } = props;
   const [name, setName] = useState("");
   const [text, setText] = useState("");
   const [touched, setTouched] = useState(false);
   const { busy, error, run } = useAction();
   const members = addressList(text);
-  const nProblem = nameProblem(name);
+  const local = name.trim().toLowerCase();
+  const nameCheck = useCoreAnswer(() => (local ? checkNewAddress(domain, local) : null), [domain, local], 400);
+  const nProblem = nameProblem(name) ?? nameCheck?.message ?? null;
   const mProblem = membersProblem(members);
+  const warnings = useAddressWarnings(members);
+  const [accepted, setAccepted] = useState(false);
+  const held = warnings.length > 0 && !accepted;
+  const existingAlias = nameCheck?.existing === "alias" || (error?.kind === "already-exists" && /alias/.test(error.message));
   return (
     <Dialog title={`New alias in ${domain}`} onClose={props.onClose}>
       <form
         onSubmit={(e) => {
           e.preventDefault();
           setTouched(true);
-          if (nProblem || mProblem) return;
-          void run(async () => props.onCreated(await createAlias(domain, name.trim().toLowerCase(), members)));
+          if (nProblem || mProblem || held) return;
+          void run(async () => props.onCreated(await createAlias(domain, local, members)));
         }}
       >
         <label className="field">
           Alias address
           <span className="with-suffix">
-            <input id="alias-name" value={name} onChange={(e) => setName(e.target.value)} autoComplete="off" spellCheck={false} />
+            <input id="alias-name" value={name} onChange={(e) => setName(e.target.value)} autoComplete="off" spellCheck={false} aria-describedby="alias-name-check" />
             <span>@{domain}</span>
           </span>
-          {touched && nProblem && <span className="problem">{nProblem}</span>}
+          <span id="alias-name-check" className={nProblem && (touched || nameCheck) ? "problem" : "hint"}>
+            {nProblem && (touched || nameCheck) ? nProblem : ""}
+          </span>
+          {existingAlias && (
+            <button type="button" onClick={() => props.onOpen(local)}>
+              Open {local}@{domain}
+            </button>
+          )}
         </label>
         <label className="field">
           Delivers to (one address per line)
           <textarea id="alias-new-members" rows={4} value={text} onChange={(e) => setText(e.target.value)} />
           {touched && mProblem && <span className="problem">{mProblem}</span>}
         </label>
+        <AddressWarnings warnings={warnings} accepted={accepted} onAccept={setAccepted} onUse={(w, r) => setText((t) => replaceAddress(t, w, r))} />
+        <MemberPicker domain={domain} onPick={(a) => setText((t) => (t.trim() ? `${t.trimEnd()}\n${a}` : a))} exclude={members} />
         <ErrorNote error={error} />
         <div className="actions">
-          <button className="primary" type="submit" disabled={busy}>
-            {busy ? "Creating…" : "Create alias"}
+          <button className="primary" type="submit" disabled={busy || held}>
+            {busy ? "Creating…" : held ? "Check the addresses marked above" : local ? `Create ${local}@${domain}` : "Create alias"}
           </button>
           <button type="button" onClick={props.onClose}>
             Cancel

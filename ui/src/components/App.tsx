@@ -221,7 +221,7 @@ export function App() {
           {status && page === "accounts" && (
             <Identities status={status} onStatus={applyStatus} onConnect={() => setConnecting(true)} onDone={setToast} />
           )}
-          {page === "journal" && <Journal onDone={setToast} />}
+          {page === "journal" && <Journal onDone={setToast} me={status ? { name: status.acting.operatorName, display: status.acting.operatorDisplay } : undefined} />}
           {/* Kept while other pages are open: a finished job's results and one-time passwords
               stay until the person dismisses them. */}
           <div hidden={page !== "bulk"}>

@@ -403,7 +403,7 @@ function PastJobs({ jobs, onSave }: { jobs: BulkJobView[]; onSave: (jobId: strin
       <table className="journal" id="bulk-past-jobs">
         <thead>
           <tr>
-            <th scope="col">Started</th>
+            <th scope="col">When</th>
             <th scope="col">Job</th>
             <th scope="col">Outcome</th>
             <th scope="col">Results</th>
@@ -412,7 +412,10 @@ function PastJobs({ jobs, onSave }: { jobs: BulkJobView[]; onSave: (jobId: strin
         <tbody>
           {jobs.map((j) => (
             <tr key={j.jobId} data-job={j.jobId}>
-              <td data-label="Started">{when(j.created)}</td>
+              <td data-label="When">
+                {when(j.created)}
+                {j.finished && <div className="muted">finished {when(j.finished)}</div>}
+              </td>
               <td data-label="Job">
                 {j.kind} from {j.file}
               </td>
@@ -420,9 +423,13 @@ function PastJobs({ jobs, onSave }: { jobs: BulkJobView[]; onSave: (jobId: strin
                 {j.state}: {j.done} done, {j.failed} failed, {j.skipped} without changes{j.open ? `, ${j.open} not done` : ""}
               </td>
               <td data-label="Results">
-                <button onClick={() => onSave(j.jobId)} aria-label={`Save the results of job ${j.jobId}`}>
-                  Save the results…
-                </button>
+                {j.resultsSaveable ? (
+                  <button onClick={() => onSave(j.jobId)} aria-label={`Save the results of job ${j.jobId}`}>
+                    Save the results…
+                  </button>
+                ) : (
+                  "No rows to report"
+                )}
               </td>
             </tr>
           ))}

@@ -4,11 +4,20 @@ import { asCommandError, journalExport, journalQuery } from "../ipc";
 import { countLabel, when } from "../logic/format";
 import { ErrorNote } from "./common";
 
-const RESULTS = ["", "success", "failed", "refused", "unknown", "reconciled", "pending"];
+/** The result filter: the journal's codes, in words. */
+const RESULTS: [string, string][] = [
+  ["", "Any"],
+  ["success", "Done"],
+  ["failed", "Failed"],
+  ["refused", "Refused"],
+  ["unknown", "Outcome unknown"],
+  ["reconciled", "Checked on the server later"],
+  ["pending", "Waiting for an answer"],
+];
 
 
 /** The journal: who changed what, through which API admin, with what result. */
-export function Journal({ onDone }: { onDone: (m: string) => void }) {
+export function Journal({ onDone, me }: { onDone: (m: string) => void; me?: { name: string; display: string } }) {
   const [filter, setFilter] = useState<JournalFilter>({ operator: "", target: "", action: "", since: "", until: "", result: "", limit: 500 });
   const [rows, setRows] = useState<JournalEntry[] | null>(null);
   const [error, setError] = useState<CommandError | null>(null);
@@ -54,7 +63,7 @@ export function Journal({ onDone }: { onDone: (m: string) => void }) {
         </label>
         <label>
           Action
-          <input value={filter.action ?? ""} onChange={set("action")} placeholder="e.g. mailbox.delete" />
+          <input value={filter.action ?? ""} onChange={set("action")} placeholder="e.g. reset, delete, alias" />
         </label>
         <label>
           From
@@ -67,9 +76,9 @@ export function Journal({ onDone }: { onDone: (m: string) => void }) {
         <label>
           Result
           <select value={filter.result ?? ""} onChange={set("result")}>
-            {RESULTS.map((r) => (
-              <option key={r} value={r}>
-                {r === "" ? "Any" : r}
+            {RESULTS.map(([code, words]) => (
+              <option key={code} value={code}>
+                {words}
               </option>
             ))}
           </select>
@@ -93,19 +102,24 @@ export function Journal({ onDone }: { onDone: (m: string) => void }) {
               <tr key={e.id} className={`result-${e.result}`} data-action={e.action}>
                 <td data-label="When">{when(e.at)}</td>
                 <td data-label="Who">
-                  {e.operator} <span className="muted">({e.role})</span>
+                  {me && e.operator === me.name ? me.display : e.operator} <span className="muted">({e.role})</span>
                 </td>
                 <td data-label="Through">
                   {e.through}
                   {e.sandbox && <span className="tag">sandbox</span>}
                 </td>
                 <td data-label="What">
-                  <strong>{e.action}</strong> {e.target}
-                  {e.changes.length > 0 && <div className="muted">{e.changes.join("; ")}</div>}
+                  {e.summary}
+                  {e.details.length > 0 && (
+                    <ul className="muted details">
+                      {e.details.map((d) => (
+                        <li key={d}>{d}</li>
+                      ))}
+                    </ul>
+                  )}
                 </td>
                 <td data-label="Result">
-                  <strong>{e.result}</strong>
-                  {e.result !== "success" && <div className="muted">{e.resultText}</div>}
+                  <strong>{e.resultText}</strong>
                 </td>
               </tr>
             ))}
@@ -132,7 +146,7 @@ export function History({ target }: { target: string }) {
         <ul id="pane-history">
           {rows.map((e) => (
             <li key={e.id}>
-              {when(e.at)} — {e.operator} ({e.role}): {e.action} — {e.result}
+              {when(e.at)} — {e.operator} ({e.role}): {e.summary} — {e.resultText}
             </li>
           ))}
         </ul>

@@ -1,13 +1,14 @@
 import { useEffect, useRef, useState } from "react";
-import type { CommandError, MailboxDetail, MailboxRow, PasswordResult } from "../bindings";
-import { asCommandError, deleteMailbox, mailboxDetail, resetMailboxPassword, setMailboxEnabled, updateMailbox } from "../ipc";
-import { lastSeen } from "../logic/format";
+import type { CommandError, DeleteImpact, MailboxDetail, MailboxRow, PasswordResult } from "../bindings";
+import { asCommandError, deleteMailbox, mailboxDeleteImpact, mailboxDetail, resetMailboxPassword, setMailboxEnabled, updateMailbox } from "../ipc";
+import { countLabel, lastSeen } from "../logic/format";
 import { addressList, addressProblem } from "../logic/validate";
 import { useCoreCheck } from "../logic/coreCheck";
 import { checkSize } from "../ipc";
 import { Refusal, useCan } from "./can";
 import { closeOnEscape, Dialog, ErrorNote, PaneHeader, PasswordOnce, StorageBar, useAction, useFocusNext } from "./common";
 import { History } from "./Journal";
+import { AddressWarnings, replaceAddress, useAddressWarnings } from "./addresses";
 
 type Confirm = "disable" | "reset" | "delete" | null;
 
@@ -170,34 +171,85 @@ export function MailboxPane(props: {
       )}
       {confirm === "delete" && (
         <DeleteDialog
+          domain={domain}
+          name={name}
           address={address}
           busy={busy}
           error={error}
           onCancel={() => setConfirm(null)}
-          onDelete={(typed) => run(() => deleteMailbox(domain, name, typed), () => props.onDeleted(`Deleted ${address}.`))}
+          onDelete={(typed, fromAliases) =>
+            run(
+              () => deleteMailbox(domain, name, typed, fromAliases),
+              () => props.onDeleted(fromAliases ? `Deleted ${address} and took it out of ${d?.aliases.join(", ")}.` : `Deleted ${address}.`),
+            )
+          }
         />
       )}
     </aside>
   );
 }
 
-function DeleteDialog(props: { address: string; busy: boolean; error: CommandError | null; onCancel: () => void; onDelete: (typed: string) => void }) {
+function DeleteDialog(props: {
+  domain: string;
+  name: string;
+  address: string;
+  busy: boolean;
+  error: CommandError | null;
+  onCancel: () => void;
+  onDelete: (typed: string, removeFromAliases: boolean) => void;
+}) {
   const [typed, setTyped] = useState("");
+  const [impact, setImpact] = useState<DeleteImpact | null>(null);
+  const [impactError, setImpactError] = useState<CommandError | null>(null);
+  const [takeOut, setTakeOut] = useState(true);
+  useEffect(() => {
+    mailboxDeleteImpact(props.domain, props.name).then(setImpact, (e) => setImpactError(asCommandError(e)));
+  }, [props.domain, props.name]);
   const matches = typed.trim().toLowerCase() === props.address.toLowerCase();
+  const aliases = impact?.aliases ?? [];
+  const blockedByAliases = aliases.length > 0 && !takeOut;
+  const label =
+    aliases.length === 0
+      ? `Delete ${props.address}`
+      : `Delete ${props.address} and update ${countLabel(aliases.length, "alias")}`;
   return (
     <Dialog title={`Delete ${props.address}?`} onClose={props.onCancel}>
       <p>
         Deleting removes the mailbox <strong>and all of its mail</strong>. Rackspace may be able to recover it for a short time
         through its support; Rackdesk cannot undo it.
       </p>
+      {!impact && !impactError && <p className="loading">Looking for aliases that deliver to it…</p>}
+      <ErrorNote error={impactError} />
+      {aliases.length > 0 && (
+        <div className="warning" id="delete-aliases">
+          <p>
+            {aliases.length === 1 ? "This alias delivers" : "These aliases deliver"} to {props.address}: {aliases.join(", ")}.
+          </p>
+          <label className="check">
+            <input type="checkbox" checked={takeOut} onChange={(e) => setTakeOut(e.target.checked)} /> Take {props.address} out of{" "}
+            {aliases.length === 1 ? "it" : "them"} first
+          </label>
+          {impact!.emptied.length > 0 && (
+            <p id="delete-emptied">
+              {impact!.emptied.join(", ")} {impact!.emptied.length === 1 ? "would be left with no address, so it is deleted too" : "would be left with no address, so they are deleted too"}.
+            </p>
+          )}
+          {!takeOut && (
+            <p className="refusal">
+              Rackdesk does not leave aliases pointing at a mailbox that no longer exists. Keep this box ticked, or change the aliases
+              first.
+            </p>
+          )}
+        </div>
+      )}
       <label className="field">
         Type the address to confirm
         <input id="confirm-address" value={typed} onChange={(e) => setTyped(e.target.value)} autoComplete="off" spellCheck={false} />
       </label>
       <ErrorNote error={props.error} />
       <div className="actions">
-        <button className="danger" disabled={!matches || props.busy} onClick={() => props.onDelete(typed)}>
-          Delete {props.address}
+        <button className="danger" disabled={!matches || props.busy || !impact || blockedByAliases} onClick={() => props.onDelete(typed, takeOut && aliases.length > 0)}>
+          {label}
         </button>
         <button onClick={props.onCancel}>Cancel</button>
       </div>
@@ -221,6 +273,9 @@ function EditForm(props: {
   const [autoMsg, setAutoMsg] = useState(d.autoReplyMessage);
   const forwards = addressList(forwarding);
   const fwdProblem = forwards.map(addressProblem).find((p) => p) ?? null;
+  const warnings = useAddressWarnings(forwards);
+  const [accepted, setAccepted] = useState(false);
+  const held = warnings.length > 0 && !accepted;
   const sProblem = useCoreCheck(() => checkSize(size), [size]);
   const autoProblem = autoOn && autoMsg.trim() === "" ? "Write the message to send." : null;
   const ok = !fwdProblem && !sProblem && !autoProblem && displayName.length <= 128;
@@ -236,7 +291,7 @@ function EditForm(props: {
       className="edit"
       onSubmit={(e) => {
         e.preventDefault();
-        if (!ok || !changed) return;
+        if (!ok || !changed || held) return;
         props.onSave({
           displayName: displayName !== d.row.displayName ? displayName : null,
           sizeMb: size.trim() !== "" && Number(size) !== d.row.sizeMb ? Number(size) : null,
@@ -261,6 +316,7 @@ function EditForm(props: {
         <textarea rows={2} value={forwarding} onChange={(e) => setForwarding(e.target.value)} aria-invalid={!!fwdProblem} />
         {fwdProblem && <span className="problem">{fwdProblem}</span>}
       </label>
+      <AddressWarnings warnings={warnings} accepted={accepted} onAccept={setAccepted} onUse={(w, r) => setForwarding((t) => replaceAddress(t, w, r))} />
       <label className="check">
         <input type="checkbox" checked={keepCopy} onChange={(e) => setKeepCopy(e.target.checked)} /> Keep a copy of forwarded mail in this mailbox
       </label>
@@ -275,8 +331,8 @@ function EditForm(props: {
         </label>
       )}
       <div className="actions">
-        <button id="edit-save" className="primary" type="submit" disabled={!ok || !changed || props.busy}>
-          {!changed ? "Nothing to save yet" : !ok ? "Fix the marked fields to save" : "Save changes"}
+        <button id="edit-save" className="primary" type="submit" disabled={!ok || !changed || held || props.busy}>
+          {!changed ? "Nothing to save yet" : !ok ? "Fix the marked fields to save" : held ? "Check the addresses marked above" : "Save changes"}
         </button>
         <button type="button" onClick={props.onCancel}>
           Cancel

@@ -1,7 +1,7 @@
 import { useEffect, useState } from "react";
 import type { PasswordResult } from "../bindings";
-import { checkPassword, checkSize, createMailbox, passwordRule } from "../ipc";
-import { useCoreCheck } from "../logic/coreCheck";
+import { checkNewAddress, checkPassword, checkSize, createMailbox, passwordRule } from "../ipc";
+import { useCoreAnswer, useCoreCheck } from "../logic/coreCheck";
 import { nameProblem } from "../logic/validate";
 import { Dialog, ErrorNote, PasswordOnce, useAction } from "./common";
 
@@ -16,7 +16,11 @@ export function NewMailboxDialog(props: { domain: string; onClose: () => void; o
   const { busy, error, run } = useAction();
   const [created, setCreated] = useState<{ name: string; address: string; password: PasswordResult | null } | null>(null);
 
-  const nProblem = nameProblem(name);
+  const local = name.trim().toLowerCase();
+  // Checked as the person types: the syntax at once, whether it is taken once they pause.
+  const nameCheck = useCoreAnswer(() => (local && !nameProblem(name) ? checkNewAddress(domain, local) : null), [domain, local], 400);
+  const nProblem = nameProblem(name) ?? nameCheck?.message ?? null;
+  const showName = !!nProblem && (touched || !!nameCheck || local.length > 0);
   const sProblem = useCoreCheck(() => checkSize(size), [size]);
   const typed = useCoreCheck(() => checkPassword(password, name.trim().toLowerCase(), domain), [password, name, domain]);
   const pProblem = generate ? null : typed;
@@ -66,12 +70,17 @@ export function NewMailboxDialog(props: { domain: string; onClose: () => void; o
         <label className="field">
           Address
           <span className="with-suffix">
-            <input id="new-name" value={name} onChange={(e) => setName(e.target.value)} autoComplete="off" spellCheck={false} aria-invalid={touched && !!nProblem} aria-describedby="new-name-rule" />
+            <input id="new-name" value={name} onChange={(e) => setName(e.target.value)} autoComplete="off" spellCheck={false} aria-invalid={showName} aria-describedby="new-name-rule" />
             <span>@{domain}</span>
           </span>
-          <span id="new-name-rule" className={touched && nProblem ? "problem" : "hint"}>
-            {touched && nProblem ? nProblem : "Letters, digits, dots, hyphens, underscores or apostrophes."}
+          <span id="new-name-rule" className={showName ? "problem" : "hint"} aria-live="polite">
+            {showName ? nProblem : local && nameCheck === null && !nameProblem(name) ? `Checking whether ${local}@${domain} is free…` : "Letters, digits, dots, hyphens, underscores or apostrophes."}
           </span>
+          {(nameCheck?.existing === "mailbox" || (error?.kind === "already-exists" && /mailbox/.test(error.message))) && (
+            <button type="button" onClick={() => props.onOpen(local)}>
+              Open {local}@{domain}
+            </button>
+          )}
         </label>
         <label className="field">
           Display name

@@ -1,7 +1,7 @@
 import { Refusal } from "./can";
 import { useEffect, useState } from "react";
 import type { AppStatus, CommandError, RoleRow } from "../bindings";
-import { asCommandError, roles, setPassphrase, switchRole } from "../ipc";
+import { asCommandError, roles, setOperatorName, setPassphrase, switchRole } from "../ipc";
 import { Dialog, ErrorNote } from "./common";
 
 /** Who may do what, the honest limits of help-desk mode, and switching roles. */
@@ -17,8 +17,9 @@ export function Roles(props: { status: AppStatus; onStatus: (s: AppStatus) => vo
     <section aria-labelledby="roles-title">
       <h1 id="roles-title">Roles</h1>
       <p>
-        You are working as <strong>{props.status.acting.operatorName}</strong>, in the <strong id="current-role">{props.status.role}</strong> role.
+        You are working as <strong id="operator-display">{props.status.acting.operatorDisplay}</strong>, in the <strong id="current-role">{props.status.role}</strong> role.
       </p>
+      <YourName status={props.status} onStatus={props.onStatus} onDone={props.onDone} />
       <p className="hint">
         Help-desk mode keeps everyday work safe on a shared computer: the rules are enforced inside Rackdesk, not only hidden on
         screen. It is a guard rail on this computer, not a security boundary: Rackspace's API has only super-admin keys, so someone
@@ -142,5 +143,39 @@ function PassphraseDialog(props: { replacing: boolean; onClose: () => void; onDo
         <button onClick={props.onClose}>Cancel</button>
       </div>
     </Dialog>
+  );
+}
+
+/** The person's name as Rackdesk shows it (header, journal), beside the computer's login. */
+function YourName(props: { status: AppStatus; onStatus: (s: AppStatus) => void; onDone: (m: string) => void }) {
+  const a = props.status.acting;
+  const [name, setName] = useState(a.operatorFullName ?? "");
+  const [error, setError] = useState<CommandError | null>(null);
+  const changed = name.trim() !== (a.operatorFullName ?? "");
+  return (
+    <form
+      className="your-name"
+      onSubmit={(e) => {
+        e.preventDefault();
+        if (!changed) return;
+        setOperatorName(name.trim()).then(
+          (s) => {
+            setError(null);
+            props.onStatus(s);
+            props.onDone(name.trim() ? `Rackdesk now shows you as ${s.acting.operatorDisplay}.` : `Rackdesk now shows you by your login, ${s.acting.operatorLogin}.`);
+          },
+          (e) => setError(asCommandError(e)),
+        );
+      }}
+    >
+      <label className="field">
+        Your name, as Rackdesk shows it (your login on this computer: {a.operatorLogin})
+        <input id="operator-full-name" value={name} maxLength={100} onChange={(e) => setName(e.target.value)} autoComplete="name" />
+      </label>
+      <ErrorNote error={error} />
+      <button type="submit" disabled={!changed}>
+        {changed ? "Save the name" : "Name saved"}
+      </button>
+    </form>
   );
 }
