@@ -48,7 +48,7 @@ test("the help desk resets a password but cannot delete the mailbox", async () =
   await clickButton(driver, `Reset the password of ${address}`);
   await waitForText(driver, "[data-testid=new-password]", (t) => t.length === 16);
   await clickButton(driver, "Done");
-  await waitForText(driver, "#pane-history", (t) => t.includes("mailbox.reset-password"));
+  await waitForText(driver, "#pane-history", (t) => t.includes(`Reset the password of ${address} — Done`));
   await screenshot(driver, "31-help-desk-mailbox");
 
   await clickButton(driver, "Journal");
@@ -57,8 +57,10 @@ test("the help desk resets a password but cannot delete the mailbox", async () =
   const entry = await driver.findElement(By.css('tr[data-action="mailbox.reset-password"]'));
   const text = await entry.getText();
   assert.match(text, /\(help desk\)/);
-  assert.match(text, /API admin `api-rackdesk` on account 123456/);
-  assert.match(text, /success/);
+  assert.match(text, /API admin api-rackdesk on account 123456/);
+  assert.ok(text.includes(`Reset the password of ${address}`), text);
+  assert.match(text, /Done/);
+  assert.doesNotMatch(text, /mailbox\.reset-password|`/, "no codes or backticks for people to read");
   await screenshot(driver, "32-journal");
 });
 

@@ -18,11 +18,20 @@ function signature(userKey, secretKey, userAgent) {
  * `rackdesk-sim`); answers {status, body}. */
 export async function signedGet(apiUrl, userKey, secretKey, path) {
   const ua = "rackdesk-e2e";
-  const res = await fetch(`${apiUrl.replace(/\/$/, "")}/customers/me/${path}`, {
-    headers: { "User-Agent": ua, Accept: "application/json", "X-Api-Signature": signature(userKey, secretKey, ua) },
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : null };
+  // The test's reads share the account's budget with the app's: when the simulator says the
+  // limit is reached, wait and ask again, as a well-behaved client does.
+  for (let attempt = 0; ; attempt++) {
+    const res = await fetch(`${apiUrl.replace(/\/$/, "")}/customers/me/${path}`, {
+      headers: { "User-Agent": ua, Accept: "application/json", "X-Api-Signature": signature(userKey, secretKey, ua) },
+    });
+    const text = await res.text();
+    const throttled = res.status === 403 && /exceeded request limits/i.test(res.headers.get("x-error-message") ?? text);
+    if (throttled && attempt < 20) {
+      await new Promise((r) => setTimeout(r, 5000));
+      continue;
+    }
+    return { status: res.status, body: text ? JSON.parse(text) : null };
+  }
 }
 
 /** GET a path below /v1/customers/me of the app's sandbox; answers {status, body}. */

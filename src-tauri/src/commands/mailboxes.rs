@@ -239,11 +239,14 @@ pub struct DeleteImpact {
     pub emptied: Vec<String>,
 }
 
-/// The aliases a deletion would change (the core's rule), for the confirmation.
+/// The aliases a deletion would change (the core's rule), for the confirmation. Read from the
+/// alias book (at most a minute old) to spare the read budget; the deletion itself reads the
+/// aliases afresh before changing anything.
 #[tauri::command]
 pub async fn mailbox_delete_impact(state: tauri::State<'_, AppState>, domain: String, name: String) -> CmdResult<DeleteImpact> {
     let addr = address(&domain, &name)?;
-    let i = rackdesk_core::addresses::mailbox_delete_impact(&state.client(), &addr).await?;
+    let aliases = state.alias_book.members(&state.client(), &addr.domain).await?;
+    let i = rackdesk_core::addresses::DeleteImpact::of(&aliases, &addr.to_string());
     Ok(DeleteImpact { aliases: i.aliases, emptied: i.emptied })
 }
 

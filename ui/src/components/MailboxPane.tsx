@@ -249,7 +249,7 @@ function DeleteDialog(props: {
       <ErrorNote error={props.error} />
       <div className="actions">
         <button className="danger" disabled={!matches || props.busy || !impact || blockedByAliases} onClick={() => props.onDelete(typed, takeOut && aliases.length > 0)}>
-          {label}
+          {props.busy ? `Deleting ${props.address}…` : label}
         </button>
         <button onClick={props.onCancel}>Cancel</button>
       </div>
