@@ -8,7 +8,7 @@ import { test, after, afterEach, before } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, execFileSync } from "node:child_process";
 import { createInterface } from "node:readline";
-import { mkdtempSync, mkdirSync, writeFileSync, existsSync } from "node:fs";
+import { mkdtempSync, writeFileSync, existsSync } from "node:fs";
 import { homedir, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { openApp, waitForText, screenshot, clickButton, type, skipWelcome, appPids, quitQuietly, chooseCsv, By, until } from "./driver.mjs";
@@ -133,7 +133,7 @@ test("a create job is interrupted by the app being killed mid-job", async () => 
   for (let i = 0; i < 50 && (pids = appPids()).length !== 1; i++) await sleep(100);
   assert.equal(pids.length, 1, `one running app, found ${JSON.stringify(pids)}`);
 
-  await clickButton(driver, `Apply ${N} rows`);
+  await clickButton(driver, `Create ${N} mailboxes`);
   jobId = (await waitForText(driver, "#bulk-job h2", (t) => /^Job \S+$/.test(t))).slice(4);
   await waitForText(driver, "#bulk-progress-text", (t) => Number(t.match(/^(\d+) of /)?.[1] ?? 0) >= 2, 60000);
   await screenshot(driver, "61-resume-running");
@@ -207,13 +207,11 @@ test("after a restart the job is listed as interrupted and a new job from the fi
   assert.ok(note.y >= 0 && note.y < height, "the message is on screen without scrolling");
   await screenshot(driver, "64-resume-refused");
 
-  // The file edited to the rows not yet done, under the same name: refused the same way.
+  // The file edited in place to the rows not yet done: refused the same way (the app reads
+  // it from its path, and the job is recorded under that path).
   const rest = people.filter((p) => !jobRows(jobId).some((r) => r.target === `${p}@${DOMAIN}` && r.state !== "pending"));
-  const trimmedDir = join(dir, "edited");
-  mkdirSync(trimmedDir);
-  const trimmed = join(trimmedDir, FILE_NAME);
-  writeFileSync(trimmed, HEADER + rest.map(row).join(""));
-  await chooseCsv(driver, trimmed);
+  writeFileSync(file, HEADER + rest.map(row).join(""));
+  await chooseCsv(driver, file);
   await waitForText(driver, ".error-note", (t) => t.includes(`Job ${jobId} from this file is not finished`), 30000);
   assert.equal(createsIn(simLog.slice(logAtKill)).size, 0, "nothing was sent since the kill");
   assert.equal(jobState(jobId), "running");

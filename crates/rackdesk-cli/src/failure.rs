@@ -83,10 +83,21 @@ from_core_errors!(
     rackdesk_core::identity::IdentityError,
     rackdesk_core::ops::OpsError,
     rackdesk_core::journal::JournalError,
-    rackdesk_core::bulk::BulkError,
     rackdesk_core::policy::Refusal,
     rackdesk_core::bulk::file::FileReadError,
 );
+
+/// A bulk error, with the command that resumes an unfinished job (the core's sentence names
+/// no edge's way of doing it).
+impl From<rackdesk_core::bulk::BulkError> for Failure {
+    fn from(e: rackdesk_core::bulk::BulkError) -> Self {
+        let mut f = Failure::of(&e);
+        if let rackdesk_core::bulk::BulkError::Unfinished { id, .. } = &e {
+            f.message.push_str(&format!(" Resume it with rackdesk bulk resume {id}, or cancel it with rackdesk bulk cancel {id}."));
+        }
+        f
+    }
+}
 
 impl From<std::io::Error> for Failure {
     fn from(e: std::io::Error) -> Self {

@@ -136,7 +136,7 @@ async fn bad_input_gets_a_clear_error_and_changes_nothing() {
         (vec!["mailbox", "create", "new.one@northwind.example", "--password-stdin"], Some(""), "No password arrived"),
         (vec!["mailbox", "create", "new.one@northwind.example", "--password-stdin"], Some("short\n"), "shorter than 8"),
         (vec!["mailbox", "set", "aisha.adeyemi@northwind.example", "--display-name", &long_name], None, "longer than 128"),
-        (vec!["mailbox", "set", "aisha.adeyemi@northwind.example"], None, "nothing to change"),
+        (vec!["mailbox", "set", "aisha.adeyemi@northwind.example"], None, "no change was asked for"),
         (vec!["mailbox", "set", "aisha.adeyemi@northwind.example", "--forward-to", "not-an-address"], None, "not an e-mail address"),
         (vec!["mailbox", "delete", "aisha.adeyemi@northwind.example"], None, "--yes"),
         (vec!["alias", "create", "x@northwind.example", "--to", "a@o1.example,b@o2.example,c@o3.example,d@o4.example,e@o5.example"], None, "at most 4"),

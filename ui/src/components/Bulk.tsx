@@ -1,4 +1,4 @@
-import { useEffect, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import type { BulkFinishedView, ChosenFile, BulkJobView, BulkKindInfo, BulkPlanView, BulkProgressView } from "../bindings";
 import {
   bulkApply,
@@ -74,13 +74,15 @@ export function Bulk({ onDone, onResultsWaiting }: { onDone: (m: string) => void
   /** The system's file dialog, then the plan (the page is not "checking" while the dialog is open). */
   const choose = async () => {
     let f: ChosenFile | null;
+    setError(null);
     try {
       f = await bulkChooseFile();
     } catch (e) {
       setError(asCommandError(e));
       return;
     }
-    if (!f) return;
+    // A job started (resumed) while the dialog was open keeps the page.
+    if (!f || jobRunning.current) return;
     // The same file again (after fixing it): the answers about its columns still hold.
     const same = f.path === filePath;
     if (!same) setMaps({});
@@ -104,6 +106,8 @@ export function Bulk({ onDone, onResultsWaiting }: { onDone: (m: string) => void
 
   const current = kinds.find((k) => k.name === kind);
   const running = jobId !== null && !finished;
+  const jobRunning = useRef(false);
+  jobRunning.current = running;
   const pct = progress && progress.total > 0 ? Math.round(((progress.done + progress.failed + progress.skipped) / progress.total) * 100) : 0;
 
   return (
@@ -139,7 +143,7 @@ export function Bulk({ onDone, onResultsWaiting }: { onDone: (m: string) => void
             {jobs.filter((j) => j.resumable).map((j) => (
               <li key={j.jobId} className="unfinished-job">
                 <span>
-                  <strong>{j.kind}</strong> from {j.file} — {j.state}: {j.done + j.failed + j.skipped} of {j.total} rows finished, {countLabel(j.open, "row", "rows")} to do.
+                  <strong>{j.kind}</strong> from <span title={j.file}>{baseName(j.file)}</span> — {j.state}: {j.done + j.failed + j.skipped} of {j.total} rows finished, {countLabel(j.open, "row", "rows")} to do.
                   {j.undelivered.length > 0 && ` New passwords never shown for: ${j.undelivered.join(", ")} (reset them).`}
                 </span>{" "}
                 <button
@@ -165,7 +169,7 @@ export function Bulk({ onDone, onResultsWaiting }: { onDone: (m: string) => void
       {cancelling && (
         <Dialog title={`Cancel job ${cancelling.jobId}?`} onClose={() => setCancelling(null)}>
           <p>
-            The {countLabel(cancelling.open, "row", "rows")} of {cancelling.file} not done yet will stay undone. The rows already done stay
+            The {countLabel(cancelling.open, "row", "rows")} of {baseName(cancelling.file)} not done yet will stay undone. The rows already done stay
             done.
           </p>
           <ErrorNote error={error} />
@@ -387,6 +391,11 @@ export function Bulk({ onDone, onResultsWaiting }: { onDone: (m: string) => void
   );
 }
 
+/** A file's name without its folder (jobs record the full path). */
+function baseName(path: string): string {
+  return path.split(/[\\/]/).pop() || path;
+}
+
 /** The person's answers about columns, as the core takes them. */
 function mapList(answers: Record<string, string>) {
   return Object.entries(answers)
@@ -417,7 +426,7 @@ function PastJobs({ jobs, onSave }: { jobs: BulkJobView[]; onSave: (jobId: strin
                 {j.finished && <div className="muted">finished {when(j.finished)}</div>}
               </td>
               <td data-label="Job">
-                {j.kind} from {j.file}
+                {j.kind} from <span title={j.file}>{baseName(j.file)}</span>
               </td>
               <td data-label="Outcome">
                 {j.state}: {j.done} done, {j.failed} failed, {j.skipped} without changes{j.open ? `, ${j.open} not done` : ""}

@@ -342,8 +342,7 @@ impl BulkError {
             BulkError::Busy(id) => format!("Job {id} is being run by another Rackdesk right now (the app, or another command). Wait for it, or stop it there."),
             BulkError::Unfinished { id, finished, total, state } => format!(
                 "Job {id} from this file is not finished ({finished} of {total} rows done, {state}). Resume it or cancel it \
-                 first — on the Bulk changes page, or with rackdesk bulk resume {id} — so no row is applied twice; nothing \
-                 new was started."
+                 first, so no row is applied twice; nothing new was started."
             ),
             BulkError::File { path, writing: false, .. } => {
                 format!("Rackdesk could not read {path}. Check that the file is there and that you may open it.")
