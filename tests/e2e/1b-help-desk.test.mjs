@@ -16,6 +16,12 @@ after(async () => {
 test("a super admin sets the passphrase and hands over to the help desk", async () => {
   await skipWelcome(driver);
   await clickButton(driver, "Roles");
+  // Without a passphrase, handing over is not offered — and the reason is written beside it.
+  const handOver = await driver.wait(until.elementLocated(By.xpath("//button[normalize-space(.)='Switch to help desk']")), 15000);
+  assert.equal(await handOver.isEnabled(), false);
+  const why = await driver.findElement(By.css("#help-desk-refusal"));
+  assert.equal(await why.isDisplayed(), true);
+  assert.equal(await why.getText(), "Set the super-admin passphrase first, so that a super admin can switch back.");
   await clickButton(driver, "Set the super-admin passphrase…");
   const fields = await driver.findElements(By.css(".dialog input[type=password]"));
   await fields[0].sendKeys(PASS);

@@ -7,7 +7,7 @@
 import { test, after, afterEach, before } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { openApp, waitForText, screenshot, skipWelcome, clickButton, type, quitQuietly, By, Key, until } from "./driver.mjs";
+import { openApp, waitForText, screenshot, skipWelcome, actInSandbox, clickButton, type, quitQuietly, By, Key, until } from "./driver.mjs";
 import { sandboxGet } from "./sandbox-api.mjs";
 
 const DOMAIN = "contoso-lab.example";
@@ -117,6 +117,7 @@ function assertFits(l, where) {
 
 test("the sandbox opens with its mailboxes", async () => {
   await skipWelcome(driver);
+  await actInSandbox(driver);
   await setSize(1100, 720);
   await waitForText(driver, "#mailbox-count", (t) => t === "24 mailboxes");
 });

@@ -11,7 +11,7 @@ import { createInterface } from "node:readline";
 import { mkdtempSync, readFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { openApp, waitForText, screenshot, clickButton, type, skipWelcome, quitQuietly, answerFileDialog, By, Key, until } from "./driver.mjs";
+import { openApp, waitForText, screenshot, clickButton, type, skipWelcome, actInSandbox, quitQuietly, answerFileDialog, By, Key, until } from "./driver.mjs";
 import { sandboxGet } from "./sandbox-api.mjs";
 
 const DOMAIN = "contoso-lab.example";
@@ -50,14 +50,7 @@ const acting = () => driver.findElement(By.css("#acting")).getText();
 async function keys(...k) {
   await driver.actions({ async: true }).sendKeys(...k).perform();
 }
-/** Back to the sandbox from the Acting through menu (chosen through the page: WebKitWebDriver's
- * keys on a select do not always fire its change event). */
-async function toSandbox() {
-  await driver.executeScript(
-    "const s = document.getElementById('identity-switch'); s.value = ''; s.dispatchEvent(new Event('change', { bubbles: true }));",
-  );
-  await waitForText(driver, "#acting", (t) => t.endsWith("on account 123456"));
-}
+const toSandbox = () => actInSandbox(driver);
 
 test("the connect wizard moves focus into each next step", async () => {
   await skipWelcome(driver);

@@ -115,3 +115,17 @@ export async function chooseCsv(driver, path) {
   await b.click();
   answerFileDialog("Open File", path);
 }
+
+/**
+ * Makes the app act through the sandbox, whatever account an earlier test left active (the
+ * choice is made through the page: WebKitWebDriver's keys on a select do not always fire its
+ * change event). Going to the sandbox asks no question.
+ */
+export async function actInSandbox(driver) {
+  const acting = () => driver.findElement(By.css("#acting")).getText();
+  if ((await acting()).endsWith("on account 123456")) return;
+  await driver.executeScript(
+    "const s = document.getElementById('identity-switch'); s.value = ''; s.dispatchEvent(new Event('change', { bubbles: true }));",
+  );
+  await waitForText(driver, "#acting", (t) => t.endsWith("on account 123456"));
+}
