@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from "react";
+import { useCallback, useEffect, useRef, useState } from "react";
 import type { AppStatus, ClientNotice, CommandError, DomainInfo } from "../bindings";
 import { appStatus, asCommandError, listDomains, onClientNotice, actThroughIdentity, actThroughSandbox, setZoom } from "../ipc";
 import { Aliases } from "./Aliases";
@@ -57,15 +57,20 @@ export function App() {
   const [welcome, setWelcome] = useState(false);
   const [bulkWaiting, setBulkWaiting] = useState(false);
 
+  /** Only the answer to the latest request counts: a slow answer for the account acted
+   * through before (a retry against a server that is gone) must not overwrite the new one. */
+  const domainsRequest = useRef(0);
   const loadDomains = useCallback(async () => {
+    const mine = ++domainsRequest.current;
     setDomains(null);
     setError(null);
     try {
       const d = await listDomains();
+      if (mine !== domainsRequest.current) return;
       setDomains(d);
       setDomain((cur) => (d.some((x) => x.name === cur) ? cur : d[0]?.name ?? ""));
     } catch (e) {
-      setError(asCommandError(e));
+      if (mine === domainsRequest.current) setError(asCommandError(e));
     }
   }, []);
 

@@ -174,7 +174,7 @@ function YourName(props: { status: AppStatus; onStatus: (s: AppStatus) => void; 
       </label>
       <ErrorNote error={error} />
       <button type="submit" disabled={!changed}>
-        {changed ? "Save the name" : "Name saved"}
+        Save the name
       </button>
     </form>
   );
