@@ -147,7 +147,7 @@ impl Store {
     pub(crate) fn exchange_recipient_exists(&self, addr: &str) -> bool {
         let addr = addr.to_ascii_lowercase();
         self.domains.iter().any(|(dn, d)| {
-            d.ex_mailboxes.iter().any(|(n, m)| format!("{n}@{dn}") == addr || m.extra_addresses.iter().any(|a| *a == addr))
+            d.ex_mailboxes.iter().any(|(n, m)| format!("{n}@{dn}") == addr || m.extra_addresses.contains(&addr))
                 || d.dist_lists.keys().any(|n| format!("{n}@{dn}") == addr)
                 || d.contacts.values().any(|c| c.external_email == addr)
         })

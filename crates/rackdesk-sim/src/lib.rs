@@ -495,7 +495,7 @@ impl Sim {
             self.run(method, route, &query, &fields, caller).map(|(root, v)| (StatusCode::OK, root, v))
         };
         match result {
-            Ok((status, root, Value::Null)) if root.is_empty() => {
+            Ok((status, "", Value::Null)) => {
                 Reply { status, body: Body::empty(), content_type: None, error_message: None, user_key: None, throttled: false }
             }
             Ok((status, root, v)) => {

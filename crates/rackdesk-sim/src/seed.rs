@@ -397,7 +397,7 @@ fn add_lists(rng: &mut Rng, d: &mut DomainRec, lists: &[(&str, &str, &str)]) {
 /// The Exchange side of the demo: `adatum.example` (Exchange only) and `tailspin.example`
 /// (both services).
 fn exchange_demo(s: &mut Store) {
-    let mut rng = Rng::new(0xE7C4_A11E_D0_2026);
+    let mut rng = Rng::new(0xE7C4_A11E_D020_2026);
 
     // adatum.example: Hosted Exchange only.
     let dn = "adatum.example";
@@ -454,9 +454,15 @@ fn exchange_demo(s: &mut Store) {
     );
     // Allowed senders: only leadership and the communications people may write to everyone.
     let leaders: Vec<Recipient> = vec![Recipient { kind: RecipientKind::DistributionList, name: "leadership".into() }, mailbox(&people[6])];
-    d.dist_lists.get_mut("all-staff").map(|l| l.state.senders = leaders);
-    d.dist_lists.get_mut("newsletter").map(|l| l.state.senders = vec![mailbox(&people[7]), mailbox(&people[8])]);
-    d.dist_lists.get_mut("partners").map(|l| l.state.hidden = true);
+    if let Some(l) = d.dist_lists.get_mut("all-staff") {
+        l.state.senders = leaders;
+    }
+    if let Some(l) = d.dist_lists.get_mut("newsletter") {
+        l.state.senders = vec![mailbox(&people[7]), mailbox(&people[8])];
+    }
+    if let Some(l) = d.dist_lists.get_mut("partners") {
+        l.state.hidden = true;
+    }
     s.domains.insert(dn.into(), d);
 
     // tailspin.example: both services; the office staff on Exchange, the warehouse on
