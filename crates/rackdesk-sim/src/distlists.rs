@@ -21,6 +21,7 @@
 //!   `Members` / `AcceptMessagesOnlyFrom` fields, `{"Recipients":[{"Action":"Add","Value":..}]}`),
 //!   a `PUT`/`POST` of `{"Recipients":[...]}` to the sub-resource, or `POST` / `DELETE` of
 //!   `/members/{recipient}`. Every such change is asynchronous like an update.
+//!   `/emailaddresses` lists the primary address; `/errors` the last failure, if any.
 //! * A recipient is a mailbox, contact or distribution list the domain already has (Exchange
 //!   lists hold directory objects; an outside person is added as a contact first), named by
 //!   local part, by contact name, or by address.
@@ -250,13 +251,13 @@ fn list_json(d: &DomainRec, dname: &str, name: &str, l: &DistListRec, full: bool
         o.insert("EmailAddresses".into(), addresses_json(dname, name)["EmailAddresses"].clone());
         o.insert("Members".into(), recipients_json(d, dname, &l.state.members));
         o.insert("AcceptMessagesOnlyFrom".into(), recipients_json(d, dname, &l.state.senders));
-        let err = match &l.error {
-            Some(e) => json!({"Action": e.action.word(), "Message": e.message, "Details": e.details, "Code": e.code, "Uri": e.uri}),
-            None => Value::Null,
-        };
-        o.insert("Error".into(), err);
+        o.insert("Error".into(), l.error.as_ref().map(error_json).unwrap_or(Value::Null));
     }
     Value::Object(o)
+}
+
+fn error_json(e: &DlError) -> Value {
+    json!({"Action": e.action.word(), "Message": e.message, "Details": e.details, "Code": e.code, "Uri": e.uri})
 }
 
 /// The list's addresses: its primary address (alternate addresses are not kept).
@@ -413,8 +414,20 @@ fn resolve(d: &DomainRec, dname: &str, own: &str, value: &str) -> Result<Recipie
             None
         }
     } else {
-        d.contacts.iter().find(|(_, c)| c.external_email == v).map(|(n, _)| Recipient { kind: RecipientKind::Contact, name: n.clone() })
+        None
     };
+    // Otherwise an address of another kind: a mailbox's alternate address, a contact's
+    // outside address.
+    let found = found
+        .or_else(|| {
+            d.ex_mailboxes
+                .iter()
+                .find(|(_, m)| m.extra_addresses.contains(&v))
+                .map(|(n, _)| Recipient { kind: RecipientKind::Mailbox, name: n.clone() })
+        })
+        .or_else(|| {
+            d.contacts.iter().find(|(_, c)| c.external_email == v).map(|(n, _)| Recipient { kind: RecipientKind::Contact, name: n.clone() })
+        });
     if local.as_deref() == Some(own) {
         return Err(ApiFault::validation("A distribution list cannot contain itself"));
     }
@@ -568,6 +581,14 @@ impl Store {
         let d = self.dl_domain_mut(acct, domain, now)?;
         d.dist_lists.get(&name).ok_or_else(not_found)?;
         Ok(addresses_json(&dname, &name))
+    }
+
+    /// The error of the last change, if it failed: `{"Errors":[..]}` (a v1 client reads
+    /// `/errors`, §6.11; the simulator keeps only the last one).
+    pub fn dl_errors(&mut self, acct: &str, domain: &str, name: &str, now: Instant) -> OpResult {
+        let d = self.dl_domain_mut(acct, domain, now)?;
+        let l = d.dist_lists.get(&name.to_ascii_lowercase()).ok_or_else(not_found)?;
+        Ok(json!({"Errors": l.error.iter().map(error_json).collect::<Vec<_>>()}))
     }
 
     /// Create: `POST .../distributionlists` with `CommonName` in the body, or

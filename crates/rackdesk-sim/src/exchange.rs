@@ -244,6 +244,9 @@ impl Store {
         let d = self.domain(acct, domain)?;
         let name = names::mailbox_name("mailbox name", name)
             .map_err(|e| ApiFault::validation(format!("Invalid mailbox name: {}", e.user_message())))?;
+        if !has_exchange(d) {
+            return Err(ApiFault::validation(format!("{dname} has no Hosted Exchange service")));
+        }
         if d.address_taken(&name) {
             return Err(ApiFault::conflict(format!("The address {name}@{dname} is already in use")));
         }
@@ -277,9 +280,6 @@ impl Store {
             password_hash: hash_password(pw),
         };
         let d = self.domain(acct, domain)?;
-        if !has_exchange(d) {
-            return Err(ApiFault::validation(format!("{dname} has no Hosted Exchange service")));
-        }
         if d.ex_mailboxes.len() as u64 >= d.exchange_max_mailboxes {
             return Err(ApiFault::validation("The domain has reached its maximum number of mailboxes"));
         }
@@ -357,6 +357,52 @@ impl Store {
         }
         for l in d.dist_lists.values_mut() {
             l.forget(crate::distlists::RecipientKind::Mailbox, &name);
+        }
+        Ok(Value::Null)
+    }
+
+    // ---- alternate addresses ----
+
+    /// Adds an alternate address (`POST .../ex/mailboxes/{m}/emailaddresses/{address}`,
+    /// no body; §6.8, §13). It must be on the domain or one of its domain aliases, and free
+    /// [U: the service's rules and wording are not documented].
+    pub fn ex_address_add(&mut self, acct: &str, domain: &str, name: &str, address: &str, f: &Fields) -> OpResult {
+        let dname = domain.to_ascii_lowercase();
+        let name = name.to_ascii_lowercase();
+        let d = self.domain(acct, domain)?;
+        if !d.ex_mailboxes.contains_key(&name) {
+            return Err(mailbox_not_found());
+        }
+        check_known_fields(f, &[])?;
+        let addr = EmailAddress::parse_external("address", address.trim())
+            .map_err(|_| ApiFault::validation(format!("Invalid email address: {}", printable(address))))?;
+        if addr.domain != dname && !d.aliases_domains.contains(&addr.domain) {
+            return Err(ApiFault::validation(format!("The address {addr} is not on {dname} or one of its domain aliases")));
+        }
+        let text = addr.to_string();
+        let on_primary = addr.domain == dname;
+        let used_as_extra = d.ex_mailboxes.values().any(|m| m.extra_addresses.contains(&text));
+        if used_as_extra || (on_primary && d.address_taken(&addr.local)) || (!on_primary && addr.local == name) {
+            return Err(ApiFault::conflict(format!("The address {text} is already in use")));
+        }
+        let m = self.domain_mut(acct, domain)?.ex_mailboxes.get_mut(&name).ok_or_else(mailbox_not_found)?;
+        m.extra_addresses.push(text);
+        Ok(Value::Null)
+    }
+
+    /// Removes an alternate address; the primary address `name@domain` stays.
+    pub fn ex_address_delete(&mut self, acct: &str, domain: &str, name: &str, address: &str) -> OpResult {
+        let dname = domain.to_ascii_lowercase();
+        let name = name.to_ascii_lowercase();
+        let address = address.trim().to_ascii_lowercase();
+        let m = self.domain_mut(acct, domain)?.ex_mailboxes.get_mut(&name).ok_or_else(mailbox_not_found)?;
+        if address == format!("{name}@{dname}") {
+            return Err(ApiFault::validation("The primary address of a mailbox cannot be removed"));
+        }
+        let before = m.extra_addresses.len();
+        m.extra_addresses.retain(|a| *a != address);
+        if m.extra_addresses.len() == before {
+            return Err(ApiFault::not_found("EmailAddress", "Email address not found"));
         }
         Ok(Value::Null)
     }

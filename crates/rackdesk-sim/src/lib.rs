@@ -4,8 +4,9 @@
 //! key (counting refused calls too), serves the resources Rackdesk uses with real state,
 //! paging and search, answers errors with both a fault body and `x-error-message`, and can
 //! inject faults. Hosted Exchange is there too: mailboxes, their delegates and contacts on
-//! the classic routes, and distribution lists in the v1 model with asynchronous changes. The desktop app runs it in-process as its sandbox; every test runs against
-//! it over a real socket.
+//! the classic routes, and distribution lists in the v1 model with asynchronous changes.
+//! The desktop app runs it in-process as its sandbox; every test runs against it over a
+//! real socket.
 
 pub mod distlists;
 pub mod exchange;
@@ -470,10 +471,14 @@ impl Sim {
         let route = Route::parse(segs);
         let writes = *method == Method::POST || *method == Method::PUT;
         let result = if route.is_distribution_list() {
-            // The v1 model: a JSON or XML body, read as a tree (also on DELETE, which has none).
-            let tree = match parse_structured_body(headers, body) {
-                Ok(t) => t,
-                Err(f) => return self.fault_reply(f, wants_xml),
+            // The v1 model: a JSON or XML body, read as a tree. Reads take none.
+            let tree = if *method == Method::GET {
+                Value::Object(serde_json::Map::new())
+            } else {
+                match parse_structured_body(headers, body) {
+                    Ok(t) => t,
+                    Err(f) => return self.fault_reply(f, wants_xml),
+                }
             };
             let ctx = distlists::AsyncCtx {
                 now: Instant::now(),
@@ -529,8 +534,9 @@ impl Sim {
             ("PUT", Route::DistList(a, d, n)) => accepted(s.dl_update(&a, &d, &n, body, ctx)),
             ("DELETE", Route::DistList(a, d, n)) => accepted(s.dl_delete(&a, &d, &n, ctx)),
             ("GET", Route::DistListSub(a, d, n, w)) if w == "emailaddresses" => read("EmailAddressList", s.dl_addresses(&a, &d, &n, now)),
+            ("GET", Route::DistListSub(a, d, n, w)) if w == "errors" => read("ErrorList", s.dl_errors(&a, &d, &n, now)),
             ("GET", Route::DistListSub(a, d, n, w)) => read("RecipientList", s.dl_recipients(&a, &d, &n, sub(&w), now)),
-            ("POST" | "PUT", Route::DistListSub(a, d, n, w)) if w != "emailaddresses" => {
+            ("POST" | "PUT", Route::DistListSub(a, d, n, w)) if w == "members" || w == "senders" => {
                 accepted(s.dl_change_recipients(&a, &d, &n, sub(&w), body, None, ctx))
             }
             ("POST", Route::DistListSubItem(a, d, n, w, v)) => {
@@ -606,6 +612,8 @@ impl Sim {
             ("POST", Route::Permission(a, d, n, who)) => w(s.ex_permission_set(&a, &d, &n, &who, f, true)),
             ("PUT", Route::Permission(a, d, n, who)) => w(s.ex_permission_set(&a, &d, &n, &who, f, false)),
             ("DELETE", Route::Permission(a, d, n, who)) => w(s.ex_permission_delete(&a, &d, &n, &who)),
+            ("POST", Route::ExAddress(a, d, n, addr)) => w(s.ex_address_add(&a, &d, &n, &addr, f)),
+            ("DELETE", Route::ExAddress(a, d, n, addr)) => w(s.ex_address_delete(&a, &d, &n, &addr)),
             ("GET", Route::Contacts(a, d)) => Ok(("contactList", s.contact_index(&a, &d, &IndexQuery::parse(q)?)?)),
             ("GET", Route::Contact(a, d, n)) => Ok(("contact", s.contact_show(&a, &d, &n)?)),
             ("POST", Route::Contact(a, d, n)) => w(s.contact_add(&a, &d, &n, f)),
@@ -640,6 +648,8 @@ enum Route {
     ExMailbox(String, String, String),
     Permissions(String, String, String),
     Permission(String, String, String, String),
+    /// An alternate address of an Exchange mailbox.
+    ExAddress(String, String, String, String),
     Contacts(String, String),
     Contact(String, String, String),
     DistLists(String, String),
@@ -676,6 +686,9 @@ impl Route {
             ["domains", d, "ex", "mailboxes", m, "permissions", who] => {
                 Route::Permission(a, d.to_string(), m.to_string(), who.to_string())
             }
+            ["domains", d, "ex", "mailboxes", m, "emailaddresses", addr] => {
+                Route::ExAddress(a, d.to_string(), m.to_string(), addr.to_string())
+            }
             ["domains", d, "ex", "contacts"] => Route::Contacts(a, d.to_string()),
             ["domains", d, "ex", "contacts", c] => Route::Contact(a, d.to_string(), c.to_string()),
             ["domains", d, "ex", "distributionlists"] => Route::DistLists(a, d.to_string()),
@@ -683,7 +696,7 @@ impl Route {
             ["domains", d, "ex", "distributionlists", n, w] if is_list_part(w) => {
                 Route::DistListSub(a, d.to_string(), n.to_string(), w.to_ascii_lowercase())
             }
-            ["domains", d, "ex", "distributionlists", n, w, v] if is_list_part(w) && !w.eq_ignore_ascii_case("emailaddresses") => {
+            ["domains", d, "ex", "distributionlists", n, w, v] if w.eq_ignore_ascii_case("members") || w.eq_ignore_ascii_case("senders") => {
                 Route::DistListSubItem(a, d.to_string(), n.to_string(), w.to_ascii_lowercase(), v.to_string())
             }
             _ => Route::Unknown,
@@ -696,7 +709,7 @@ impl Route {
 }
 
 fn is_list_part(w: &str) -> bool {
-    ["members", "senders", "emailaddresses"].iter().any(|p| w.eq_ignore_ascii_case(p))
+    ["members", "senders", "emailaddresses", "errors"].iter().any(|p| w.eq_ignore_ascii_case(p))
 }
 
 /// Reads the body of a v1 distribution-list write: JSON or XML only (§1.5, §6.11: "the v0

@@ -111,6 +111,11 @@ impl DomainRec {
             || self.aliases.contains_key(local)
             || self.ex_mailboxes.contains_key(local)
             || self.dist_lists.contains_key(local)
+            || self.ex_mailboxes.values().any(|m| {
+                m.extra_addresses.iter().any(|a| {
+                    a.split_once('@').is_some_and(|(l, dom)| l == local && !self.aliases_domains.iter().any(|x| x == dom))
+                })
+            })
     }
 }
 

@@ -20,6 +20,7 @@ fn item_name(list: &str) -> Option<&'static str> {
         "DistributionLists" => "DistributionList",
         "Recipients" => "Recipient",
         "EmailAddresses" => "EmailAddress",
+        "Errors" => "Error",
         _ => return None,
     })
 }

@@ -296,6 +296,34 @@ async fn an_exchange_mailbox_is_added_shown_edited_and_deleted() {
     let x = api.send("GET", &path, XML, None).await;
     assert!(x.body.contains("<emailAddressList><emailAddress><address>lena.park@adatum.example</address><replyTo>true</replyTo></emailAddress></emailAddressList>"), "{}", x.body);
 
+    // Alternate addresses: on the domain or its domain alias, free, and never the primary.
+    let addr = |a: &str| format!("{path}/emailaddresses/{a}");
+    api.form("POST", &addr("lena%40adatum-corp.example"), "").await.assert_empty_ok();
+    api.form("POST", &addr("buyers.desk%40adatum.example"), "").await.assert_empty_ok();
+    let m = api.get(&path).await.ok();
+    assert_eq!(m["emailAddressList"], json!([
+        {"address": "lena.park@adatum.example", "replyTo": true},
+        {"address": "lena@adatum-corp.example", "replyTo": false},
+        {"address": "buyers.desk@adatum.example", "replyTo": false}
+    ]));
+    api.form("POST", &addr("lena%40adatum-corp.example"), "").await.assert_fault(409, "appsFault", "The address lena@adatum-corp.example is already in use");
+    api.form("POST", &addr("sales%40adatum.example"), "").await.assert_fault(409, "appsFault", "The address sales@adatum.example is already in use");
+    api.form("POST", &addr("lena%40elsewhere.example"), "")
+        .await
+        .assert_fault(400, "validationFault", "The address lena@elsewhere.example is not on adatum.example or one of its domain aliases");
+    // The new address now holds its name: no mailbox may take it.
+    api.form("POST", &format!("{ADATUM}/ex/mailboxes/buyers.desk"), &format!("displayName=B&password={PASSWORD}&size=1024"))
+        .await
+        .assert_fault(409, "appsFault", "The address buyers.desk@adatum.example is already in use");
+    api.send("DELETE", &addr("lena.park%40adatum.example"), JSON, None).await.assert_fault(400, "validationFault", "The primary address of a mailbox cannot be removed");
+    api.send("DELETE", &addr("buyers.desk%40adatum.example"), JSON, None).await.assert_empty_ok();
+    api.send("DELETE", &addr("buyers.desk%40adatum.example"), JSON, None).await.assert_fault(404, "itemNotFoundFault", "Email address not found");
+    assert_eq!(api.get(&path).await.ok()["emailAddressList"].as_array().unwrap().len(), 2);
+    // A list finds the mailbox by its alternate address too.
+    let a = api.v1("POST", &format!("{ADATUM}/ex/distributionlists/buyers"), Some(json!({"DisplayName": "Buyers", "Members": {"Recipients": [{"Action": "Add", "Value": "lena@adatum-corp.example"}]}}))).await;
+    assert_eq!(a.status, 202, "{}", a.body);
+    assert_eq!(a.json()["Members"]["Recipients"][0]["Value"], "lena.park");
+
     api.send("DELETE", &path, JSON, None).await.assert_empty_ok();
     api.get(&path).await.assert_fault(404, "itemNotFoundFault", "Mailbox not found");
     api.send("DELETE", &path, JSON, None).await.assert_fault(404, "itemNotFoundFault", "Mailbox not found");
@@ -705,10 +733,13 @@ async fn a_change_can_settle_with_an_error() {
     assert_eq!(e["Code"], 500);
     assert!(e["Uri"].as_str().unwrap().ends_with("/ex/distributionlists"), "{e}");
     assert!(!e["Details"].as_str().unwrap().is_empty());
+    let errors = api.get(&format!("{base}/doomed/errors")).await.ok();
+    assert_eq!(errors["Errors"], json!([e]));
     // A list in Error takes a new change, which clears the error when it works.
     api.v1("PUT", &format!("{base}/doomed"), Some(json!({"Description": "second try"}))).await;
     let again = settled(&api, &format!("{base}/doomed")).await;
     assert_eq!((again["Status"].as_str(), again["Error"].clone()), (Some("Ready"), Value::Null));
+    assert_eq!(api.get(&format!("{base}/doomed/errors")).await.ok()["Errors"], json!([]));
 
     // A failed update leaves the old values; a failed delete leaves the list.
     sim.sim().add_fault(FaultRule::new(FaultKind::AsyncError).on_method("PUT").times(1));
