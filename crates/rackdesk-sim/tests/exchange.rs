@@ -615,7 +615,8 @@ async fn distribution_lists_page_by_marker() {
 #[tokio::test]
 async fn a_distribution_list_is_created_asynchronously_and_settles_late() {
     let mut cfg = config(DataSet::Demo);
-    cfg.async_delay = Duration::from_millis(400);
+    // Long enough that the reads right after a write still see it running, even on a busy machine.
+    cfg.async_delay = Duration::from_millis(800);
     let (sim, api) = start(cfg).await;
     let base = format!("{ADATUM}/ex/distributionlists");
     let (m1, m2) = sim.sim().with_store(|s| {
@@ -644,7 +645,7 @@ async fn a_distribution_list_is_created_asynchronously_and_settles_late() {
         .await
         .assert_fault(409, "appsFault", "The distribution list book-club is still busy with an earlier change; try again when its Status is Ready or Error");
     let done = settled(&api, &path).await;
-    assert!(t0.elapsed() >= Duration::from_millis(400), "settled too early");
+    assert!(t0.elapsed() >= Duration::from_millis(800), "settled too early");
     assert_eq!(done["Status"], "Ready");
     assert_eq!(done["PrimarySmtpAddress"], "book-club@adatum.example");
     assert_eq!(done["Alias"], "book-club");
@@ -841,7 +842,7 @@ async fn exchange_writes_count_against_the_write_limit_and_faults_apply() {
 async fn the_binary_takes_an_async_delay_and_an_async_error_rule() {
     use std::io::BufRead;
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_rackdesk-sim"))
-        .args(["--user-key", USER_KEY, "--data", "empty", "--listen", "127.0.0.1:0", "--async-delay-ms", "700"])
+        .args(["--user-key", USER_KEY, "--data", "empty", "--listen", "127.0.0.1:0", "--async-delay-ms", "1500"])
         .args(["--fault", "async-error,path=/failing,count=1"])
         .env("RACKDESK_SIM_SECRET_KEY", SECRET)
         .env("RACKDESK_SIM_LOG", "off")
@@ -867,7 +868,7 @@ async fn the_binary_takes_an_async_delay_and_an_async_error_rule() {
     let base = "/domains/example.net/ex/distributionlists";
     let ok = api.v1("POST", base, Some(json!({"CommonName": "works", "DisplayName": "Works"}))).await;
     let bad = api.v1("POST", &format!("{base}/failing"), Some(json!({"DisplayName": "Fails"}))).await;
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
     let early = api.get(&format!("{base}/works")).await;
     let t0 = Instant::now();
     let works = settled(&api, &format!("{base}/works")).await;
@@ -876,8 +877,8 @@ async fn the_binary_takes_an_async_delay_and_an_async_error_rule() {
     let _ = child.kill();
     let _ = child.wait();
     assert_eq!((ok.status, bad.status), (202, 202), "{} {}", ok.body, bad.body);
-    assert_eq!(early.json()["Status"], "Creating", "still running after 300 ms of 700");
-    assert!(waited >= Duration::from_millis(200), "{waited:?}");
+    assert_eq!(early.json()["Status"], "Creating", "still running after 200 ms of 1500");
+    assert!(waited >= Duration::from_millis(500), "{waited:?}");
     assert_eq!(works["Status"], "Ready");
     assert_eq!((failing["Status"].as_str(), failing["Error"]["Action"].as_str()), (Some("Error"), Some("Create")));
 }
