@@ -455,6 +455,7 @@ fn exchange_demo(s: &mut Store) {
     // Allowed senders: only leadership and the communications people may write to everyone.
     let leaders: Vec<Recipient> = vec![Recipient { kind: RecipientKind::DistributionList, name: "leadership".into() }, mailbox(&people[6])];
     if let Some(l) = d.dist_lists.get_mut("all-staff") {
+        l.state.members = people.iter().map(|p| mailbox(p)).collect();
         l.state.senders = leaders;
     }
     if let Some(l) = d.dist_lists.get_mut("newsletter") {
