@@ -9,6 +9,11 @@
 //! Written on the command line as `KIND[:ARG][,path=TEXT][,method=M][,rate=R][,count=N][,after]`,
 //! e.g. `status:503,rate=0.2`, `drop,path=/rs/mailboxes/,method=POST,count=1,after`,
 //! `delay:3000,path=/domains`.
+//!
+//! `async-error` is different: it touches only the asynchronous writes of Exchange
+//! distribution lists (a POST, PUT or DELETE under `/ex/distributionlists`). The write is
+//! accepted as usual, and the change later settles with an `Error` instead of being carried
+//! out, e.g. `async-error,method=DELETE,count=1`.
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -20,6 +25,8 @@ pub enum FaultKind {
     Truncated,
     NotJson,
     Drop,
+    /// The accepted asynchronous change settles with an error.
+    AsyncError,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -59,7 +66,9 @@ impl FaultRule {
     }
 
     pub fn applies_to(&self, method: &str, path: &str) -> bool {
+        let async_write = !method.eq_ignore_ascii_case("GET") && path.contains("/ex/distributionlists");
         self.remaining != Some(0)
+            && (self.kind != FaultKind::AsyncError || async_write)
             && self.method.as_deref().is_none_or(|m| m.eq_ignore_ascii_case(method))
             && self.path_contains.as_deref().is_none_or(|p| path.contains(p))
     }
@@ -82,9 +91,10 @@ impl FromStr for FaultRule {
             ("truncated", None) => FaultKind::Truncated,
             ("not-json", None) => FaultKind::NotJson,
             ("drop", None) => FaultKind::Drop,
+            ("async-error", None) => FaultKind::AsyncError,
             _ => {
                 return Err(format!(
-                    "unknown fault {head:?}: use delay:MS, status:CODE, truncated, not-json or drop"
+                    "unknown fault {head:?}: use delay:MS, status:CODE, truncated, not-json, drop or async-error"
                 ))
             }
         };
@@ -121,6 +131,12 @@ mod tests {
         let r: FaultRule = "status:503,rate=0.25".parse().unwrap();
         assert_eq!((r.kind, r.rate), (FaultKind::Status(503), 0.25));
         assert_eq!("delay:1500".parse::<FaultRule>().unwrap().kind, FaultKind::Delay(Duration::from_millis(1500)));
+        let r: FaultRule = "async-error,method=delete,count=1".parse().unwrap();
+        assert_eq!((r.kind.clone(), r.remaining), (FaultKind::AsyncError, Some(1)));
+        // Only asynchronous distribution-list writes.
+        assert!(r.applies_to("DELETE", "/v1/domains/a.example/ex/distributionlists/sales"));
+        assert!(!r.applies_to("DELETE", "/v1/domains/a.example/ex/mailboxes/ann"));
+        assert!(!FaultRule::new(FaultKind::AsyncError).applies_to("GET", "/v1/domains/a.example/ex/distributionlists"));
     }
 
     #[test]

@@ -3,9 +3,13 @@
 //! It checks every signature as the service does, keeps the published rate limits per user
 //! key (counting refused calls too), serves the resources Rackdesk uses with real state,
 //! paging and search, answers errors with both a fault body and `x-error-message`, and can
-//! inject faults. The desktop app runs it in-process as its sandbox; every test runs against
-//! it over a real socket.
+//! inject faults. Hosted Exchange is there too: mailboxes, their delegates and contacts on
+//! the classic routes, and distribution lists in the v1 model with asynchronous changes.
+//! The desktop app runs it in-process as its sandbox; every test runs against it over a
+//! real socket.
 
+pub mod distlists;
+pub mod exchange;
 pub mod faults;
 pub mod seed;
 pub mod store;
@@ -27,9 +31,12 @@ use store::{ApiFault, Fields, IndexQuery, Store};
 /// Which data the simulator starts with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DataSet {
-    /// A demo company: three domains, ~400 people, aliases, forwarding, auto-replies.
+    /// A demo company: three Rackspace Email domains with ~400 people, aliases, forwarding and
+    /// auto-replies, plus a Hosted Exchange domain (`adatum.example`) and a domain with both
+    /// services (`tailspin.example`): Exchange mailboxes, delegates, contacts and lists.
     Demo,
-    /// Only the API admin and one empty domain, `example.com`.
+    /// Only the API admin, one empty Rackspace Email domain, `example.com`, and one empty
+    /// Exchange domain, `example.net`.
     Empty,
 }
 
@@ -74,6 +81,8 @@ pub struct SimConfig {
     /// How many of the latest requests (and signatures) the simulator remembers for
     /// [`Sim::requests`] and [`Sim::seen_signatures`]; older ones are forgotten.
     pub record_capacity: usize,
+    /// How long an asynchronous change (Exchange distribution lists) takes to settle.
+    pub async_delay: Duration,
 }
 
 impl SimConfig {
@@ -90,6 +99,7 @@ impl SimConfig {
             faults: vec![],
             fault_seed: 7,
             record_capacity: 10_000,
+            async_delay: Duration::from_millis(300),
         }
     }
 }
@@ -181,6 +191,7 @@ pub struct Sim {
     /// never logged or printed.
     signatures: Mutex<VecDeque<String>>,
     record_capacity: usize,
+    async_delay: Mutex<Duration>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -214,6 +225,7 @@ impl Sim {
             log: Mutex::new(VecDeque::new()),
             signatures: Mutex::new(VecDeque::new()),
             record_capacity: cfg.record_capacity.max(1),
+            async_delay: Mutex::new(cfg.async_delay),
         })
     }
 
@@ -259,6 +271,12 @@ impl Sim {
 
     pub fn set_clock_offset(&self, secs: i64) {
         *lock(&self.clock_offset) = secs;
+    }
+
+    /// Changes how long asynchronous changes take to settle (changes already accepted keep
+    /// their time).
+    pub fn set_async_delay(&self, d: Duration) {
+        *lock(&self.async_delay) = d;
     }
 
     pub fn set_limits(&self, limits: SimLimits) {
@@ -404,7 +422,7 @@ impl Sim {
         }
     }
 
-    fn process(&self, method: &Method, uri: &Uri, headers: &HeaderMap, body: &Bytes) -> Reply {
+    fn process(&self, method: &Method, uri: &Uri, headers: &HeaderMap, body: &Bytes, async_fail: bool) -> Reply {
         let accept = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).unwrap_or("").to_ascii_lowercase();
         let wants_xml = !accept.contains("json") && accept.contains("xml");
         let (user_key, caller) = match self.authenticate(headers) {
@@ -430,13 +448,15 @@ impl Sim {
             r.throttled = true;
             return r;
         }
-        let mut reply = self.dispatch(method, &segs, uri, headers, body, &accept, &caller);
+        let mut reply = self.dispatch(method, &segs, uri, headers, body, &accept, &caller, async_fail);
         reply.user_key = Some(user_key);
         reply
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn dispatch(&self, method: &Method, segs: &[String], uri: &Uri, headers: &HeaderMap, body: &Bytes, accept: &str, caller: &str) -> Reply {
+    fn dispatch(
+        &self, method: &Method, segs: &[String], uri: &Uri, headers: &HeaderMap, body: &Bytes, accept: &str, caller: &str, async_fail: bool,
+    ) -> Reply {
         let wants_xml = !accept.contains("json") && accept.contains("xml");
         if *method == Method::GET && !accept.contains("json") && !accept.contains("xml") {
             return self.fault_reply(ApiFault { status: 406, kind: "appsFault", message: "Invalid format".into(), resource_type: None }, false);
@@ -448,29 +468,84 @@ impl Sim {
             .query()
             .map(|q| serde_urlencoded::from_str::<Vec<(String, String)>>(q).unwrap_or_default().into_iter().collect())
             .unwrap_or_default();
-        let fields = if *method == Method::POST || *method == Method::PUT {
-            match parse_body(headers, body) {
-                Ok(f) => f,
-                Err(f) => return self.fault_reply(f, wants_xml),
-            }
-        } else {
-            Fields::new()
-        };
         let route = Route::parse(segs);
-        let result = self.run(method, route, &query, &fields, caller);
+        let writes = *method == Method::POST || *method == Method::PUT;
+        let result = if route.is_distribution_list() {
+            // The v1 model: a JSON or XML body, read as a tree. Reads take none.
+            let tree = if *method == Method::GET {
+                Value::Object(serde_json::Map::new())
+            } else {
+                match parse_structured_body(headers, body) {
+                    Ok(t) => t,
+                    Err(f) => return self.fault_reply(f, wants_xml),
+                }
+            };
+            let ctx = distlists::AsyncCtx {
+                now: Instant::now(),
+                delay: *lock(&self.async_delay),
+                fail: async_fail,
+                uri: clipped(uri.path(), MAX_LOGGED_PATH),
+                details: self.details(),
+            };
+            self.run_distribution_list(method, route, &query, &tree, &ctx)
+        } else {
+            let fields = if writes {
+                match parse_body(headers, body) {
+                    Ok(f) => f,
+                    Err(f) => return self.fault_reply(f, wants_xml),
+                }
+            } else {
+                Fields::new()
+            };
+            self.run(method, route, &query, &fields, caller).map(|(root, v)| (StatusCode::OK, root, v))
+        };
         match result {
-            Ok((root, Value::Null)) if root.is_empty() => {
-                Reply { status: StatusCode::OK, body: Body::empty(), content_type: None, error_message: None, user_key: None, throttled: false }
+            Ok((status, "", Value::Null)) => {
+                Reply { status, body: Body::empty(), content_type: None, error_message: None, user_key: None, throttled: false }
             }
-            Ok((root, v)) => {
+            Ok((status, root, v)) => {
                 let (body, ct) = if wants_xml {
                     (xml::document(root, &v), "text/xml; charset=utf-8")
                 } else {
                     (v.to_string(), "application/json; charset=utf-8")
                 };
-                Reply { status: StatusCode::OK, body: Body::from(body), content_type: Some(ct), error_message: None, user_key: None, throttled: false }
+                Reply { status, body: Body::from(body), content_type: Some(ct), error_message: None, user_key: None, throttled: false }
             }
             Err(f) => self.fault_reply(f, wants_xml),
+        }
+    }
+
+    /// The v1 distribution-list routes (`distlists.rs`). Reads answer 200; accepted writes
+    /// answer 202 with the list, whose `Status` shows the change running.
+    fn run_distribution_list(
+        &self, method: &Method, route: Route, q: &HashMap<String, String>, body: &Value, ctx: &distlists::AsyncCtx,
+    ) -> Result<(StatusCode, &'static str, Value), ApiFault> {
+        use distlists::Sub;
+        let mut s = lock(&self.store);
+        let now = ctx.now;
+        let read = |root: &'static str, r: Result<Value, ApiFault>| r.map(|v| (StatusCode::OK, root, v));
+        let accepted = |r: Result<Value, ApiFault>| r.map(|v| (StatusCode::ACCEPTED, "DistributionList", v));
+        let sub = |w: &str| if w == "members" { Sub::Members } else { Sub::Senders };
+        match (method.as_str(), route) {
+            ("GET", Route::DistLists(a, d)) => read("DistributionListList", s.dl_index(&a, &d, q, now)),
+            ("POST", Route::DistLists(a, d)) => accepted(s.dl_create(&a, &d, None, body, ctx)),
+            ("GET", Route::DistList(a, d, n)) => read("DistributionList", s.dl_show(&a, &d, &n, now)),
+            ("POST", Route::DistList(a, d, n)) => accepted(s.dl_create(&a, &d, Some(&n), body, ctx)),
+            ("PUT", Route::DistList(a, d, n)) => accepted(s.dl_update(&a, &d, &n, body, ctx)),
+            ("DELETE", Route::DistList(a, d, n)) => accepted(s.dl_delete(&a, &d, &n, ctx)),
+            ("GET", Route::DistListSub(a, d, n, w)) if w == "emailaddresses" => read("EmailAddressList", s.dl_addresses(&a, &d, &n, now)),
+            ("GET", Route::DistListSub(a, d, n, w)) if w == "errors" => read("ErrorList", s.dl_errors(&a, &d, &n, now)),
+            ("GET", Route::DistListSub(a, d, n, w)) => read("RecipientList", s.dl_recipients(&a, &d, &n, sub(&w), now)),
+            ("POST" | "PUT", Route::DistListSub(a, d, n, w)) if w == "members" || w == "senders" => {
+                accepted(s.dl_change_recipients(&a, &d, &n, sub(&w), body, None, ctx))
+            }
+            ("POST", Route::DistListSubItem(a, d, n, w, v)) => {
+                accepted(s.dl_change_recipients(&a, &d, &n, sub(&w), body, Some((&v, true)), ctx))
+            }
+            ("DELETE", Route::DistListSubItem(a, d, n, w, v)) => {
+                accepted(s.dl_change_recipients(&a, &d, &n, sub(&w), body, Some((&v, false)), ctx))
+            }
+            (m, _) => Err(ApiFault { status: 405, kind: "appsFault", message: format!("{m} is not allowed here"), resource_type: None }),
         }
     }
 
@@ -526,6 +601,24 @@ impl Sim {
             ("POST", Route::Alias(a, d, n)) => w(s.alias_add(&a, &d, &n, f)),
             ("PUT", Route::Alias(a, d, n)) => w(s.alias_edit(&a, &d, &n, f)),
             ("DELETE", Route::Alias(a, d, n)) => w(s.alias_delete(&a, &d, &n)),
+            ("GET", Route::ExMailboxes(a, d)) => Ok(("mailboxList", s.ex_mailbox_index(&a, &d, &IndexQuery::parse(q)?)?)),
+            ("GET", Route::ExMailbox(a, d, n)) => Ok(("mailbox", s.ex_mailbox_show(&a, &d, &n)?)),
+            ("POST", Route::ExMailbox(a, d, n)) => w(s.ex_mailbox_add(&a, &d, &n, f)),
+            ("PUT", Route::ExMailbox(a, d, n)) => w(s.ex_mailbox_edit(&a, &d, &n, f)),
+            ("DELETE", Route::ExMailbox(a, d, n)) => w(s.ex_mailbox_delete(&a, &d, &n)),
+            ("GET", Route::Permissions(a, d, n)) => {
+                Ok(("permissionList", s.ex_permission_index(&a, &d, &n, &IndexQuery::parse(q)?)?))
+            }
+            ("POST", Route::Permission(a, d, n, who)) => w(s.ex_permission_set(&a, &d, &n, &who, f, true)),
+            ("PUT", Route::Permission(a, d, n, who)) => w(s.ex_permission_set(&a, &d, &n, &who, f, false)),
+            ("DELETE", Route::Permission(a, d, n, who)) => w(s.ex_permission_delete(&a, &d, &n, &who)),
+            ("POST", Route::ExAddress(a, d, n, addr)) => w(s.ex_address_add(&a, &d, &n, &addr, f)),
+            ("DELETE", Route::ExAddress(a, d, n, addr)) => w(s.ex_address_delete(&a, &d, &n, &addr)),
+            ("GET", Route::Contacts(a, d)) => Ok(("contactList", s.contact_index(&a, &d, &IndexQuery::parse(q)?)?)),
+            ("GET", Route::Contact(a, d, n)) => Ok(("contact", s.contact_show(&a, &d, &n)?)),
+            ("POST", Route::Contact(a, d, n)) => w(s.contact_add(&a, &d, &n, f)),
+            ("PUT", Route::Contact(a, d, n)) => w(s.contact_edit(&a, &d, &n, f)),
+            ("DELETE", Route::Contact(a, d, n)) => w(s.contact_delete(&a, &d, &n)),
             (_, Route::Unknown) => Err(ApiFault::not_found("Resource", "The simulator does not know this resource")),
             (m, _) => Err(ApiFault { status: 405, kind: "appsFault", message: format!("{m} is not allowed here"), resource_type: None }),
         }
@@ -551,6 +644,20 @@ enum Route {
     Mailbox(String, String, String),
     Aliases(String, String),
     Alias(String, String, String),
+    ExMailboxes(String, String),
+    ExMailbox(String, String, String),
+    Permissions(String, String, String),
+    Permission(String, String, String, String),
+    /// An alternate address of an Exchange mailbox.
+    ExAddress(String, String, String, String),
+    Contacts(String, String),
+    Contact(String, String, String),
+    DistLists(String, String),
+    DistList(String, String, String),
+    /// `members`, `senders` or `emailaddresses` of a list.
+    DistListSub(String, String, String, String),
+    /// One member or sender: `.../members/{recipient}`.
+    DistListSubItem(String, String, String, String, String),
     Unknown,
 }
 
@@ -573,8 +680,66 @@ impl Route {
             ["domains", d, "rs", "mailboxes", m] => Route::Mailbox(a, d.to_string(), m.to_string()),
             ["domains", d, "rs", "aliases"] => Route::Aliases(a, d.to_string()),
             ["domains", d, "rs", "aliases", n] => Route::Alias(a, d.to_string(), n.to_string()),
+            ["domains", d, "ex", "mailboxes"] => Route::ExMailboxes(a, d.to_string()),
+            ["domains", d, "ex", "mailboxes", m] => Route::ExMailbox(a, d.to_string(), m.to_string()),
+            ["domains", d, "ex", "mailboxes", m, "permissions"] => Route::Permissions(a, d.to_string(), m.to_string()),
+            ["domains", d, "ex", "mailboxes", m, "permissions", who] => {
+                Route::Permission(a, d.to_string(), m.to_string(), who.to_string())
+            }
+            ["domains", d, "ex", "mailboxes", m, "emailaddresses", addr] => {
+                Route::ExAddress(a, d.to_string(), m.to_string(), addr.to_string())
+            }
+            ["domains", d, "ex", "contacts"] => Route::Contacts(a, d.to_string()),
+            ["domains", d, "ex", "contacts", c] => Route::Contact(a, d.to_string(), c.to_string()),
+            ["domains", d, "ex", "distributionlists"] => Route::DistLists(a, d.to_string()),
+            ["domains", d, "ex", "distributionlists", n] => Route::DistList(a, d.to_string(), n.to_string()),
+            ["domains", d, "ex", "distributionlists", n, w] if is_list_part(w) => {
+                Route::DistListSub(a, d.to_string(), n.to_string(), w.to_ascii_lowercase())
+            }
+            ["domains", d, "ex", "distributionlists", n, w, v] if w.eq_ignore_ascii_case("members") || w.eq_ignore_ascii_case("senders") => {
+                Route::DistListSubItem(a, d.to_string(), n.to_string(), w.to_ascii_lowercase(), v.to_string())
+            }
             _ => Route::Unknown,
         }
+    }
+
+    fn is_distribution_list(&self) -> bool {
+        matches!(self, Route::DistLists(..) | Route::DistList(..) | Route::DistListSub(..) | Route::DistListSubItem(..))
+    }
+}
+
+fn is_list_part(w: &str) -> bool {
+    ["members", "senders", "emailaddresses", "errors"].iter().any(|p| w.eq_ignore_ascii_case(p))
+}
+
+/// Reads the body of a v1 distribution-list write: JSON or XML only (§1.5, §6.11: "the v0
+/// method of submitting data via form URL-encoded variables is NOT supported in v1").
+///
+/// The service's answer to a form body is not documented [U]. We answer 400
+/// `badRequestFault`, the fault of every other body the service cannot take (§4.1, §4.3),
+/// with a message that names the formats it wants. A body with no `Content-Type` is judged by
+/// its first character. No body at all reads as an empty object.
+fn parse_structured_body(headers: &HeaderMap, body: &Bytes) -> Result<Value, ApiFault> {
+    let ct = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_ascii_lowercase();
+    let text = std::str::from_utf8(body).map_err(|_| ApiFault::bad_request("The request body could not be read"))?;
+    let trimmed = text.trim_start_matches('\u{feff}').trim();
+    if trimmed.is_empty() {
+        return Ok(Value::Object(serde_json::Map::new()));
+    }
+    let is_json = ct.contains("json") || (ct.is_empty() && trimmed.starts_with('{'));
+    let is_xml = ct.contains("xml") || (ct.is_empty() && trimmed.starts_with('<'));
+    if is_json {
+        let v: Value = serde_json::from_str(trimmed).map_err(|_| ApiFault::bad_request("The request body could not be read"))?;
+        if !v.is_object() {
+            return Err(ApiFault::bad_request("The request body could not be read"));
+        }
+        Ok(v)
+    } else if is_xml {
+        xml::parse(trimmed).map_err(|_| ApiFault::bad_request("The request body could not be read"))
+    } else {
+        Err(ApiFault::bad_request(
+            "Form-encoded bodies are not supported here: send JSON (application/json) or XML (text/xml)",
+        ))
     }
 }
 
@@ -609,6 +774,9 @@ fn parse_body(headers: &HeaderMap, body: &Bytes) -> Result<Fields, ApiFault> {
 async fn handle(State(sim): State<Arc<Sim>>, method: Method, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
     let path = uri.path().to_owned();
     let fault = sim.pick_fault(method.as_str(), &path);
+    // An `async-error` rule changes how the accepted change settles, not the answer.
+    let async_fail = fault.as_ref().is_some_and(|f| f.kind == FaultKind::AsyncError);
+    let fault = fault.filter(|f| f.kind != FaultKind::AsyncError);
     if let Some(f) = fault.as_ref().filter(|f| !f.after_apply) {
         if let FaultKind::Delay(d) = f.kind {
             tokio::time::sleep(d).await;
@@ -616,7 +784,7 @@ async fn handle(State(sim): State<Arc<Sim>>, method: Method, uri: Uri, headers: 
             return injected(&sim, f, &method, &path);
         }
     }
-    let reply = sim.process(&method, &uri, &headers, &body);
+    let reply = sim.process(&method, &uri, &headers, &body, async_fail);
     if let Some(f) = fault.as_ref().filter(|f| f.after_apply) {
         if let FaultKind::Delay(d) = f.kind {
             tokio::time::sleep(d).await;
@@ -685,7 +853,7 @@ fn injected(sim: &Sim, f: &FaultRule, method: &Method, path: &str) -> Response {
                 .body(Body::from_stream(stream))
                 .unwrap_or_else(|_| Response::new(Body::empty()))
         }
-        FaultKind::Delay(_) => Response::new(Body::empty()),
+        FaultKind::Delay(_) | FaultKind::AsyncError => Response::new(Body::empty()),
     }
 }
 

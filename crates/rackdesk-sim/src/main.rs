@@ -9,9 +9,10 @@ use std::time::Duration;
 
 #[derive(Clone, Copy, ValueEnum)]
 enum Data {
-    /// A demo company: three domains, about 400 people, aliases, forwarding, auto-replies.
+    /// A demo company: three Rackspace Email domains, about 400 people, aliases, forwarding,
+    /// auto-replies; an Exchange domain and a domain with both services.
     Demo,
-    /// Only the API admin and one empty domain, example.com.
+    /// Only the API admin, one empty domain, example.com, and one empty Exchange domain, example.net.
     Empty,
 }
 
@@ -56,8 +57,13 @@ struct Args {
     /// Pretend the simulator's clock is this many seconds ahead (negative: behind).
     #[arg(long, default_value_t = 0, allow_hyphen_values = true)]
     clock_offset_secs: i64,
+    /// How long an asynchronous change (Exchange distribution lists) takes to settle, in
+    /// milliseconds; until then the list's Status says the change is running.
+    #[arg(long, default_value_t = 300)]
+    async_delay_ms: u64,
     /// Inject a fault: KIND[:ARG][,path=TEXT][,method=M][,rate=R][,count=N][,after]
-    /// with KIND one of delay:MS, status:CODE, truncated, not-json, drop. Repeatable.
+    /// with KIND one of delay:MS, status:CODE, truncated, not-json, drop, or async-error
+    /// (an accepted distribution-list change settles with an Error). Repeatable.
     #[arg(long = "fault", value_parser = |s: &str| s.parse::<FaultRule>())]
     faults: Vec<FaultRule>,
 }
@@ -98,6 +104,7 @@ async fn main() {
     cfg.freshness = (a.freshness_secs > 0).then(|| Duration::from_secs(a.freshness_secs));
     cfg.clock_offset_secs = a.clock_offset_secs;
     cfg.faults = a.faults;
+    cfg.async_delay = Duration::from_millis(a.async_delay_ms);
     let sim = match Simulator::start(cfg, a.listen).await {
         Ok(s) => s,
         Err(e) => {

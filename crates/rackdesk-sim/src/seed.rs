@@ -1,6 +1,8 @@
 //! Deterministic demo data: the same account, people and numbers on every start, so a
 //! screenshot, a practice session and a test all see the same world.
 
+use crate::distlists::{DistListRec, Recipient, RecipientKind};
+use crate::exchange::{sam_account_name, ContactRec, ExMailboxRec};
 use crate::store::{hash_password, AdminRec, DomainRec, KeyRec, MailboxRec, Store};
 use chrono::{Duration, NaiveDateTime};
 use std::collections::{BTreeMap, HashMap};
@@ -120,6 +122,24 @@ pub fn empty_domain(max_mailboxes: u64) -> DomainRec {
         aliases_domains: vec![],
         mailboxes: BTreeMap::new(),
         aliases: BTreeMap::new(),
+        exchange_base_mailbox_size: 0,
+        exchange_max_mailboxes: 0,
+        ex_mailboxes: BTreeMap::new(),
+        contacts: BTreeMap::new(),
+        dist_lists: BTreeMap::new(),
+    }
+}
+
+/// An empty Hosted Exchange domain (`serviceType` `exchange`) with room for `max` mailboxes
+/// of 100 GB each.
+pub fn empty_exchange_domain(max: u64) -> DomainRec {
+    DomainRec {
+        service_type: "exchange".into(),
+        base_mailbox_size: 0,
+        max_mailboxes: 0,
+        exchange_base_mailbox_size: crate::exchange::MAX_EX_MAILBOX_MB,
+        exchange_max_mailboxes: max,
+        ..empty_domain(0)
     }
 }
 
@@ -144,6 +164,7 @@ pub fn empty(account: &str, user_key: &str, secret: &str) -> Store {
     keys.insert(user_key.to_owned(), KeyRec { secret: secret.to_owned(), admin_id: API_ADMIN.to_owned() });
     let mut domains = BTreeMap::new();
     domains.insert("example.com".to_owned(), empty_domain(100_000));
+    domains.insert("example.net".to_owned(), empty_exchange_domain(1_000));
     Store {
         account_number: account.to_owned(),
         customer_name: "Example Company".into(),
@@ -195,7 +216,279 @@ pub fn demo(account: &str, user_key: &str, secret: &str) -> Store {
         }
         s.domains.insert(name.into(), d);
     }
+    exchange_demo(&mut s);
     s
+}
+
+// ---- Hosted Exchange demo data ----
+//
+// Made with a random stream of its own, after the Rackspace Email domains, so those stay
+// exactly as they were.
+
+const EX_FIRST: &[&str] = &[
+    "Adaeze", "Björn", "Catalina", "Dev", "Eitan", "Fatima", "Giulia", "Hamid", "Ingrid", "Jae-won", "Kalani",
+    "Lucía", "Mehmet", "Naledi", "Orla", "Pieter", "Radhika", "Siobhan", "Thabo", "Ulla", "Valentina", "Wiremu",
+    "Yara", "Zdeněk", "Anouk", "Callum", "Dilnoza", "Esteban", "Ho-seong", "Ilse", "Kwame", "Mirela",
+];
+const EX_LAST: &[&str] = &[
+    "Abara", "Bergström", "Chaudhry", "Delacroix", "Esposito", "Fonseca", "Grünewald", "Halvorsen", "Iyer",
+    "Jankowski", "Kealoha", "Lindgren", "Mbeki", "Nørgaard", "Ó Briain", "Papadopoulos", "Rahman", "Sørensen",
+    "Takahashi", "Uchenna", "van Dijk", "Wiśniewski", "Yilmaz", "Zubiri", "MacLeod", "Castellanos",
+];
+const JOBS: &[(&str, &str)] = &[
+    ("Sales", "Account Executive"), ("Sales", "Sales Manager"), ("Marketing", "Content Lead"),
+    ("Engineering", "Software Engineer"), ("Engineering", "QA Analyst"), ("Finance", "Accountant"),
+    ("Human Resources", "HR Partner"), ("Operations", "Office Manager"), ("Support", "Support Specialist"),
+    ("Legal", "Counsel"), ("Design", "Product Designer"), ("IT", "Systems Administrator"),
+];
+/// Outside companies the demo's contacts work for (all under the reserved `.example`).
+const PARTNERS: &[(&str, &str)] = &[
+    ("Fourth Coffee", "fourthcoffee.example"), ("Wingtip Toys", "wingtiptoys.example"),
+    ("Litware", "litwareinc.example"), ("Proseware", "proseware.example"),
+    ("Woodgrove Bank", "woodgrovebank.example"), ("Lucerne Publishing", "lucernepublishing.example"),
+    ("Margie's Travel", "margiestravel.example"), ("Alpine Ski House", "alpineskihouse.example"),
+    ("Trey Research", "treyresearch.example"), ("Graphic Design Institute", "graphicdesigninstitute.example"),
+];
+
+/// An ASCII local part for a name in any script: `björn.nørgaard` → `bjorn.norgaard`.
+fn ascii_local(first: &str, last: &str) -> String {
+    let fold = |c: char| -> String {
+        match c {
+            'á' | 'à' | 'â' | 'ä' | 'å' | 'ã' => "a".into(),
+            'é' | 'è' | 'ê' | 'ë' | 'ě' => "e".into(),
+            'í' | 'ì' | 'î' | 'ï' => "i".into(),
+            'ó' | 'ò' | 'ô' | 'ö' | 'ø' | 'õ' => "o".into(),
+            'ú' | 'ù' | 'û' | 'ü' => "u".into(),
+            'ñ' | 'ń' => "n".into(),
+            'ś' | 'š' => "s".into(),
+            'ç' | 'č' => "c".into(),
+            'ž' | 'ź' => "z".into(),
+            'ř' => "r".into(),
+            'ß' => "ss".into(),
+            c if c.is_ascii_alphanumeric() => c.to_string(),
+            _ => String::new(),
+        }
+    };
+    let part = |s: &str| s.to_lowercase().chars().map(fold).collect::<String>();
+    format!("{}.{}", part(first), part(last))
+}
+
+fn ex_person(rng: &mut Rng, name: &str, domain: &str, first: &str, last: &str) -> ExMailboxRec {
+    let size = crate::exchange::MAX_EX_MAILBOX_MB;
+    let usage = (size as f64 * rng.unit().powf(2.2) * 0.6) as u64;
+    let created = base_time() - Duration::days(20 + rng.below(5 * 365) as i64) - Duration::minutes(rng.below(1440) as i64);
+    let enabled = rng.unit() > 0.05;
+    let last_login = if enabled { Some(base_time() - Duration::days(rng.below(30) as i64) - Duration::minutes(rng.below(1440) as i64)) } else { None };
+    let (dept, job) = *rng.pick(JOBS);
+    let mut contact = BTreeMap::new();
+    contact.insert("firstName".to_owned(), first.to_owned());
+    contact.insert("lastName".to_owned(), last.to_owned());
+    contact.insert("department".to_owned(), dept.to_owned());
+    contact.insert("jobTitle".to_owned(), job.to_owned());
+    contact.insert("businessNumber".to_owned(), format!("+1 555 01{:02}", rng.below(100)));
+    if rng.unit() < 0.4 {
+        contact.insert("mobileNumber".to_owned(), format!("+1 555 02{:02}", rng.below(100)));
+    }
+    ExMailboxRec {
+        display_name: format!("{first} {last}"),
+        size,
+        current_usage: usage,
+        enabled,
+        is_hidden: false,
+        is_public_folder_admin: false,
+        created,
+        last_login,
+        forwarding: String::new(),
+        save_forwarded_email: false,
+        extra_addresses: vec![],
+        visible_in_directory: true,
+        has_blackberry: false,
+        has_activesync: rng.unit() < 0.45,
+        sam_account_name: sam_account_name(name, domain),
+        contact,
+        permissions: BTreeMap::new(),
+        password_hash: hash_password(&format!("demo-{}", rng.next_u64())),
+    }
+}
+
+/// `n` Exchange people with unique names that no other address of the domain uses.
+fn add_ex_people(rng: &mut Rng, d: &mut DomainRec, dname: &str, n: usize) {
+    let mut added = 0;
+    while added < n {
+        let first = *rng.pick(EX_FIRST);
+        let last = *rng.pick(EX_LAST);
+        let name = ascii_local(first, last);
+        if d.address_taken(&name) {
+            continue;
+        }
+        let rec = ex_person(rng, &name, dname, first, last);
+        d.ex_mailboxes.insert(name, rec);
+        added += 1;
+    }
+}
+
+/// A shared mailbox (nobody's own): hidden from nobody, used through delegates.
+fn shared_mailbox(rng: &mut Rng, name: &str, domain: &str, shown: &str) -> ExMailboxRec {
+    let mut m = ex_person(rng, name, domain, "", "");
+    m.display_name = shown.into();
+    m.contact.retain(|k, _| k == "businessNumber");
+    m.last_login = None;
+    m
+}
+
+fn add_contacts(rng: &mut Rng, d: &mut DomainRec, n: usize) {
+    let mut added = 0;
+    while added < n {
+        let first = *rng.pick(EX_FIRST);
+        let last = *rng.pick(EX_LAST);
+        let (company, host) = *rng.pick(PARTNERS);
+        let local = ascii_local(first, last);
+        let name = format!("{}-{}", local.replace('.', "-"), host.split('.').next().unwrap_or("partner"));
+        let address = format!("{local}@{host}");
+        if d.contacts.contains_key(&name) || d.contacts.values().any(|c| c.external_email == address) {
+            continue;
+        }
+        let mut fields = BTreeMap::new();
+        fields.insert("firstName".to_owned(), first.to_owned());
+        fields.insert("lastName".to_owned(), last.to_owned());
+        fields.insert("company".to_owned(), company.to_owned());
+        if rng.unit() < 0.5 {
+            fields.insert("businessNumber".to_owned(), format!("+44 20 7946 0{:03}", rng.below(1000)));
+        }
+        d.contacts.insert(
+            name,
+            ContactRec { display_name: format!("{first} {last} ({company})"), external_email: address, is_hidden: false, fields },
+        );
+        added += 1;
+    }
+}
+
+fn mailbox(name: &str) -> Recipient {
+    Recipient { kind: RecipientKind::Mailbox, name: name.into() }
+}
+
+/// Lists of a domain: `(common name, display name, description)`; members are drawn from the
+/// domain's people, and a few contacts join the partner-facing lists.
+fn add_lists(rng: &mut Rng, d: &mut DomainRec, lists: &[(&str, &str, &str)]) {
+    let people: Vec<String> = d.ex_mailboxes.iter().filter(|(_, m)| !m.contact.get("firstName").is_none_or(String::is_empty)).map(|(n, _)| n.clone()).collect();
+    let contacts: Vec<String> = d.contacts.keys().cloned().collect();
+    for (cn, shown, about) in lists {
+        let k = 2 + rng.below(7) as usize;
+        let mut members: Vec<Recipient> = Vec::new();
+        for _ in 0..k {
+            let who: &String = rng.pick(&people);
+            let r = mailbox(who);
+            if !members.contains(&r) {
+                members.push(r);
+            }
+        }
+        if (cn.contains("partner") || cn.contains("events")) && !contacts.is_empty() {
+            for _ in 0..2 {
+                let r = Recipient { kind: RecipientKind::Contact, name: rng.pick(&contacts).clone() };
+                if !members.contains(&r) {
+                    members.push(r);
+                }
+            }
+        }
+        d.dist_lists.insert((*cn).into(), DistListRec::ready(shown, about, members, vec![]));
+    }
+}
+
+/// The Exchange side of the demo: `adatum.example` (Exchange only) and `tailspin.example`
+/// (both services).
+fn exchange_demo(s: &mut Store) {
+    let mut rng = Rng::new(0xE7C4_A11E_D020_2026);
+
+    // adatum.example: Hosted Exchange only.
+    let dn = "adatum.example";
+    let mut d = empty_exchange_domain(60);
+    d.aliases_domains = vec!["adatum-corp.example".into()];
+    add_ex_people(&mut rng, &mut d, dn, 34);
+    d.ex_mailboxes.insert("reception".into(), shared_mailbox(&mut rng, "reception", dn, "Adatum Reception"));
+    d.ex_mailboxes.insert("accounts-payable".into(), shared_mailbox(&mut rng, "accounts-payable", dn, "Accounts Payable"));
+    add_contacts(&mut rng, &mut d, 18);
+    let people: Vec<String> = d.ex_mailboxes.keys().filter(|n| n.contains('.')).cloned().collect();
+    // Some people have a second address on the alias domain, forwarding, or are hidden.
+    for (i, n) in people.iter().enumerate() {
+        if let Some(m) = d.ex_mailboxes.get_mut(n) {
+            if i % 7 == 0 {
+                m.extra_addresses.push(format!("{n}@adatum-corp.example"));
+            }
+            if i % 11 == 3 {
+                m.forwarding = format!("{}@{dn}", people[(i + 1) % people.len()]);
+                m.save_forwarded_email = true;
+            }
+            if i % 13 == 5 {
+                m.is_hidden = true;
+            }
+        }
+    }
+    // Delegates: two people work the shared boxes; an assistant manages an executive's mail.
+    for (owner, who, what) in [
+        ("reception", 0usize, "fullaccess"), ("reception", 1, "both"), ("accounts-payable", 2, "both"), ("accounts-payable", 3, "fullaccess"),
+    ] {
+        let w = people[who].clone();
+        d.ex_mailboxes.get_mut(owner).map(|m| m.permissions.insert(w, what.into()));
+    }
+    let (exec, assistant) = (people[4].clone(), people[5].clone());
+    d.ex_mailboxes.get_mut(&exec).map(|m| m.permissions.insert(assistant, "both".into()));
+    add_lists(
+        &mut rng,
+        &mut d,
+        &[
+            ("all-staff", "All Staff", "Everyone at Adatum"),
+            ("sales", "Sales Team", "Quotes, leads and the weekly pipeline"),
+            ("marketing", "Marketing", ""),
+            ("engineering", "Engineering", "Product engineering and QA"),
+            ("finance", "Finance", "Invoices, budgets and payroll questions"),
+            ("hr", "People & Culture", ""),
+            ("it-ops", "IT Operations", "Outages and access requests"),
+            ("leadership", "Leadership Team", ""),
+            ("support", "Customer Support", "Escalations from the help desk"),
+            ("partners", "Partner Updates", "News for our resellers and suppliers"),
+            ("events", "Events & Trade Shows", ""),
+            ("newsletter", "Monthly Newsletter", "Editorial team"),
+            ("design", "Design Guild", ""),
+            ("legal", "Legal", "Contracts and compliance"),
+        ],
+    );
+    // Allowed senders: only leadership and the communications people may write to everyone.
+    let leaders: Vec<Recipient> = vec![Recipient { kind: RecipientKind::DistributionList, name: "leadership".into() }, mailbox(&people[6])];
+    if let Some(l) = d.dist_lists.get_mut("all-staff") {
+        l.state.members = people.iter().map(|p| mailbox(p)).collect();
+        l.state.senders = leaders;
+    }
+    if let Some(l) = d.dist_lists.get_mut("newsletter") {
+        l.state.senders = vec![mailbox(&people[7]), mailbox(&people[8])];
+    }
+    if let Some(l) = d.dist_lists.get_mut("partners") {
+        l.state.hidden = true;
+    }
+    s.domains.insert(dn.into(), d);
+
+    // tailspin.example: both services; the office staff on Exchange, the warehouse on
+    // Rackspace Email.
+    let dn = "tailspin.example";
+    let mut d = empty_exchange_domain(20);
+    d.service_type = "both".into();
+    d.base_mailbox_size = 25_600;
+    d.max_mailboxes = 25;
+    add_people(&mut rng, &mut d, 12);
+    add_ex_people(&mut rng, &mut d, dn, 14);
+    add_contacts(&mut rng, &mut d, 6);
+    let people: Vec<String> = d.ex_mailboxes.keys().cloned().collect();
+    d.ex_mailboxes.get_mut(&people[0]).map(|m| m.permissions.insert(people[1].clone(), "fullaccess".into()));
+    for alias in ["orders", "warehouse"] {
+        let names: Vec<String> = d.mailboxes.keys().cloned().collect();
+        let members = vec![format!("{}@{dn}", names[alias.len() % names.len()]), format!("{}@{dn}", names[0])];
+        d.aliases.insert(alias.into(), members);
+    }
+    add_lists(
+        &mut rng,
+        &mut d,
+        &[("office", "Tailspin Office", ""), ("buyers", "Buyers", "Purchasing and suppliers"), ("partners", "Toy Partners", "")],
+    );
+    s.domains.insert(dn.into(), d);
 }
 
 #[cfg(test)]
@@ -209,8 +502,47 @@ mod tests {
         let names = |s: &Store| -> Vec<String> { s.domains["fabrikam.example"].mailboxes.keys().cloned().collect() };
         assert_eq!(names(&a), names(&b));
         assert_eq!(a.domains["northwind.example"].mailboxes.len(), 260);
-        let total: usize = a.domains.values().map(|d| d.mailboxes.len()).sum();
+        let total: usize = ["northwind.example", "fabrikam.example", "contoso-lab.example"].iter().map(|d| a.domains[*d].mailboxes.len()).sum();
         assert_eq!(total, 394);
+        assert_eq!(a.domains["contoso-lab.example"].mailboxes.len(), 24);
+        assert_eq!(a.domains["contoso-lab.example"].aliases.len(), 8);
+        let ex = |s: &Store| -> Vec<String> { s.domains["adatum.example"].ex_mailboxes.keys().cloned().collect() };
+        assert_eq!(ex(&a), ex(&b));
+    }
+
+    #[test]
+    fn the_exchange_demo_has_both_kinds_of_domain() {
+        let s = demo("1", "k", "s");
+        let adatum = &s.domains["adatum.example"];
+        assert_eq!(adatum.service_type, "exchange");
+        assert_eq!((adatum.ex_mailboxes.len(), adatum.contacts.len(), adatum.dist_lists.len()), (36, 18, 14));
+        assert!(adatum.mailboxes.is_empty() && adatum.aliases.is_empty());
+        let tailspin = &s.domains["tailspin.example"];
+        assert_eq!(tailspin.service_type, "both");
+        assert_eq!((tailspin.mailboxes.len(), tailspin.ex_mailboxes.len(), tailspin.contacts.len(), tailspin.dist_lists.len()), (12, 14, 6, 3));
+        // No address is used twice, and every member and delegate exists.
+        for d in [adatum, tailspin] {
+            for n in d.ex_mailboxes.keys() {
+                assert!(!d.mailboxes.contains_key(n) && !d.aliases.contains_key(n) && !d.dist_lists.contains_key(n), "{n}");
+                assert!(rackdesk_core::names::mailbox_name("m", n).is_ok(), "{n}");
+            }
+            for m in d.ex_mailboxes.values() {
+                assert!(m.permissions.keys().all(|w| d.ex_mailboxes.contains_key(w)));
+                assert!(m.current_usage <= m.size);
+            }
+            for l in d.dist_lists.values() {
+                assert!(!l.state.members.is_empty());
+                for r in l.state.members.iter().chain(&l.state.senders) {
+                    let known = match r.kind {
+                        RecipientKind::Mailbox => d.ex_mailboxes.contains_key(&r.name),
+                        RecipientKind::Contact => d.contacts.contains_key(&r.name),
+                        RecipientKind::DistributionList => d.dist_lists.contains_key(&r.name),
+                    };
+                    assert!(known, "{r:?}");
+                }
+            }
+        }
+        assert_eq!(empty("1", "k", "s").domains["example.net"].service_type, "exchange");
     }
 
     #[test]

@@ -94,6 +94,29 @@ pub struct DomainRec {
     pub aliases_domains: Vec<String>,
     pub mailboxes: BTreeMap<String, MailboxRec>,
     pub aliases: BTreeMap<String, Vec<String>>,
+    /// Standard size of a new Exchange mailbox (MB); 0 on a domain without Exchange.
+    pub exchange_base_mailbox_size: u64,
+    /// `exchangeMaxNumMailboxes` (§6.3); 0 on a domain without Exchange.
+    pub exchange_max_mailboxes: u64,
+    pub ex_mailboxes: BTreeMap<String, crate::exchange::ExMailboxRec>,
+    pub contacts: BTreeMap<String, crate::exchange::ContactRec>,
+    pub dist_lists: BTreeMap<String, crate::distlists::DistListRec>,
+}
+
+impl DomainRec {
+    /// Whether a local part is already an address of the domain: a mailbox of either
+    /// service, a Rackspace Email alias or an Exchange distribution list.
+    pub fn address_taken(&self, local: &str) -> bool {
+        self.mailboxes.contains_key(local)
+            || self.aliases.contains_key(local)
+            || self.ex_mailboxes.contains_key(local)
+            || self.dist_lists.contains_key(local)
+            || self.ex_mailboxes.values().any(|m| {
+                m.extra_addresses.iter().any(|a| {
+                    a.split_once('@').is_some_and(|(l, dom)| l == local && !self.aliases_domains.iter().any(|x| x == dom))
+                })
+            })
+    }
 }
 
 /// A registered API key pair and the admin it belongs to.
@@ -152,7 +175,7 @@ const ALIAS_FIELDS: &[&str] = &["aliasEmails"];
 /// `enableForwardingAddresses`). The answer is a `badRequestFault` 400, the style of the other
 /// refused request bodies (§4.3, §4.4), with the field's name in the message and in
 /// `x-error-message`.
-fn check_known_fields(f: &Fields, groups: &[&[&str]]) -> Result<(), ApiFault> {
+pub(crate) fn check_known_fields(f: &Fields, groups: &[&[&str]]) -> Result<(), ApiFault> {
     match f.keys().find(|k| !groups.iter().any(|g| g.contains(&k.as_str()))) {
         None => Ok(()),
         Some(k) => Err(ApiFault::bad_request(format!("Unknown field: {}", printable(k)))),
@@ -161,7 +184,7 @@ fn check_known_fields(f: &Fields, groups: &[&[&str]]) -> Result<(), ApiFault> {
 
 /// A name from the request, made safe to quote in a message and a header: at most 64
 /// characters, anything but printable ASCII shown as `?`.
-fn printable(s: &str) -> String {
+pub(crate) fn printable(s: &str) -> String {
     let mut out: String = s.chars().take(64).map(|c| if c.is_ascii_graphic() || c == ' ' { c } else { '?' }).collect();
     if s.chars().count() > 64 {
         out.push_str("...");
@@ -170,7 +193,7 @@ fn printable(s: &str) -> String {
 }
 const MAX_FORWARDS: usize = 15;
 
-fn parse_bool(fields: &Fields, name: &str) -> Result<Option<bool>, ApiFault> {
+pub(crate) fn parse_bool(fields: &Fields, name: &str) -> Result<Option<bool>, ApiFault> {
     match fields.get(name).map(|s| s.trim().to_ascii_lowercase()) {
         None => Ok(None),
         Some(v) if v == "true" => Ok(Some(true)),
@@ -205,7 +228,7 @@ fn parse_forwards(fields: &Fields) -> Result<Option<Vec<String>>, ApiFault> {
     Ok(Some(out))
 }
 
-fn check_text(fields: &Fields, name: &str, max: usize) -> Result<Option<String>, ApiFault> {
+pub(crate) fn check_text(fields: &Fields, name: &str, max: usize) -> Result<Option<String>, ApiFault> {
     match fields.get(name) {
         None => Ok(None),
         Some(v) if v.chars().count() > max => {
@@ -227,7 +250,7 @@ fn parse_contact(fields: &Fields) -> Result<BTreeMap<String, String>, ApiFault> 
     Ok(out)
 }
 
-fn check_password(pw: &str, mailbox: &str, domain: &str) -> Result<(), ApiFault> {
+pub(crate) fn check_password(pw: &str, mailbox: &str, domain: &str) -> Result<(), ApiFault> {
     password::check(pw, Some(mailbox), Some(domain)).map_err(|p| {
         ApiFault::validation(format!("The password does not meet the password policy: {p}."))
     })
@@ -276,7 +299,7 @@ impl IndexQuery {
     }
 
     /// The search rule: `startswith=0-9` means "starts with a digit".
-    fn matches(&self, texts: &[&str]) -> bool {
+    pub(crate) fn matches(&self, texts: &[&str]) -> bool {
         if let Some(p) = &self.startswith {
             if p == "0-9" {
                 return texts.iter().any(|t| t.chars().next().is_some_and(|c| c.is_ascii_digit()));
@@ -292,13 +315,13 @@ impl IndexQuery {
     }
 }
 
-fn envelope(q: &IndexQuery, key: &str, all: Vec<Value>) -> Value {
+pub(crate) fn envelope(q: &IndexQuery, key: &str, all: Vec<Value>) -> Value {
     let total = all.len();
     let items: Vec<Value> = all.into_iter().skip(q.offset).take(q.size).collect();
     json!({ "offset": q.offset, "size": q.size, "total": total, key: items })
 }
 
-fn date(t: NaiveDateTime) -> Value {
+pub(crate) fn date(t: NaiveDateTime) -> Value {
     Value::String(format_service_date(t))
 }
 
@@ -315,12 +338,12 @@ impl Store {
         }
     }
 
-    fn domain(&self, acct: &str, d: &str) -> Result<&DomainRec, ApiFault> {
+    pub(crate) fn domain(&self, acct: &str, d: &str) -> Result<&DomainRec, ApiFault> {
         self.check_account(acct)?;
         self.domains.get(&d.to_ascii_lowercase()).ok_or_else(|| ApiFault::not_found("Domain", format!("{d} not found")))
     }
 
-    fn domain_mut(&mut self, acct: &str, d: &str) -> Result<&mut DomainRec, ApiFault> {
+    pub(crate) fn domain_mut(&mut self, acct: &str, d: &str) -> Result<&mut DomainRec, ApiFault> {
         self.check_account(acct)?;
         self.domains
             .get_mut(&d.to_ascii_lowercase())
@@ -448,12 +471,14 @@ impl Store {
     pub fn domain_show(&self, acct: &str, name: &str) -> OpResult {
         let d = self.domain(acct, name)?;
         let used: u64 = d.mailboxes.values().map(|m| m.current_usage).sum();
+        let ex_used: u64 = d.ex_mailboxes.values().map(|m| m.current_usage).sum();
         Ok(json!({
             "name": name.to_ascii_lowercase(), "accountNumber": self.account_number, "serviceType": d.service_type,
             "rsEmailBaseMailboxSize": d.base_mailbox_size, "rsEmailMaxNumberMailboxes": d.max_mailboxes,
             "rsEmailUsedStorage": used, "rsEmailExtraStorage": 0,
-            "exchangeBaseMailboxSize": 0, "exchangeMaxNumMailboxes": 0, "exchangeUsedStorage": 0,
-            "exchangeTotalStorage": 0, "exchangeExtraStorage": 0,
+            "exchangeBaseMailboxSize": d.exchange_base_mailbox_size, "exchangeMaxNumMailboxes": d.exchange_max_mailboxes,
+            "exchangeUsedStorage": ex_used,
+            "exchangeTotalStorage": d.exchange_base_mailbox_size * d.exchange_max_mailboxes, "exchangeExtraStorage": 0,
             "aliases": d.aliases_domains, "archivingServiceEnabled": false, "publicFoldersEnabled": false,
             "blackBerryMobileServiceEnabled": false, "blackBerryLicenses": null,
             "activeSyncMobileServiceEnabled": false, "activeSyncLicenses": 0
@@ -523,7 +548,7 @@ impl Store {
         let d = self.domain(acct, domain)?;
         let name = names::mailbox_name("mailbox name", name)
             .map_err(|e| ApiFault::validation(format!("Invalid mailbox name: {}", e.user_message())))?;
-        if d.mailboxes.contains_key(&name) || d.aliases.contains_key(&name) {
+        if d.address_taken(&name) {
             return Err(ApiFault::conflict(format!("The address {name}@{dname} is already in use")));
         }
         // `recoverDeleted` is the documented way to bring back a recently deleted mailbox (§6.5).
@@ -543,6 +568,11 @@ impl Store {
             None => return Err(ApiFault::missing("size")),
         };
         check_password(pw, &name, &dname)?;
+        // An Exchange-only domain has no Rackspace Email mailboxes at all. The service's
+        // wording is not documented [U]; the limit message would mislead, so say why.
+        if d.service_type == "exchange" {
+            return Err(ApiFault::validation(format!("{dname} has no Rackspace Email service")));
+        }
         if d.mailboxes.len() as u64 >= d.max_mailboxes {
             return Err(ApiFault::validation("The domain has reached its maximum number of mailboxes"));
         }
@@ -726,7 +756,7 @@ impl Store {
         let d = self.domain(acct, domain)?;
         let name = names::mailbox_name("alias name", name)
             .map_err(|e| ApiFault::validation(format!("Invalid alias name: {}", e.user_message())))?;
-        if d.aliases.contains_key(&name) || d.mailboxes.contains_key(&name) {
+        if d.address_taken(&name) {
             return Err(ApiFault::conflict(format!("The address {name}@{dname} is already in use")));
         }
         let members = self.alias_members(&dname, d, f)?;
