@@ -147,8 +147,11 @@ async fn customer_admins_and_domains_are_read() {
 
     let domains = c.domains().await.unwrap();
     let names: Vec<&str> = domains.iter().map(|d| d.name.as_str()).collect();
-    assert_eq!(names, vec!["contoso-lab.example", "fabrikam.example", "northwind.example"]);
-    assert!(domains.iter().all(|d| d.service_type.as_deref() == Some("rsemail")));
+    assert_eq!(names, vec!["adatum.example", "contoso-lab.example", "fabrikam.example", "northwind.example", "tailspin.example"]);
+    let service = |n: &str| domains.iter().find(|d| d.name == n).and_then(|d| d.service_type.clone());
+    assert_eq!(service("adatum.example").as_deref(), Some("exchange"));
+    assert_eq!(service("tailspin.example").as_deref(), Some("both"));
+    assert_eq!(service("northwind.example").as_deref(), Some("rsemail"));
 
     // Domain names are case-insensitive: the client lower-cases before sending.
     let nw = c.domain("Northwind.Example").await.unwrap();

@@ -15,10 +15,13 @@ fn status_says_who_is_acting_in_the_sandbox() {
     assert_eq!(v["acting"]["account"], "123456");
     assert!(v["acting"]["sentence"].as_str().unwrap().ends_with(") — acting through API admin api-rackdesk on account 123456"));
     let d = call(&a, "list_domains", json!({})).unwrap();
+    // Rackspace Email mailboxes per domain (adatum is Exchange only; tailspin has both).
     assert_eq!(d, json!([
+        {"name": "adatum.example", "mailboxes": 0},
         {"name": "contoso-lab.example", "mailboxes": 24},
         {"name": "fabrikam.example", "mailboxes": 110},
-        {"name": "northwind.example", "mailboxes": 260}
+        {"name": "northwind.example", "mailboxes": 260},
+        {"name": "tailspin.example", "mailboxes": 12}
     ]));
 }
 
@@ -130,7 +133,7 @@ fn an_account_is_verified_connected_switched_and_removed() {
 
     let r = call(&a, "verify_keys", input("RealSecretKey-0123456789")).unwrap();
     assert_eq!(r["accountNumber"], "654321");
-    assert_eq!(r["domains"], json!(["example.com"]));
+    assert_eq!(r["domains"], json!(["example.com", "example.net"]));
     assert_eq!(r["apiAdminOk"], true);
     assert!(a.store.entries().is_empty(), "verifying stores nothing");
 
@@ -144,11 +147,11 @@ fn an_account_is_verified_connected_switched_and_removed() {
     assert_eq!(a.store.entries().len(), 2);
     // Commands now act on the connected account.
     let d = call(&a, "list_domains", json!({})).unwrap();
-    assert_eq!(d, json!([{"name": "example.com", "mailboxes": 0}]));
+    assert_eq!(d, json!([{"name": "example.com", "mailboxes": 0}, {"name": "example.net", "mailboxes": 0}]));
 
     let st = call(&a, "use_sandbox", json!({})).unwrap();
     assert_eq!(st["sandbox"], true);
-    assert_eq!(call(&a, "list_domains", json!({})).unwrap().as_array().unwrap().len(), 3);
+    assert_eq!(call(&a, "list_domains", json!({})).unwrap().as_array().unwrap().len(), 5);
     let st = call(&a, "use_identity", json!({"label": "Example Co"})).unwrap();
     assert_eq!(st["sandbox"], false);
     // New keys generated in the control panel replace the old ones (checked first).

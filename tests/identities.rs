@@ -60,7 +60,7 @@ async fn add_use_rotate_remove() {
     let w = world().await;
     let (ident, verified) = w.ids.add(new_identity(&w, "Northwind", SK), &base(&w)).await.expect("added");
     assert_eq!(verified.customer.account_number, "123456");
-    assert_eq!(verified.domains.len(), 3);
+    assert_eq!(verified.domains.len(), 5);
     assert_eq!(verified.api_admin, AdminCheck::Found { is_super: true, enabled: true });
     assert!(verified.clock_skew_secs.unwrap().abs() <= 2);
     assert_eq!(w.store.entries(), vec![format!("{}/1/secret-key", ident.id), format!("{}/1/user-key", ident.id)]);
@@ -75,7 +75,7 @@ async fn add_use_rotate_remove() {
         session.actor.to_string(),
         format!("You (alice ({}), super admin) — acting through API admin api-rackdesk on account 123456", rackdesk_core::identity::os_user())
     );
-    assert_eq!(session.client.domains().await.unwrap().len(), 3);
+    assert_eq!(session.client.domains().await.unwrap().len(), 5);
 
     // Rotation: wrong new keys change nothing; right ones replace the pair.
     let err = w.ids.rotate(Some("northwind"), creds("NewUserKey0000000002", "wrong"), &base(&w)).await.unwrap_err();

@@ -69,7 +69,7 @@ test("the right keys are checked, stored in the vault and used", async () => {
   await type(driver, "#connect-secret-key", SECRET);
   await clickButton(driver, "Check the keys");
   const report = await waitForText(driver, "#connect-report", (t) => t.includes("The keys work"));
-  assert.match(report, /Account 777888 \(Northwind Traders \(demo\)\), 3 domains/);
+  assert.match(report, /Account 777888 \(Northwind Traders \(demo\)\), 5 domains/);
   await screenshot(driver, "12-connect-verified");
   const store = await driver.findElement(By.xpath("//button[starts-with(normalize-space(.), 'Store the keys in')]"));
   await store.click();

@@ -68,7 +68,8 @@ export function App() {
       const d = await listDomains();
       if (mine !== domainsRequest.current) return;
       setDomains(d);
-      setDomain((cur) => (d.some((x) => x.name === cur) ? cur : d[0]?.name ?? ""));
+      // Keep the domain chosen; else open on the first one with mailboxes to show.
+      setDomain((cur) => (d.some((x) => x.name === cur) ? cur : (d.find((x) => x.mailboxes > 0) ?? d[0])?.name ?? ""));
     } catch (e) {
       if (mine === domainsRequest.current) setError(asCommandError(e));
     }
