@@ -297,6 +297,18 @@ impl Client {
         Ok(ExchangeLimits::of_domain(&self.domain(domain).await?))
     }
 
+    /// The size of a new Exchange mailbox: the one asked for, checked against the domain's
+    /// limit; else the domain's standard size. A domain that reports no standard size needs
+    /// a size given (we do not guess one).
+    pub async fn new_ex_mailbox_size(&self, domain: &str, asked: Option<u64>) -> Result<u64> {
+        let limits = self.exchange_limits(domain).await?;
+        match (asked, limits.base_mailbox_mb) {
+            (Some(s), _) => limits.check_size(s).map(|_| s),
+            (None, Some(b)) => Ok(b.min(limits.max_mailbox_mb)),
+            (None, None) => Err(ApiError::invalid("mailbox size", "the domain reports no standard Exchange mailbox size; give one in MB")),
+        }
+    }
+
     pub async fn ex_mailboxes_page(&self, domain: &str, query: &ExMailboxQuery) -> Result<Page<ExMailboxSummary>> {
         let (dp, _) = self.domain_path(domain)?;
         let l: ExMailboxList = self.get_json(format!("{dp}/ex/mailboxes"), query.to_query()?).await?;
