@@ -618,3 +618,32 @@ async fn no_form_body_is_ever_sent_to_distribution_lists() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn entries_left_open_by_a_crash_are_settled_by_reading_back() {
+    within(async {
+        let s = Server::start(|r| {
+            if r.path().ends_with("/ex/distributionlists/sales") {
+                ok(dl("sales", "Ready"))
+            } else {
+                not_found("Mailbox")
+            }
+        })
+        .await;
+        let w = world();
+        let o = ops(&s, &w, Role::SuperAdmin);
+        let open = |action: &str, target: &str| {
+            let intent = rackdesk_core::ops::intent_for(&o.session.actor, false, None, action, target, serde_json::json!({}));
+            w.journal.begin(&intent).unwrap()
+        };
+        let created = open("exchange.list.create", "sales@example.com");
+        let deleted = open("exchange.mailbox.delete", "gone@example.com");
+        let granted = open("exchange.permission.grant", "ana@example.com");
+        let settled = o.reconcile_before(chrono::Utc::now() + chrono::Duration::minutes(1)).await.unwrap();
+        let result = |id| settled.iter().find(|(e, _)| *e == id).map(|(_, r)| r.as_str());
+        assert_eq!(result(created), Some("applied: it exists"));
+        assert_eq!(result(deleted), Some("applied: it is gone"));
+        assert_eq!(result(granted), None, "a grant cannot be decided by reading back; it stays open");
+    })
+    .await;
+}
