@@ -195,7 +195,7 @@ impl Refusal {
         format!(
             "As {} you cannot do this here: {}. Ask a super admin, or switch to the super-admin role with its passphrase.",
             self.role.label(),
-            self.action.label().to_lowercase()
+            lower_first(self.action.label())
         )
     }
 }
@@ -209,6 +209,16 @@ impl crate::error::Explain for Refusal {
     }
     fn detail(&self) -> Option<String> {
         None
+    }
+}
+
+/// "Reset Exchange passwords" → "reset Exchange passwords": only the first letter, so names
+/// (Exchange, CSV, API) keep their capitals in the middle of a sentence.
+fn lower_first(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_lowercase().chain(c).collect(),
+        None => String::new(),
     }
 }
 
@@ -261,6 +271,10 @@ mod tests {
         ] {
             assert!(!allowed(Role::HelpDesk, a), "{a:?}");
         }
+        let r = check(Role::HelpDesk, Action::ExDeleteList).unwrap_err();
+        assert!(r.message().contains("cannot do this here: delete distribution lists."), "{}", r.message());
+        let r = check(Role::HelpDesk, Action::ExCreateMailbox).unwrap_err();
+        assert!(r.message().contains("create Exchange mailboxes"), "{}", r.message());
         let names: std::collections::BTreeSet<&str> = Action::ALL.iter().map(|a| a.name()).collect();
         assert_eq!(names.len(), Action::ALL.len(), "every action has its own journal name");
     }

@@ -647,3 +647,36 @@ async fn entries_left_open_by_a_crash_are_settled_by_reading_back() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_delete_whose_answer_is_lost_is_confirmed_by_waiting_not_by_resending() {
+    within(async {
+        let gone = Arc::new(Mutex::new(false));
+        let g = gone.clone();
+        let s = Server::start(move |r| {
+            let mut gone = g.lock().unwrap();
+            match r.method.as_str() {
+                "DELETE" => {
+                    *gone = true;
+                    Reply::Drop
+                }
+                _ if *gone => not_found("DistributionList"),
+                _ => ok(dl("sales", "Ready")),
+            }
+        })
+        .await;
+        let w = world();
+        ops(&s, &w, Role::SuperAdmin).delete_list(&addr("sales@example.com"), quick()).await.unwrap();
+        assert_eq!(s.writes().len(), 1, "the delete was sent once");
+        assert_eq!(entries(&w)[0].outcome, Some(Outcome::Success));
+
+        // If the list never goes, the outcome stays unknown.
+        let s = Server::start(|r| if r.method == "DELETE" { Reply::Drop } else { ok(dl("sales", "Ready")) }).await;
+        let wait = SettleWait { interval: Duration::from_millis(20), max_wait: Duration::from_millis(150) };
+        let err = ops(&s, &w, Role::SuperAdmin).delete_list(&addr("sales@example.com"), wait).await.unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Unconfirmed, "{err:?}");
+        assert_eq!(s.writes().len(), 1);
+        assert!(matches!(entries(&w)[0].outcome, Some(Outcome::Unknown { .. })));
+    })
+    .await;
+}

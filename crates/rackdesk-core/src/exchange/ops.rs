@@ -356,8 +356,18 @@ impl Ops {
         };
         let before = old.and_then(|l| l.error);
         let call = async {
-            c.delete_list(&addr.domain, &addr.local).await?;
-            c.settle_list(&addr.domain, &addr.local, &Expect::Gone, before.as_ref(), wait).await.map(|_| ())
+            // A delete whose answer was lost may still have arrived: waiting for the list to go
+            // tells; if it does not go, the outcome stays unknown (the first error).
+            let lost = match c.delete_list(&addr.domain, &addr.local).await {
+                Ok(()) => None,
+                Err(e @ ApiError::Unconfirmed { .. }) => Some(e),
+                Err(e) => return Err(e),
+            };
+            match (c.settle_list(&addr.domain, &addr.local, &Expect::Gone, before.as_ref(), wait).await, lost) {
+                (Ok(_), _) => Ok(()),
+                (Err(ApiError::NotSettled { .. }), Some(lost)) => Err(lost),
+                (Err(e), _) => Err(e),
+            }
         };
         self.journaled(action, &target, changes, call).await
     }
