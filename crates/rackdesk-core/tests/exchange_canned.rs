@@ -381,7 +381,7 @@ async fn help_desk_edits_contacts_but_may_not_delete_them() {
 // ---- distribution lists ----
 
 fn dl(cn: &str, status: &str) -> serde_json::Value {
-    serde_json::json!({"CommonName": cn, "DisplayName": cn.to_uppercase(), "Status": status, "MemberCount": 1})
+    serde_json::json!({"CommonName": cn, "DisplayName": cn.to_uppercase(), "Status": status, "MemberCount": 1, "IsHiddenFromAddressList": true})
 }
 
 #[tokio::test]
@@ -518,13 +518,17 @@ async fn an_old_error_on_the_list_is_not_taken_for_this_changes_error() {
             let mut n = reads.lock().unwrap();
             *n += 1;
             let status = if *n <= 2 { "Pending" } else { "Ready" };
-            ok(serde_json::json!({"CommonName": "sales", "Status": status, "Error": old_error}))
+            // The new display name shows only once the work is done.
+            let name = if *n <= 3 { "Sales" } else { "Sales team" };
+            ok(serde_json::json!({"CommonName": "sales", "DisplayName": name, "Status": status, "Error": old_error}))
         })
         .await;
         let w = world();
         let ch = rackdesk_core::exchange::ListChanges { display_name: Some("Sales team".into()), ..Default::default() };
         let l = ops(&s, &w, Role::SuperAdmin).edit_list(&addr("sales@example.com"), &ch, quick()).await.unwrap();
-        assert_eq!(l.status.as_deref(), Some("Ready"));
+        assert_eq!((l.status.as_deref(), l.display_name.as_deref()), (Some("Ready"), Some("Sales team")));
+        // A "Ready" read that does not show the new name yet was not taken for done.
+        assert_eq!(s.seen().iter().filter(|r| r.method == "GET").count(), 4);
     })
     .await;
 }

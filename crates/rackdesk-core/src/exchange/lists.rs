@@ -331,6 +331,15 @@ pub struct ListChanges {
 }
 
 impl ListChanges {
+    /// What the list shows once the change has been made.
+    pub fn expected(&self) -> Expect {
+        Expect::Edited {
+            display_name: self.display_name.as_ref().map(|d| d.trim().to_owned()),
+            description: self.description.as_ref().map(|d| d.trim().to_owned()),
+            hidden: self.hidden,
+        }
+    }
+
     pub fn to_json(&self) -> Result<Value> {
         let mut b = serde_json::Map::new();
         if let Some(d) = &self.display_name {
@@ -373,6 +382,9 @@ pub enum Expect {
     Present,
     /// The list is gone (delete).
     Gone,
+    /// Its work is finished and it shows the new values (an edit). Without this check a read
+    /// made before the server has even started the change would pass for "done".
+    Edited { display_name: Option<String>, description: Option<String>, hidden: Option<bool> },
     /// Its work is finished and, where the server lists addresses, they show the change.
     Recipients { kind: RecipientKind, change: RecipientChange, addresses: Vec<String> },
 }
@@ -521,7 +533,10 @@ impl Client {
 
     /// Waits for a list's asynchronous work to settle after a change, reading it back every
     /// `wait.interval` for at most `wait.max_wait`:
-    /// * `Ok(Some(list))` once it has settled as expected (`Ok(None)` for a delete: gone);
+    /// * `Ok(Some(list))` once it has settled as expected (`Ok(None)` for a delete: gone) —
+    ///   for an edit, once it shows the new values; for members, once its member list shows
+    ///   the change where the server lists addresses (where it does not, a settled status is
+    ///   all there is to go by [U]);
     /// * [`ApiError::AsyncFailed`] when it settles with an error: a new `Error` (one that
     ///   differs from `error_before`, the one the list carried before the change — an old
     ///   error is not this change's) or a failure status, with the server's words;
@@ -564,6 +579,18 @@ impl Client {
                         StatusClass::Pending => {}
                         StatusClass::Settled => match expect {
                             Expect::Present => return Ok(Some(l)),
+                            Expect::Edited { display_name, description, hidden } => {
+                                let same = |want: &Option<String>, have: &Option<String>| {
+                                    want.as_deref().is_none_or(|w| have.as_deref().map(str::trim) == Some(w.trim()))
+                                };
+                                if same(display_name, &l.display_name)
+                                    && same(description, &l.description)
+                                    && hidden.is_none_or(|h| l.is_hidden_from_address_list == Some(h))
+                                {
+                                    return Ok(Some(l));
+                                }
+                                last_status = Some("the new values are not shown yet".into());
+                            }
                             Expect::Gone => last_status = Some("still listed".into()),
                             Expect::Recipients { kind, change, addresses } => {
                                 match self.list_recipients(domain, list, *kind).await {

@@ -305,7 +305,7 @@ impl Ops {
         let before = old.and_then(|l| l.error);
         let call = async {
             c.edit_list(&addr.domain, &addr.local, ch).await?;
-            settled(c.settle_list(&addr.domain, &addr.local, &Expect::Present, before.as_ref(), wait).await)
+            settled(c.settle_list(&addr.domain, &addr.local, &ch.expected(), before.as_ref(), wait).await)
         };
         self.journaled(action, &target, changes, call).await
     }
