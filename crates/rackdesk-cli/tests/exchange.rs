@@ -135,13 +135,27 @@ const LISTS: &str = "/v1/customers/me/domains/example.com/ex/distributionlists";
 /// new `Error` on it once something was written.
 fn list_server(error_after_write: Option<&'static str>) -> impl Fn(&Seen) -> (u16, String) + Send + Sync + 'static {
     let written = Arc::new(Mutex::new(false));
+    let members: Arc<Mutex<Vec<String>>> = Arc::new(Mutex::new(vec!["zed@example.com".into()]));
     move |r: &Seen| {
         if r.method != "GET" {
             *written.lock().unwrap() = true;
+            // Carry out member changes, so that reading the members back shows them.
+            if let Ok(b) = serde_json::from_str::<serde_json::Value>(&r.body) {
+                for e in b["Members"]["Recipients"].as_array().into_iter().flatten() {
+                    let v = e["Value"].as_str().unwrap_or("").to_owned();
+                    let mut m = members.lock().unwrap();
+                    match e["Action"].as_str() {
+                        Some("Add") => m.push(v),
+                        _ => m.retain(|x| *x != v),
+                    }
+                }
+            }
             return (204, String::new());
         }
         if path(r).ends_with("/members") || path(r).ends_with("/senders") {
-            return (200, r#"{"Recipients":[]}"#.into());
+            let list: Vec<serde_json::Value> =
+                members.lock().unwrap().iter().map(|m| serde_json::json!({"PrimarySmtpAddress": m})).collect();
+            return (200, serde_json::json!({ "Recipients": list }).to_string());
         }
         let error = match (*written.lock().unwrap(), error_after_write) {
             (true, Some(m)) => format!(r#","Error":{{"Action":"Update","Message":"{m}","Code":400}}"#),

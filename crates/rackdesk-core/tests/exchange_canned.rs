@@ -684,3 +684,35 @@ async fn a_delete_whose_answer_is_lost_is_confirmed_by_waiting_not_by_resending(
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_member_change_is_done_only_once_the_members_show_it() {
+    within(async {
+        // The list says "Ready" at once, but the member appears only on the third read of the
+        // members (by its name in the domain, not its address).
+        let reads = Arc::new(Mutex::new(0usize));
+        let s = Server::start(move |r| {
+            if r.method != "GET" {
+                return Reply::Empty(204);
+            }
+            if r.path().ends_with("/members") {
+                let mut n = reads.lock().unwrap();
+                *n += 1;
+                let names = if *n >= 3 { vec!["zed", "ana"] } else { vec!["zed"] };
+                let list: Vec<_> = names.iter().map(|x| serde_json::json!({"CommonName": x})).collect();
+                return ok(serde_json::json!({ "Recipients": list }));
+            }
+            ok(dl("sales", "Ready"))
+        })
+        .await;
+        let w = world();
+        ops(&s, &w, Role::HelpDesk)
+            .change_list_recipients(&addr("sales@example.com"), RecipientKind::Members, RecipientChange::Add, &["ana@example.com".into()], quick())
+            .await
+            .unwrap();
+        let member_reads = s.seen().iter().filter(|r| r.path().ends_with("/members")).count();
+        assert_eq!(member_reads, 3, "the first two 'Ready' reads were not taken for done");
+        assert_eq!(entries(&w)[0].outcome, Some(Outcome::Success));
+    })
+    .await;
+}

@@ -594,9 +594,15 @@ impl Client {
                             Expect::Gone => last_status = Some("still listed".into()),
                             Expect::Recipients { kind, change, addresses } => {
                                 match self.list_recipients(domain, list, *kind).await {
-                                    // Compare only when the server lists addresses; else the status decides.
-                                    Ok(now) if now.iter().any(|n| n.contains('@')) => {
-                                        let has = |a: &String| now.iter().any(|n| n.eq_ignore_ascii_case(a));
+                                    // Where the members can be read, they decide: an address
+                                    // counts as listed when the entry is the address, or its
+                                    // local part for an address of the list's own domain.
+                                    Ok(now) => {
+                                        let d = names::domain_name(domain).unwrap_or_default();
+                                        let has = |a: &String| {
+                                            let local = a.rsplit_once('@').filter(|(_, ad)| ad.eq_ignore_ascii_case(&d)).map(|(l, _)| l);
+                                            now.iter().any(|n| n.eq_ignore_ascii_case(a) || (!n.contains('@') && local.is_some_and(|l| n.eq_ignore_ascii_case(l))))
+                                        };
                                         let done = match change {
                                             RecipientChange::Add => addresses.iter().all(has),
                                             RecipientChange::Remove => !addresses.iter().any(has),
@@ -604,9 +610,12 @@ impl Client {
                                         if done {
                                             return Ok(Some(l));
                                         }
-                                        last_status = Some(format!("{} not updated yet", kind.label()));
+                                        last_status = Some(format!("the {} do not show the change yet", kind.label()));
                                     }
-                                    Ok(_) | Err(_) => return Ok(Some(l)),
+                                    // Where they cannot be read (the read path is confirmed,
+                                    // its answer's shape is not [U]), the settled status is
+                                    // all there is to go by.
+                                    Err(_) => return Ok(Some(l)),
                                 }
                             }
                         },
