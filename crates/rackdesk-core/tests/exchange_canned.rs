@@ -629,6 +629,10 @@ async fn entries_left_open_by_a_crash_are_settled_by_reading_back() {
         let s = Server::start(|r| {
             if r.path().ends_with("/ex/distributionlists/sales") {
                 ok(dl("sales", "Ready"))
+            } else if r.path().ends_with("/ex/distributionlists/sales/members") {
+                ok(serde_json::json!({"Recipients": [{"PrimarySmtpAddress": "ana@example.com"}]}))
+            } else if r.path().ends_with("/ex/mailboxes/ana/permissions") {
+                ok(serde_json::json!({"permissions": [{"mailboxName": "bo", "permission": "both"}]}))
             } else {
                 not_found("Mailbox")
             }
@@ -642,12 +646,24 @@ async fn entries_left_open_by_a_crash_are_settled_by_reading_back() {
         };
         let created = open("exchange.list.create", "sales@example.com");
         let deleted = open("exchange.mailbox.delete", "gone@example.com");
-        let granted = open("exchange.permission.grant", "ana@example.com");
+        let open_with = |action: &str, target: &str, changes: serde_json::Value| {
+            let intent = rackdesk_core::ops::intent_for(&o.session.actor, false, None, action, target, changes);
+            w.journal.begin(&intent).unwrap()
+        };
+        let granted = open_with("exchange.permission.grant", "ana@example.com", serde_json::json!({"delegate": "bo@example.com", "permission": {"new": "both"}}));
+        let revoked = open_with("exchange.permission.revoke", "ana@example.com", serde_json::json!({"delegate": "bo@example.com", "permission": {"old": "both", "new": null}}));
+        let added = open_with("exchange.list.members", "sales@example.com", serde_json::json!({"members": {"added": ["ana@example.com"]}}));
+        let unreadable = open_with("exchange.permission.grant", "cy@example.com", serde_json::json!({"delegate": "dee@example.com", "permission": {"new": "both"}}));
+        let renamed = open("exchange.mailbox.change", "ana@example.com");
         let settled = o.reconcile_before(chrono::Utc::now() + chrono::Duration::minutes(1)).await.unwrap();
         let result = |id| settled.iter().find(|(e, _)| *e == id).map(|(_, r)| r.as_str());
         assert_eq!(result(created), Some("applied: it exists"));
         assert_eq!(result(deleted), Some("applied: it is gone"));
-        assert_eq!(result(granted), None, "a grant cannot be decided by reading back; it stays open");
+        assert_eq!(result(granted), Some("applied"));
+        assert_eq!(result(revoked), Some("not applied"));
+        assert_eq!(result(added), Some("applied"));
+        assert_eq!(result(unreadable), None, "a read that fails leaves the entry for a later start");
+        assert!(result(renamed).unwrap().starts_with("not decided"));
     })
     .await;
 }

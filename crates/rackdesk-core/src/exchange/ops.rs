@@ -379,26 +379,59 @@ fn settled(r: Result<Option<DistributionList>, ApiError>) -> Result<Distribution
 }
 
 /// Settles an Exchange journal entry left open by a crash, by reading the object back:
-/// `Some(result)` when the read decides it, `None` to leave it for a later start. Creates and
-/// deletes are decided by whether the object exists; other changes are left open (their
-/// new values are not all readable the same way), as is everything while a read fails.
+/// `Some(result)` when that decides it (or when nothing can: a password or field change is
+/// recorded as not decided, to be checked by a person), `None` to leave it for a later start
+/// because a read failed. Creates and deletes are decided by whether the object exists,
+/// permissions by the mailbox's permission list, member and sender changes by the list's.
 pub(crate) async fn reconcile_entry(c: &Client, e: &Entry) -> Option<String> {
     let addr = EmailAddress::parse(&e.target).ok()?;
-    let (kind, verb) = e.action.strip_prefix("exchange.")?.rsplit_once('.')?;
-    let exists = match kind {
-        "mailbox" => c.ex_mailbox(&addr.domain, &addr.local).await.map(|_| ()),
-        "contact" => c.contact(&addr.domain, &addr.local).await.map(|_| ()),
-        "list" => c.list(&addr.domain, &addr.local).await.map(|_| ()),
-        _ => return None,
-    };
-    let present = match exists {
-        Ok(()) => true,
-        Err(err) if err.is_not_found() => false,
-        Err(_) => return None,
-    };
-    match verb {
-        "create" => Some(if present { "applied: it exists" } else { "not applied: it does not exist" }.into()),
-        "delete" => Some(if present { "not applied: it still exists" } else { "applied: it is gone" }.into()),
-        _ => None,
+    let action = e.action.strip_prefix("exchange.")?;
+    let verdict = |applied: bool| Some(if applied { "applied" } else { "not applied" }.to_owned());
+    match action {
+        "permission.grant" | "permission.change" | "permission.revoke" => {
+            let delegate = e.changes.get("delegate")?.as_str()?;
+            let local = delegate.split('@').next()?.to_ascii_lowercase();
+            let perms = c.ex_permissions(&addr.domain, &addr.local).await.ok()?;
+            let found = perms.iter().find(|p| p.delegate.split('@').next().is_some_and(|d| d.eq_ignore_ascii_case(&local)));
+            let want = e.changes.get("permission").and_then(|p| p.get("new")).and_then(|n| n.as_str());
+            match (action, found) {
+                ("permission.revoke", f) => verdict(f.is_none()),
+                (_, Some(p)) => verdict(want.is_none_or(|w| p.permission.eq_ignore_ascii_case(w))),
+                (_, None) => verdict(false),
+            }
+        }
+        "list.members" | "list.senders" => {
+            let (kind, field) = if action == "list.members" { (RecipientKind::Members, "members") } else { (RecipientKind::Senders, "senders") };
+            let now = c.list_recipients(&addr.domain, &addr.local, kind).await.ok()?;
+            let listed = |a: &str| now.iter().any(|n| n.eq_ignore_ascii_case(a) || n.eq_ignore_ascii_case(a.split('@').next().unwrap_or(a)));
+            let of = |k: &str| -> Vec<String> {
+                e.changes[field][k].as_array().map(|v| v.iter().filter_map(|x| x.as_str().map(str::to_owned)).collect()).unwrap_or_default()
+            };
+            verdict(of("added").iter().all(|a| listed(a)) && !of("removed").iter().any(|a| listed(a)))
+        }
+        _ => {
+            let Some((kind, verb)) = action.rsplit_once('.') else { return None };
+            if verb != "create" && verb != "delete" {
+                return Some("not decided: this change cannot be read back as a whole; check the object".into());
+            }
+            let exists = match kind {
+                "mailbox" => c.ex_mailbox(&addr.domain, &addr.local).await.map(|_| ()),
+                "contact" => c.contact(&addr.domain, &addr.local).await.map(|_| ()),
+                "list" => c.list(&addr.domain, &addr.local).await.map(|_| ()),
+                _ => return None,
+            };
+            let present = match exists {
+                Ok(()) => true,
+                Err(err) if err.is_not_found() => false,
+                Err(_) => return None,
+            };
+            Some(match (verb, present) {
+                ("create", true) => "applied: it exists",
+                ("create", false) => "not applied: it does not exist",
+                (_, true) => "not applied: it still exists",
+                (_, false) => "applied: it is gone",
+            }
+            .into())
+        }
     }
 }
