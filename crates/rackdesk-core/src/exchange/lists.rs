@@ -368,8 +368,9 @@ pub struct SettleWait {
 }
 
 impl Default for SettleWait {
-    /// How long Rackspace takes is not documented [U]: up to two minutes, one read every
-    /// three seconds (20 reads a minute, well inside the 60 allowed).
+    /// How long Rackspace takes is not documented [U]: up to two minutes, a read every three
+    /// seconds (two for a member change: the list and its members), at most 40 reads a
+    /// minute, inside the 60 allowed; the client's scheduler paces them in any case.
     fn default() -> Self {
         SettleWait { interval: Duration::from_secs(3), max_wait: Duration::from_secs(120) }
     }
