@@ -266,3 +266,40 @@ async fn an_exchange_mailbox_is_created_with_the_domains_standard_size() {
     assert!(stderr(&o).contains("20 GB"), "{}", stderr(&o));
     assert_eq!(c.writes().len(), 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reads_show_lists_permissions_and_contacts() {
+    let c = Canned::start(|r: &Seen| {
+        let p = path(r);
+        let body = if p.ends_with("/distributionlists/sales") {
+            r#"{"CommonName":"sales","DisplayName":"Sales","Description":"Sales team","PrimarySmtpAddress":"sales@example.com","Status":"Ready"}"#
+        } else if p.ends_with("/members") {
+            r#"{"Recipients":[{"PrimarySmtpAddress":"ana@example.com"},{"PrimarySmtpAddress":"bo@example.com"}]}"#
+        } else if p.ends_with("/senders") {
+            r#"{"Recipients":[]}"#
+        } else if p.ends_with("/permissions") {
+            r#"{"permissions":[{"mailboxName":"bo","permission":"both"}]}"#
+        } else if p.ends_with("/ex/contacts") {
+            r#"{"offset":0,"size":250,"total":1,"contacts":[{"name":"pat","displayName":"Pat Vendor","externalEmail":"pat@vendor.org"}]}"#
+        } else {
+            return (404, r#"{"itemNotFoundFault":{"message":"not found","code":404}}"#.into());
+        };
+        (200, body.into())
+    })
+    .await;
+    let o = c.run(&["list", "show", "sales@example.com"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("ana@example.com, bo@example.com"), "{out}");
+    assert!(out.contains("anyone"), "no allowed senders: anyone may send: {out}");
+    let o = c.run(&["--output", "json", "ex-mailbox", "permissions", "ana@example.com"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v, serde_json::json!([{"delegate": "bo", "permission": "both"}]));
+    let o = c.run(&["--output", "csv", "contacts", "list", "example.com", "--search", "vendor"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_eq!(stdout(&o), "name,display name,outside address\npat,Pat Vendor,pat@vendor.org\n");
+    let o = c.run(&["contact", "show", "example.com", "nobody"]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(c.writes().is_empty());
+}
