@@ -2,7 +2,7 @@
 //! `lists`, `list`. Each subcommand parses, calls one core function ([`rackdesk_core::exchange`]
 //! for reads, [`rackdesk_core::ops::Ops`] for changes) and prints.
 
-use crate::{address, client, count, ops, password_for, print_record, print_table, show_generated, storage, user_error, Cli, Format, Outcome, PasswordSource, Table};
+use crate::{address, client, count, domains_confirmed, ops, password_for, print_record, print_table, show_generated, storage, user_error, Cli, Format, Outcome, PasswordSource, Table};
 use clap::{Args, Subcommand};
 use rackdesk_core::api::Search;
 use rackdesk_core::exchange::{
@@ -129,6 +129,9 @@ pub(crate) enum ExMailboxCmd {
         /// Stop forwarding.
         #[arg(long)]
         no_forwarding: bool,
+        /// Use the forwarding address even if its domain looks like a misspelling of one of the account's.
+        #[arg(long)]
+        accept_unknown_domain: bool,
         /// Keep a copy of forwarded mail in the mailbox.
         #[arg(long)]
         keep_copy: Option<bool>,
@@ -266,6 +269,9 @@ pub(crate) enum ListCmd {
         /// Only these may send to it (comma-separated); without it, anyone may.
         #[arg(long, value_delimiter = ',')]
         senders: Vec<String>,
+        /// Use addresses even if their domain looks like a misspelling of one of the account's.
+        #[arg(long)]
+        accept_unknown_domain: bool,
     },
     /// Change a list's display name, description or visibility.
     Set {
@@ -282,24 +288,36 @@ pub(crate) enum ListCmd {
         address: String,
         #[arg(required = true)]
         members: Vec<String>,
+        /// Use addresses even if their domain looks like a misspelling of one of the account's.
+        #[arg(long)]
+        accept_unknown_domain: bool,
     },
     /// Remove members.
     RemoveMember {
         address: String,
         #[arg(required = true)]
         members: Vec<String>,
+        /// Use addresses even if their domain looks like a misspelling of one of the account's.
+        #[arg(long)]
+        accept_unknown_domain: bool,
     },
     /// Allow these addresses to send to the list.
     AllowSender {
         address: String,
         #[arg(required = true)]
         senders: Vec<String>,
+        /// Use addresses even if their domain looks like a misspelling of one of the account's.
+        #[arg(long)]
+        accept_unknown_domain: bool,
     },
     /// Take addresses off the list's allowed senders.
     DisallowSender {
         address: String,
         #[arg(required = true)]
         senders: Vec<String>,
+        /// Use addresses even if their domain looks like a misspelling of one of the account's.
+        #[arg(long)]
+        accept_unknown_domain: bool,
     },
     /// Delete a distribution list (its members' mailboxes are not touched).
     Delete {
@@ -419,7 +437,7 @@ pub(crate) async fn ex_mailbox(cli: &Cli, cmd: &ExMailboxCmd, format: Format) ->
                 println!("{}", serde_json::json!({"address": addr.to_string(), "created": true}));
             }
         }
-        ExMailboxCmd::Set { address: a, enabled, display_name, size, forward_to, no_forwarding, keep_copy, hidden, details } => {
+        ExMailboxCmd::Set { address: a, enabled, display_name, size, forward_to, no_forwarding, accept_unknown_domain, keep_copy, hidden, details } => {
             let addr = address(a)?;
             let changes = ExMailboxChanges {
                 display_name: display_name.clone(),
@@ -431,7 +449,12 @@ pub(crate) async fn ex_mailbox(cli: &Cli, cmd: &ExMailboxCmd, format: Format) ->
                 password: None,
                 contact: details.fields(),
             };
-            ops(cli).await?.edit_ex_mailbox(&addr, &changes).await?;
+            changes.to_form(&addr.local, &addr.domain, &rackdesk_core::exchange::ExchangeLimits::UNKNOWN)?;
+            let ops = ops(cli).await?;
+            if let Some(f) = changes.forward_to.as_ref().filter(|f| !f.trim().is_empty()) {
+                domains_confirmed(&ops, std::slice::from_ref(f), *accept_unknown_domain).await?;
+            }
+            ops.edit_ex_mailbox(&addr, &changes).await?;
             done(format, serde_json::json!({"address": addr.to_string(), "changed": true}), format!("Changed {addr}."));
         }
         ExMailboxCmd::ResetPassword { address: a, password } => {
@@ -584,7 +607,7 @@ pub(crate) async fn list(cli: &Cli, cmd: &ListCmd, format: Format) -> Outcome {
             }
             print_record(format, &fields, &l)?;
         }
-        ListCmd::Create { address: a, display_name, description, hidden, members, senders } => {
+        ListCmd::Create { address: a, display_name, description, hidden, members, senders, accept_unknown_domain } => {
             let addr = address(a)?;
             let new = NewList {
                 display_name: display_name.clone(),
@@ -595,6 +618,10 @@ pub(crate) async fn list(cli: &Cli, cmd: &ListCmd, format: Format) -> Outcome {
             };
             new.to_json(&addr.local)?;
             let ops = ops(cli).await?;
+            let everyone: Vec<String> = members.iter().chain(senders.iter()).cloned().collect();
+            if !everyone.is_empty() {
+                domains_confirmed(&ops, &everyone, *accept_unknown_domain).await?;
+            }
             ops.create_list(&addr, &new, waiting(format)).await?;
             done(format, serde_json::json!({"list": addr.to_string(), "created": true}), format!("Created the distribution list {addr}."));
         }
@@ -606,10 +633,10 @@ pub(crate) async fn list(cli: &Cli, cmd: &ListCmd, format: Format) -> Outcome {
             ops.edit_list(&addr, &ch, waiting(format)).await?;
             done(format, serde_json::json!({"list": addr.to_string(), "changed": true}), format!("Changed the distribution list {addr}."));
         }
-        ListCmd::AddMember { address: a, members: who }
-        | ListCmd::RemoveMember { address: a, members: who }
-        | ListCmd::AllowSender { address: a, senders: who }
-        | ListCmd::DisallowSender { address: a, senders: who } => {
+        ListCmd::AddMember { address: a, members: who, accept_unknown_domain: accept }
+        | ListCmd::RemoveMember { address: a, members: who, accept_unknown_domain: accept }
+        | ListCmd::AllowSender { address: a, senders: who, accept_unknown_domain: accept }
+        | ListCmd::DisallowSender { address: a, senders: who, accept_unknown_domain: accept } => {
             let addr = address(a)?;
             let (kind, how) = match cmd {
                 ListCmd::AddMember { .. } => (RecipientKind::Members, RecipientChange::Add),
@@ -619,6 +646,10 @@ pub(crate) async fn list(cli: &Cli, cmd: &ListCmd, format: Format) -> Outcome {
             };
             rackdesk_core::exchange::lists::recipients(kind.label(), who)?;
             let ops = ops(cli).await?;
+            // Taking an address off needs no typo check: a misspelt one is simply not there.
+            if how == RecipientChange::Add {
+                domains_confirmed(&ops, who, *accept).await?;
+            }
             ops.change_list_recipients(&addr, kind, how, who, waiting(format)).await?;
             let sentence = match (kind, how) {
                 (RecipientKind::Members, RecipientChange::Add) => format!("Added {} to {addr}.", who.join(", ")),

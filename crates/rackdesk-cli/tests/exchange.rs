@@ -152,6 +152,9 @@ fn list_server(error_after_write: Option<&'static str>) -> impl Fn(&Seen) -> (u1
             }
             return (204, String::new());
         }
+        if path(r) == "/v1/customers/me/domains" {
+            return (200, r#"{"offset":0,"size":250,"total":1,"domains":[{"name":"example.com","serviceType":"exchange"}]}"#.into());
+        }
         if path(r).ends_with("/members") || path(r).ends_with("/senders") {
             let list: Vec<serde_json::Value> =
                 members.lock().unwrap().iter().map(|m| serde_json::json!({"PrimarySmtpAddress": m})).collect();
@@ -188,6 +191,18 @@ async fn help_desk_adds_list_members_and_the_journal_says_so() {
     assert_eq!(c.writes().len(), 1);
     let j = c.run(&["journal", "list", "--result", "refused"]);
     assert!(stdout(&j).contains("Deleted the distribution list sales@example.com"), "{}", stdout(&j));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_member_at_a_misspelt_domain_is_held_until_confirmed() {
+    let c = Canned::start(list_server(None)).await;
+    let o = c.run(&["list", "add-member", "sales@example.com", "ana@exmaple.com"]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(stderr(&o).contains("example.com") && stderr(&o).contains("--accept-unknown-domain"), "{}", stderr(&o));
+    assert!(c.writes().is_empty());
+    let o = c.run(&["list", "add-member", "sales@example.com", "ana@exmaple.com", "--accept-unknown-domain"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_eq!(c.writes().len(), 1);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
