@@ -1,6 +1,6 @@
 //! The command line's arguments and subcommands (clap definitions only).
 
-use crate::{bulk, identity, journal, Format};
+use crate::{bulk, exchange, identity, journal, Format};
 use clap::{Args, Parser, Subcommand};
 
 const AFTER_HELP: &str = "\
@@ -14,7 +14,7 @@ Exit codes: 0 success, 2 wrong input, 3 keys refused or missing, 4 rate limit st
 your role (help-desk mode), 1 anything else (including a journal that cannot be written: then
 nothing is changed).";
 
-/// Administer Rackspace Email mailboxes from the command line.
+/// Administer Rackspace Email and Hosted Exchange mailboxes from the command line.
 #[derive(Parser)]
 #[command(name = "rackdesk", version, after_help = AFTER_HELP)]
 pub(crate) struct Cli {
@@ -51,6 +51,24 @@ pub(crate) enum Command {
     /// Show, create, change or delete one alias.
     #[command(subcommand)]
     Alias(AliasCmd),
+    /// List the Hosted Exchange mailboxes of a domain.
+    #[command(subcommand)]
+    ExMailboxes(exchange::ExMailboxesCmd),
+    /// Show, create, change, reset or delete one Exchange mailbox; who else may use it.
+    #[command(subcommand)]
+    ExMailbox(exchange::ExMailboxCmd),
+    /// List the Exchange contacts (people outside, in the address book) of a domain.
+    #[command(subcommand)]
+    Contacts(exchange::ContactsCmd),
+    /// Show, create, change or delete one Exchange contact.
+    #[command(subcommand)]
+    Contact(exchange::ContactCmd),
+    /// List the Exchange distribution lists of a domain.
+    #[command(subcommand)]
+    Lists(exchange::ListsCmd),
+    /// Show, create, change or delete one distribution list; its members and allowed senders.
+    #[command(subcommand)]
+    List(exchange::ListCmd),
     /// Administrator logins of the account, and the dedicated API admin.
     #[command(subcommand)]
     Admins(AdminsCmd),

@@ -9,6 +9,7 @@
 mod args;
 mod bulk;
 mod context;
+mod exchange;
 mod failure;
 mod identity;
 mod journal;
@@ -179,6 +180,12 @@ async fn run(cli: Cli) -> Outcome {
             print_table(format, &Table { header: vec!["alias", "members", "delivers to"], rows, items: aliases, summary })?;
         }
         Command::Alias(cmd) => alias(&cli, cmd, format).await?,
+        Command::ExMailboxes(cmd) => exchange::ex_mailboxes(&cli, cmd, format).await?,
+        Command::ExMailbox(cmd) => exchange::ex_mailbox(&cli, cmd, format).await?,
+        Command::Contacts(cmd) => exchange::contacts(&cli, cmd, format).await?,
+        Command::Contact(cmd) => exchange::contact(&cli, cmd, format).await?,
+        Command::Lists(cmd) => exchange::lists(&cli, cmd, format).await?,
+        Command::List(cmd) => exchange::list(&cli, cmd, format).await?,
         Command::Identity(cmd) => identity::identity(&cli, cmd, format).await?,
         Command::Operator(cmd) => identity::operator(cmd, format)?,
         Command::Admins(AdminsCmd::CreateApiAdmin { login, email, first_name, last_name }) => {

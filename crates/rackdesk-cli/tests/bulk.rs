@@ -256,7 +256,7 @@ async fn every_job_type_from_onboarding_to_offboarding() {
     let before = writes(&s);
     let o = rackdesk(&s, &["bulk", "apply", &file2, "--job", "delete", "--yes"]);
     assert_eq!(code(&o), 7, "{}", both(&o));
-    assert!(stderr(&o).contains("As help desk you cannot do this here: run bulk changes from csv"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("As help desk you cannot do this here: run bulk changes from CSV"), "{}", stderr(&o));
     assert_eq!(writes(&s), before, "nothing was sent");
     let o = rackdesk(&s, &["--output", "json", "journal", "list", "--result", "refused"]);
     assert!(stdout(&o).contains("\"bulk.delete\""), "the refusal is journaled: {}", stdout(&o));

@@ -99,7 +99,7 @@ impl MailboxQuery {
     }
 }
 
-fn paging(size: u32, offset: u32) -> Result<Vec<(String, String)>> {
+pub(crate) fn paging(size: u32, offset: u32) -> Result<Vec<(String, String)>> {
     if size == 0 || size > MAX_PAGE_SIZE {
         return Err(ApiError::invalid("page size", format!("it must be between 1 and {MAX_PAGE_SIZE}")));
     }
@@ -226,7 +226,7 @@ impl Pager {
     }
 }
 
-fn search_text(s: &str) -> Result<String> {
+pub(crate) fn search_text(s: &str) -> Result<String> {
     let t = s.trim();
     if t.is_empty() {
         return Err(ApiError::invalid("search", "it is empty"));
@@ -237,7 +237,7 @@ fn search_text(s: &str) -> Result<String> {
     Ok(t.to_owned())
 }
 
-fn plain_text(field: &str, value: &str, max: usize) -> Result<()> {
+pub(crate) fn plain_text(field: &str, value: &str, max: usize) -> Result<()> {
     if value.chars().count() > max {
         return Err(ApiError::invalid(field, format!("it is longer than {max} characters")));
     }
@@ -268,7 +268,7 @@ fn forwarding_list(list: &[String]) -> Result<String> {
     Ok(out.join(","))
 }
 
-fn check_password(pw: &SecretString, mailbox: &str, domain: &str) -> Result<()> {
+pub(crate) fn check_password(pw: &SecretString, mailbox: &str, domain: &str) -> Result<()> {
     password::check(pw.expose_secret(), Some(mailbox), Some(domain))
         .map_err(|p| ApiError::invalid("password", p.to_string()))
 }
@@ -462,13 +462,14 @@ macro_rules! gated {
         $(#[$m])* pub(crate) async fn $name $($rest)*
     };
 }
+pub(crate) use gated;
 
 impl Client {
     fn customer_path(&self) -> String {
         format!("customers/{}", self.account())
     }
 
-    fn domain_path(&self, domain: &str) -> Result<(String, String)> {
+    pub(crate) fn domain_path(&self, domain: &str) -> Result<(String, String)> {
         let d = names::domain_name(domain)?;
         Ok((format!("{}/domains/{}", self.customer_path(), path_segment("domain", &d)?), d))
     }
@@ -701,12 +702,12 @@ impl Client {
 }
 
 /// The length of a page's items as the envelope counts them (saturating, never wrapping).
-fn count<T>(items: &[T]) -> u32 {
+pub(crate) fn count<T>(items: &[T]) -> u32 {
     u32::try_from(items.len()).unwrap_or(u32::MAX)
 }
 
 /// Fetches pages of [`MAX_PAGE_SIZE`] until the last, given a function from offset to page.
-async fn collect_all<T, F, Fut>(mut page_at: F) -> Result<Vec<T>>
+pub(crate) async fn collect_all<T, F, Fut>(mut page_at: F) -> Result<Vec<T>>
 where
     F: FnMut(u32) -> Fut,
     Fut: std::future::Future<Output = Result<Page<T>>>,

@@ -216,6 +216,10 @@ pub(crate) enum Safety {
     Idempotent,
     /// POST (create) or DELETE: before repeating, read `probe` back and decide.
     Checked { probe: String, done_when: Outcome },
+    /// A change that cannot be read back to decide (e.g. granting a permission, adding a
+    /// member to a distribution list): repeated only when it certainly did not leave this
+    /// computer; when it may have reached the server the caller hears "outcome unknown".
+    Once,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -248,6 +252,12 @@ impl Form {
     pub fn flag(&mut self, name: &'static str, value: bool) -> &mut Self {
         self.text(name, if value { "true" } else { "false" })
     }
+    /// A boolean as `True` / `False`: how Rackspace's own client sends Exchange fields
+    /// (reference §13); a faithful server accepts both spellings, the real one is known to
+    /// accept this one.
+    pub fn flag_capitalised(&mut self, name: &'static str, value: bool) -> &mut Self {
+        self.text(name, if value { "True" } else { "False" })
+    }
     pub fn secret(&mut self, name: &'static str, value: &SecretString) -> &mut Self {
         self.fields.push((name, FormValue::Secret(value.clone())));
         self
@@ -277,12 +287,19 @@ impl fmt::Debug for Form {
     }
 }
 
+/// What a write carries: a form (the classic routes) or JSON (the v1 Exchange
+/// distribution-list routes, which take no form bodies at all, reference §1.5 and §6.11).
+pub(crate) enum Body {
+    Form(Form),
+    Json(Vec<u8>),
+}
+
 pub(crate) struct Request {
     pub method: Method,
     /// Path below the API root, segments already validated and encoded.
     pub path: String,
     pub query: Vec<(String, String)>,
-    pub form: Option<Form>,
+    pub form: Option<Body>,
     pub category: Category,
     pub safety: Safety,
 }
@@ -389,6 +406,9 @@ impl Client {
                     if transient > self.cfg.retry.transient_retries {
                         return Err(err);
                     }
+                    if let (Safety::Once, true) = (&req.safety, may_have_happened(e)) {
+                        return Err(ApiError::Unconfirmed { cause: Box::new(err) });
+                    }
                     if let (Safety::Checked { probe, done_when }, true) = (&req.safety, may_have_happened(e)) {
                         self.emit(ClientEvent::CheckingOutcome { path: probe.clone() });
                         match self.probe(probe).await {
@@ -484,8 +504,10 @@ impl Client {
         if !req.query.is_empty() {
             rb = rb.query(&req.query);
         }
-        if let Some(form) = &req.form {
+        if let Some(Body::Form(form)) = &req.form {
             rb = rb.header(CONTENT_TYPE, "application/x-www-form-urlencoded; charset=utf-8").body(form.encode());
+        } else if let Some(Body::Json(json)) = &req.form {
+            rb = rb.header(CONTENT_TYPE, "application/json; charset=utf-8").body(json.clone());
         } else if req.method == Method::POST || req.method == Method::PUT {
             rb = rb.header(CONTENT_TYPE, "application/x-www-form-urlencoded; charset=utf-8").body("");
         }
@@ -560,10 +582,37 @@ impl Client {
             Method::DELETE => Safety::Checked { probe: path.clone(), done_when: Outcome::Gone },
             _ => Safety::Read,
         };
-        let req = Request { method, path, query: vec![], form, category, safety };
+        let req = Request { method, path, query: vec![], form: form.map(Body::Form), category, safety };
         match self.execute(&req).await {
             // The server answered 2xx: the change was made. A write's answer body is never
             // read, so an over-long one changes nothing about that.
+            Ok(_) | Err(ApiError::TooLarge { .. }) => Ok(()),
+            Err(e) => Err(e),
+        }
+    }
+}
+
+impl Client {
+    /// A write with a form body that cannot be safely repeated once it may have reached the
+    /// server ([`Safety::Once`]); any 2xx is success.
+    pub(crate) async fn write_once(&self, method: Method, path: String, form: Option<Form>) -> Result<()> {
+        let req = Request { method, path, query: vec![], form: form.map(Body::Form), category: Category::Write, safety: Safety::Once };
+        match self.execute(&req).await {
+            Ok(_) | Err(ApiError::TooLarge { .. }) => Ok(()),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// A write with a JSON body (or none), for the v1 Exchange routes that take no forms.
+    /// Any 2xx is success (the exact codes are not confirmed, reference §13). `safety`
+    /// decides what happens when it may have reached the server and the answer was lost.
+    pub(crate) async fn write_json(&self, method: Method, path: String, body: Option<&serde_json::Value>, safety: Safety) -> Result<()> {
+        let body = match body {
+            Some(v) => Some(Body::Json(serde_json::to_vec(v).map_err(|e| ApiError::invalid("request", e.to_string()))?)),
+            None => None,
+        };
+        let req = Request { method, path, query: vec![], form: body, category: Category::Write, safety };
+        match self.execute(&req).await {
             Ok(_) | Err(ApiError::TooLarge { .. }) => Ok(()),
             Err(e) => Err(e),
         }

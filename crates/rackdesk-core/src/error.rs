@@ -366,6 +366,17 @@ pub enum ApiError {
     /// the body was set aside unread.
     #[error("the answer (HTTP {status}) is longer than {limit} bytes")]
     TooLarge { limit: u64, status: u16 },
+
+    /// An asynchronous Exchange change (distribution lists, reference §6.11) was accepted,
+    /// then settled with an error: `reply` holds the object's `Error` (its `Message` as the
+    /// fault message, `Details`, `Code`), `action` the `Error.Action` it names.
+    #[error("the change was accepted but then failed ({})", .reply.message().unwrap_or("no message"))]
+    AsyncFailed { action: Option<String>, reply: ServerReply },
+
+    /// An asynchronous change was accepted but had not settled when Rackdesk stopped
+    /// waiting: it may still happen, or fail. Never reported as done.
+    #[error("not settled after {waited:?} (last status: {})", .last_status.as_deref().unwrap_or("none"))]
+    NotSettled { waited: Duration, last_status: Option<String> },
 }
 
 impl ApiError {
@@ -389,6 +400,11 @@ impl ApiError {
             ApiError::Unconfirmed { .. } => ErrorKind::Unconfirmed,
             ApiError::BadPaging { .. } => ErrorKind::BadPaging,
             ApiError::TooLarge { .. } => ErrorKind::TooLarge,
+            // No new kinds (the app's page and the CLI's exit codes already know these): a
+            // change Rackspace accepted and then could not carry out is refused input in
+            // effect; one that has not settled has an unknown outcome.
+            ApiError::AsyncFailed { .. } => ErrorKind::Rejected,
+            ApiError::NotSettled { .. } => ErrorKind::Unconfirmed,
         }
     }
 
@@ -401,7 +417,8 @@ impl ApiError {
             | ApiError::Rejected(r)
             | ApiError::Conflict(r)
             | ApiError::ServerFault(r)
-            | ApiError::Throttled { reply: r, .. } => Some(r),
+            | ApiError::Throttled { reply: r, .. }
+            | ApiError::AsyncFailed { reply: r, .. } => Some(r),
             ApiError::Unconfirmed { cause } => cause.reply(),
             _ => None,
         }
@@ -455,6 +472,18 @@ impl ApiError {
             ApiError::Undecodable { .. } => "Rackspace sent an answer Rackdesk could not read. Try again; if it keeps happening, report it with the details.".into(),
             ApiError::Unconfirmed { .. } => "The connection broke while the change was being sent, and Rackdesk could not confirm whether Rackspace made it. Check the object before trying again.".into(),
             ApiError::BadPaging { .. } => "Rackspace's list did not page as it should, so Rackdesk stopped reading it. Nothing was changed. Try again; if it keeps happening, report it with the details.".into(),
+            ApiError::AsyncFailed { .. } => "Rackspace accepted the change but then could not carry it out; see the details for its own words. \
+                 Check the object before trying again."
+                .into(),
+            ApiError::NotSettled { waited, last_status } => format!(
+                "Rackspace accepted the change but had not finished it after {} seconds{}. It may still be carried out, or fail: \
+                 check the object in a few minutes before trying again.",
+                waited.as_secs().max(1),
+                match last_status {
+                    Some(s) => format!(" (its status was still \"{s}\")"),
+                    None => String::new(),
+                }
+            ),
             ApiError::TooLarge { limit, .. } => {
                 let size = if limit % (1024 * 1024) == 0 {
                     format!("{} MiB", limit / (1024 * 1024))
@@ -481,6 +510,21 @@ impl ApiError {
                 Some(format!("page {page}, offset {offset}, reported total {total}: {reason}"))
             }
             ApiError::TooLarge { limit, status } => Some(format!("HTTP {status}: the answer is longer than {limit} bytes")),
+            ApiError::NotSettled { waited, last_status } => {
+                Some(format!("waited {} ms; last status: {}", waited.as_millis(), last_status.as_deref().unwrap_or("none reported")))
+            }
+            ApiError::AsyncFailed { action, reply } => {
+                let mut d = reply.message().unwrap_or("no message").to_owned();
+                if let Some(f) = &reply.fault {
+                    if let Some(x) = f.details.as_deref().filter(|x| !x.trim().is_empty()) {
+                        d.push_str(&format!(" ({x})"));
+                    }
+                }
+                if let Some(a) = action {
+                    d = format!("{a}: {d}");
+                }
+                Some(d)
+            }
             ApiError::InvalidInput { .. } | ApiError::Timeout { .. } => None,
             other => other.reply().and_then(|r| r.message().map(str::to_owned)),
         }

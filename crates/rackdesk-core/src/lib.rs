@@ -8,6 +8,7 @@
 //! * [`password`]: the mailbox password policy and a generator that meets it.
 //! * [`error`]: typed errors and the plain sentence a person reads for each.
 //! * [`journal`]: the local, append-only, tamper-evident record of every change (SQLite).
+//! * [`exchange`]: Hosted Exchange mailboxes, permissions, contacts and distribution lists.
 //! * [`bulk`]: CSV bulk jobs: read, validate, plan, apply under the rate limits, resume after a crash.
 //!
 //! The desktop app, the `rackdesk` CLI, the simulator and the tests all use this crate.
@@ -21,6 +22,7 @@ pub mod csv_safe;
 pub mod identity;
 pub mod journal;
 pub mod error;
+pub mod exchange;
 pub mod export;
 pub mod hosts;
 #[doc(hidden)]

@@ -90,6 +90,14 @@ pub struct Domain {
     pub exchange_max_num_mailboxes: Option<u64>,
     #[serde(default)]
     pub exchange_used_storage: Option<u64>,
+    /// Standard size of a new Exchange mailbox, MB.
+    #[serde(default)]
+    pub exchange_base_mailbox_size: Option<u64>,
+    /// All the storage the domain's Exchange mailboxes may share, MB.
+    #[serde(default)]
+    pub exchange_total_storage: Option<u64>,
+    #[serde(default)]
+    pub exchange_extra_storage: Option<u64>,
     #[serde(default)]
     pub aliases: Option<Vec<String>>,
 }

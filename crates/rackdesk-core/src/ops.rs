@@ -98,7 +98,7 @@ fn outcome_of<T>(r: &Result<T, ApiError>) -> Outcome {
     }
 }
 
-fn change(old: Option<Value>, new: Value) -> Value {
+pub(crate) fn change(old: Option<Value>, new: Value) -> Value {
     match old {
         Some(o) => json!({"old": o, "new": new}),
         None => json!({"new": new}),
@@ -119,7 +119,7 @@ impl Ops {
     }
 
     /// Refuses (and journals the refusal) unless the role may do every one of `actions`.
-    fn permit(&self, actions: &[Action], name: &str, target: &str, changes: &Value) -> Result<(), OpsError> {
+    pub(crate) fn permit(&self, actions: &[Action], name: &str, target: &str, changes: &Value) -> Result<(), OpsError> {
         for a in actions {
             if let Err(r) = policy::check(self.role(), *a) {
                 self.journal.refused(&self.intent(name, target, changes.clone()), &r.message())?;
@@ -131,7 +131,7 @@ impl Ops {
 
     /// Intent, call, outcome. A failure to write the outcome leaves the entry open; it is
     /// settled on the next start by reading the object back ([`Ops::reconcile`]).
-    async fn journaled<T>(&self, name: &str, target: &str, changes: Value, call: impl std::future::Future<Output = Result<T, ApiError>>) -> Result<T, OpsError> {
+    pub(crate) async fn journaled<T>(&self, name: &str, target: &str, changes: Value, call: impl std::future::Future<Output = Result<T, ApiError>>) -> Result<T, OpsError> {
         let id: EntryId = self.journal.begin(&self.intent(name, target, changes))?;
         let result = call.await;
         if let Err(e) = self.journal.finish(id, &outcome_of(&result)) {
@@ -353,6 +353,14 @@ impl Ops {
         let mut settled = Vec::new();
         for e in self.journal.unsettled(cutoff)? {
             if e.account != self.session.actor.account || e.identity_label != self.session.actor.identity_label {
+                continue;
+            }
+            // Exchange changes are settled by their own reading back (crate::exchange).
+            if e.action.starts_with("exchange.") {
+                if let Some(result) = crate::exchange::reconcile_entry(&self.session.client, &e).await {
+                    self.journal.finish(e.id, &Outcome::Reconciled { result: result.clone() })?;
+                    settled.push((e.id, result));
+                }
                 continue;
             }
             let Ok(addr) = EmailAddress::parse(&e.target) else { continue };

@@ -40,6 +40,7 @@ pub const TARGETS: &[Target] = &[
     targets::names::TARGET,
     targets::signature::TARGET,
     targets::paging::TARGET,
+    targets::marker::TARGET,
 ];
 
 pub fn find(name: &str) -> Option<&'static Target> {

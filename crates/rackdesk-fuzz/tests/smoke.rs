@@ -25,7 +25,7 @@ fn targets_have_distinct_names_and_each_has_a_harness() {
     names.sort();
     names.dedup();
     assert_eq!(names.len(), TARGETS.len());
-    for name in ["csv", "decode", "names", "signature", "paging"] {
+    for name in ["csv", "decode", "names", "signature", "paging", "marker"] {
         assert!(rackdesk_fuzz::find(name).is_some(), "{name}");
     }
 }

@@ -252,6 +252,7 @@ impl Outcome {
         use crate::ApiError;
         match err {
             ApiError::Unconfirmed { .. }
+            | ApiError::NotSettled { .. }
             | ApiError::Network { phase: SendPhase::MaybeSent, .. }
             | ApiError::Timeout { phase: SendPhase::MaybeSent, .. } => Outcome::Unknown { note: err.user_message() },
             _ => Outcome::Failed {

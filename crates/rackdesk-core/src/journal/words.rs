@@ -117,12 +117,182 @@ fn mailbox_lines(e: &Entry) -> Vec<String> {
     out
 }
 
+/// One line per changed field of an Exchange mailbox, contact or list, in words.
+fn exchange_lines(e: &Entry) -> Vec<String> {
+    let mut out = Vec::new();
+    let Some(o) = e.changes.as_object() else { return out };
+    let quoted = |v: Option<&Value>| format!("\"{}\"", text(v.unwrap_or(&Value::Null)));
+    for (k, _) in o {
+        let (old, new) = old_new(e, k);
+        let before = |now: String| match old {
+            Some(o) if !o.is_null() => format!("{now} (before: {})", if o.is_string() { format!("\"{}\"", text(o)) } else { text(o) }),
+            _ => now,
+        };
+        let line = match k.as_str() {
+            "displayName" => before(format!("Display name {}", quoted(new))),
+            "description" => before(format!("Description {}", quoted(new))),
+            "externalEmail" => before(format!("Outside address {}", text(new.unwrap_or(&Value::Null)))),
+            "enabled" => if new.and_then(Value::as_bool) == Some(true) { "Enabled".into() } else { "Disabled".into() },
+            "size" => match (size_of(old), size_of(new)) {
+                (Some(a), Some(b)) => format!("Size {b} (before: {a})"),
+                (None, Some(b)) => format!("Size {b}"),
+                _ => continue,
+            },
+            "forwarding" => {
+                let now = new.and_then(Value::as_str).unwrap_or("");
+                let now = if now.is_empty() { "Forwarding is off".to_string() } else { format!("Forwards to {now}") };
+                match old.and_then(Value::as_str) {
+                    Some("") => format!("{now} (before: no forwarding)"),
+                    Some(w) => format!("{now} (before: {w})"),
+                    None => now,
+                }
+            }
+            "keepCopy" => if new.and_then(Value::as_bool) == Some(true) { "Keeps a copy of forwarded mail".into() } else { "Keeps no copy of forwarded mail".into() },
+            "hidden" => if new.and_then(Value::as_bool) == Some(true) { "Hidden from the address book".into() } else { "Shown in the address book".into() },
+            "password" => "New password (never recorded)".into(),
+            "members" | "senders" => {
+                let who = if k == "members" { "Members" } else { "Allowed senders" };
+                match (list(e.changes[k].get("added")), list(e.changes[k].get("removed"))) {
+                    (a, _) if !a.is_empty() => format!("{who}: {}", and_list(&a)),
+                    (_, r) if !r.is_empty() => format!("{who} removed: {}", and_list(&r)),
+                    _ => continue,
+                }
+            }
+            field => match crate::exchange::ContactFields::label_of(field) {
+                Some(label) => {
+                    let mut l = label.to_string();
+                    if let Some(c) = l.get_mut(0..1) {
+                        c.make_ascii_uppercase();
+                    }
+                    match new.and_then(Value::as_str) {
+                        Some("") => before(format!("{l} cleared")),
+                        _ => before(format!("{l} {}", quoted(new))),
+                    }
+                }
+                None => continue,
+            },
+        };
+        out.push(line);
+    }
+    out
+}
+
+/// "ana@example.com" from a permission entry.
+fn delegate_of(e: &Entry) -> String {
+    e.changes.get("delegate").and_then(Value::as_str).unwrap_or("someone").to_owned()
+}
+
+/// What a permission lets a delegate do, in words.
+fn permission_words(v: Option<&Value>) -> String {
+    match v.and_then(Value::as_str) {
+        Some(p) => match crate::exchange::PermissionLevel::parse(p) {
+            Ok(l) => l.label().to_owned(),
+            Err(_) => format!("\"{p}\""),
+        },
+        None => "nothing".into(),
+    }
+}
+
+fn exchange_summary(e: &Entry) -> Option<String> {
+    let t = e.target.as_str();
+    let changed = |field: &str| e.changes.get(field);
+    Some(match e.action.as_str() {
+        "exchange.mailbox.create" => match size_of(old_new(e, "size").1) {
+            Some(s) => format!("Created the Exchange mailbox {t} ({s})"),
+            None => format!("Created the Exchange mailbox {t}"),
+        },
+        "exchange.mailbox.enable" => format!("Enabled the Exchange mailbox {t}"),
+        "exchange.mailbox.disable" => format!("Disabled the Exchange mailbox {t}"),
+        "exchange.mailbox.reset-password" => format!("Reset the password of the Exchange mailbox {t}"),
+        "exchange.mailbox.change" => format!("Changed the Exchange mailbox {t}"),
+        "exchange.mailbox.delete" => format!("Deleted the Exchange mailbox {t}"),
+        "exchange.permission.grant" => {
+            format!("Let {} use {t} ({})", delegate_of(e), permission_words(old_new(e, "permission").1))
+        }
+        "exchange.permission.change" => match old_new(e, "permission") {
+            (Some(o), n) if !o.is_null() => format!(
+                "Changed what {} may do with {t} from {} to {}",
+                delegate_of(e),
+                permission_words(Some(o)),
+                permission_words(n)
+            ),
+            (_, n) => format!("Changed what {} may do with {t} to {}", delegate_of(e), permission_words(n)),
+        },
+        "exchange.permission.revoke" => format!("Took away {}'s use of {t}", delegate_of(e)),
+        "exchange.contact.create" => match (old_new(e, "displayName").1, old_new(e, "externalEmail").1) {
+            (Some(n), Some(a)) => format!("Created the contact {t}: \"{}\", {}", text(n), text(a)),
+            _ => format!("Created the contact {t}"),
+        },
+        "exchange.contact.change" => format!("Changed the contact {t}"),
+        "exchange.contact.delete" => format!("Deleted the contact {t}"),
+        "exchange.list.create" => format!("Created the distribution list {t}"),
+        "exchange.list.change" => format!("Changed the distribution list {t}"),
+        "exchange.list.delete" => format!("Deleted the distribution list {t}"),
+        "exchange.list.members" | "exchange.list.senders" => {
+            let senders = e.action.ends_with("senders");
+            let c = changed(if senders { "senders" } else { "members" });
+            let added = list(c.and_then(|c| c.get("added")));
+            let removed = list(c.and_then(|c| c.get("removed")));
+            match (senders, added.is_empty()) {
+                (false, false) => format!("Added {} to the distribution list {t}", and_list(&added)),
+                (false, true) => format!("Removed {} from the distribution list {t}", and_list(&removed)),
+                (true, false) => format!("Allowed {} to send to the distribution list {t}", and_list(&added)),
+                (true, true) => format!("Took {} off the allowed senders of the distribution list {t}", and_list(&removed)),
+            }
+        }
+        _ => return None,
+    })
+}
+
+fn exchange_details(e: &Entry) -> Vec<String> {
+    let d = e.changes.get("deleted");
+    let s = |k: &str| d.and_then(|d| d.get(k)).and_then(Value::as_str).filter(|v| !v.is_empty()).map(str::to_owned);
+    let n = |k: &str| d.and_then(|d| d.get(k)).and_then(Value::as_u64);
+    match e.action.as_str() {
+        "exchange.mailbox.create" => exchange_lines(e).into_iter().filter(|l| !l.starts_with("Size ")).collect(),
+        "exchange.mailbox.delete" => {
+            let mut v = Vec::new();
+            if let Some(name) = s("displayName") {
+                v.push(format!("Display name \"{name}\""));
+            }
+            match (n("usedMB"), n("sizeMB")) {
+                (Some(u), Some(z)) => v.push(format!("It held {} of mail (size {})", size_words(u), size_words(z))),
+                (None, Some(z)) => v.push(format!("Its size was {}", size_words(z))),
+                _ => {}
+            }
+            v
+        }
+        "exchange.contact.delete" => match (s("displayName"), s("externalEmail")) {
+            (Some(a), Some(b)) => vec![format!("It was \"{a}\", {b}")],
+            (Some(a), None) => vec![format!("It was \"{a}\"")],
+            _ => vec![],
+        },
+        "exchange.list.delete" => {
+            let mut v = Vec::new();
+            if let Some(name) = s("displayName") {
+                v.push(format!("Display name \"{name}\""));
+            }
+            if let Some(m) = n("memberCount") {
+                v.push(if m == 1 { "It had 1 member".into() } else { format!("It had {m} members") });
+            }
+            v
+        }
+        "exchange.contact.create" => exchange_lines(e).into_iter().filter(|l| !l.starts_with("Display name") && !l.starts_with("Outside address")).collect(),
+        "exchange.mailbox.enable" | "exchange.mailbox.disable" | "exchange.mailbox.reset-password" | "exchange.list.members" | "exchange.list.senders" => vec![],
+        a if a.starts_with("exchange.permission.") => vec![],
+        _ => exchange_lines(e),
+    }
+}
+
 fn bulk_kind_label(action: &str) -> Option<&'static str> {
     action.strip_prefix("bulk.").and_then(crate::bulk::JobKind::parse).map(|k| k.label())
 }
 
 /// The sentence a person reads for a journal entry: what was done (or tried), to what.
 pub fn summary(e: &Entry) -> String {
+    if let Some(s) = exchange_summary(e) {
+        return s;
+    }
     let t = e.target.as_str();
     let (old, new) = old_new(e, "members");
     match e.action.as_str() {
@@ -209,6 +379,7 @@ pub fn summary(e: &Entry) -> String {
 pub fn details(e: &Entry) -> Vec<String> {
     let (old, new) = old_new(e, "members");
     let mut out = match e.action.as_str() {
+        a if a.starts_with("exchange.") => exchange_details(e),
         "mailbox.create" => mailbox_lines(e).into_iter().filter(|l| !l.starts_with("Size ")).collect(),
         "mailbox.delete" => {
             let d = e.changes.get("deleted");
@@ -281,12 +452,22 @@ pub fn result_words(o: Option<&Outcome>) -> String {
 /// ("reset" finds `mailbox.reset-password`). `None` when the words name no action.
 pub fn actions_for_words(words: &str) -> Option<Vec<&'static str>> {
     const WORDS: &[(&str, &[&str])] = &[
-        ("reset", &["mailbox.reset-password"]),
-        ("password", &["mailbox.reset-password"]),
-        ("create", &["mailbox.create", "alias.create", "admin.create"]),
-        ("delete", &["mailbox.delete", "alias.delete"]),
-        ("disable", &["mailbox.disable", "mailbox.enable-disable"]),
-        ("enable", &["mailbox.enable", "mailbox.enable-disable"]),
+        ("reset", &["mailbox.reset-password", "exchange.mailbox.reset-password"]),
+        ("password", &["mailbox.reset-password", "exchange.mailbox.reset-password"]),
+        ("create", &["mailbox.create", "alias.create", "admin.create", "exchange.mailbox.create", "exchange.contact.create", "exchange.list.create"]),
+        ("delete", &["mailbox.delete", "alias.delete", "exchange.mailbox.delete", "exchange.contact.delete", "exchange.list.delete"]),
+        ("disable", &["mailbox.disable", "mailbox.enable-disable", "exchange.mailbox.disable"]),
+        ("enable", &["mailbox.enable", "mailbox.enable-disable", "exchange.mailbox.enable"]),
+        ("exchange", &[
+            "exchange.mailbox.create", "exchange.mailbox.change", "exchange.mailbox.enable", "exchange.mailbox.disable",
+            "exchange.mailbox.reset-password", "exchange.mailbox.delete",
+        ]),
+        ("permission", &["exchange.permission.grant", "exchange.permission.change", "exchange.permission.revoke"]),
+        ("delegate", &["exchange.permission.grant", "exchange.permission.change", "exchange.permission.revoke"]),
+        ("contact", &["exchange.contact.create", "exchange.contact.change", "exchange.contact.delete"]),
+        ("distribution list", &["exchange.list.create", "exchange.list.change", "exchange.list.members", "exchange.list.senders", "exchange.list.delete"]),
+        ("list", &["exchange.list.create", "exchange.list.change", "exchange.list.members", "exchange.list.senders", "exchange.list.delete"]),
+        ("sender", &["exchange.list.senders"]),
         ("size", &["mailbox.size"]),
         ("forward", &["mailbox.forwarding"]),
         ("auto-reply", &["mailbox.auto-reply"]),
@@ -295,7 +476,7 @@ pub fn actions_for_words(words: &str) -> Option<Vec<&'static str>> {
         ("rename", &["mailbox.display-name"]),
         ("display name", &["mailbox.display-name"]),
         ("alias", &["alias.create", "alias.members", "alias.delete"]),
-        ("member", &["alias.members"]),
+        ("member", &["alias.members", "exchange.list.members"]),
         ("role", &["role.switch"]),
         ("keys", &["keys.add", "keys.verify", "keys.rotate", "keys.remove"]),
         ("rotate", &["keys.rotate"]),
@@ -404,6 +585,74 @@ mod tests {
     }
 
     #[test]
+    fn exchange_entries_read_as_sentences() {
+        let e = entry(
+            "exchange.mailbox.create",
+            "ana@example.com",
+            json!({"size": {"new": 51200}, "displayName": {"new": "Ana Lima"}, "forwarding": {"new": "boss@example.com"}, "jobTitle": {"new": "Buyer"}, "password": "changed"}),
+        );
+        assert_eq!(summary(&e), "Created the Exchange mailbox ana@example.com (50 GB)");
+        assert_eq!(details(&e), ["Display name \"Ana Lima\"", "Forwards to boss@example.com", "Job title \"Buyer\"", "New password (never recorded)"]);
+        let e = entry("exchange.mailbox.change", "ana@example.com", json!({"size": {"old": 2048, "new": 10240}, "forwarding": {"old": "boss@example.com", "new": ""}, "hidden": {"old": false, "new": true}}));
+        assert_eq!(summary(&e), "Changed the Exchange mailbox ana@example.com");
+        assert_eq!(details(&e), ["Size 10 GB (before: 2 GB)", "Forwarding is off (before: boss@example.com)", "Hidden from the address book"]);
+        let e = entry("exchange.mailbox.reset-password", "ana@example.com", json!({"password": "changed"}));
+        assert_eq!(summary(&e), "Reset the password of the Exchange mailbox ana@example.com");
+        let e = entry("exchange.mailbox.disable", "ana@example.com", json!({"enabled": {"old": true, "new": false}}));
+        assert_eq!(summary(&e), "Disabled the Exchange mailbox ana@example.com");
+        let e = entry("exchange.mailbox.delete", "ana@example.com", json!({"deleted": {"displayName": "Ana", "sizeMB": 51200, "usedMB": 1536}}));
+        assert_eq!(details(&e), ["Display name \"Ana\"", "It held 1.5 GB of mail (size 50 GB)"]);
+
+        let e = entry("exchange.permission.grant", "ana@example.com", json!({"delegate": "bo@example.com", "permission": {"new": "both"}}));
+        assert_eq!(summary(&e), "Let bo@example.com use ana@example.com (open the mailbox and send as it)");
+        let e = entry("exchange.permission.revoke", "ana@example.com", json!({"delegate": "bo@example.com", "permission": {"old": "both", "new": null}}));
+        assert_eq!(summary(&e), "Took away bo@example.com's use of ana@example.com");
+
+        let e = entry("exchange.contact.create", "pat@example.com", json!({"displayName": {"new": "Pat Vendor"}, "externalEmail": {"new": "pat@vendor.org"}, "company": {"new": "Vendor"}}));
+        assert_eq!(summary(&e), "Created the contact pat@example.com: \"Pat Vendor\", pat@vendor.org");
+        assert_eq!(details(&e), ["Company \"Vendor\""]);
+        let e = entry("exchange.contact.change", "pat@example.com", json!({"mobileNumber": {"old": "1", "new": ""}}));
+        assert_eq!(details(&e), ["Mobile phone cleared (before: \"1\")"]);
+
+        let e = entry("exchange.list.members", "sales@example.com", json!({"members": {"added": ["ana@example.com", "bo@example.com"]}}));
+        assert_eq!(summary(&e), "Added ana@example.com and bo@example.com to the distribution list sales@example.com");
+        let e = entry("exchange.list.members", "sales@example.com", json!({"members": {"removed": ["bo@example.com"]}}));
+        assert_eq!(summary(&e), "Removed bo@example.com from the distribution list sales@example.com");
+        let e = entry("exchange.list.senders", "sales@example.com", json!({"senders": {"added": ["boss@example.com"]}}));
+        assert_eq!(summary(&e), "Allowed boss@example.com to send to the distribution list sales@example.com");
+        let e = entry("exchange.list.create", "sales@example.com", json!({"displayName": {"new": "Sales"}, "members": {"added": ["ana@example.com"]}}));
+        assert_eq!((summary(&e), details(&e)), ("Created the distribution list sales@example.com".into(), vec!["Display name \"Sales\"".to_string(), "Members: ana@example.com".to_string()]));
+        let e = entry("exchange.list.delete", "sales@example.com", json!({"deleted": {"displayName": "Sales", "memberCount": 3}}));
+        assert_eq!(details(&e), ["Display name \"Sales\"", "It had 3 members"]);
+        // Every Exchange action reads without codes, JSON or bare megabytes.
+        let samples = [
+            ("exchange.mailbox.create", json!({"size": {"new": 2048}, "displayName": {"new": "A"}, "password": "changed"})),
+            ("exchange.mailbox.change", json!({"size": {"old": 2048, "new": 4096}, "customID": {"new": "7"}})),
+            ("exchange.mailbox.enable", json!({"enabled": {"old": false, "new": true}})),
+            ("exchange.mailbox.disable", json!({"enabled": {"old": true, "new": false}})),
+            ("exchange.mailbox.reset-password", json!({"password": "changed"})),
+            ("exchange.mailbox.delete", json!({"deleted": {"sizeMB": 2048}})),
+            ("exchange.permission.grant", json!({"delegate": "b@example.com", "permission": {"new": "both"}})),
+            ("exchange.permission.change", json!({"delegate": "b@example.com", "permission": {"old": "fullaccess", "new": "both"}})),
+            ("exchange.permission.revoke", json!({"delegate": "b@example.com", "permission": {"old": "both", "new": null}})),
+            ("exchange.contact.create", json!({"displayName": {"new": "P"}, "externalEmail": {"new": "p@v.org"}})),
+            ("exchange.contact.change", json!({"businessNumber": {"old": "1", "new": "2"}})),
+            ("exchange.contact.delete", json!({"deleted": {"displayName": "P", "externalEmail": "p@v.org"}})),
+            ("exchange.list.create", json!({"displayName": {"new": "S"}, "senders": {"added": ["x@example.com"]}})),
+            ("exchange.list.change", json!({"description": {"old": null, "new": "Team"}, "hidden": {"old": false, "new": true}})),
+            ("exchange.list.members", json!({"members": {"removed": ["x@example.com"]}})),
+            ("exchange.list.senders", json!({"senders": {"removed": ["x@example.com"]}})),
+            ("exchange.list.delete", json!({"deleted": {"memberCount": 1}})),
+        ];
+        for (action, changes) in samples {
+            let e = entry(action, "x@example.com", changes);
+            let all = format!("{} {}", summary(&e), details(&e).join(" "));
+            assert!(!all.starts_with("Changed x@example.com"), "{action} has its own sentence: {all}");
+            assert!(!all.contains(&e.action) && !all.contains('{') && !all.contains('[') && !all.contains("2048"), "{all}");
+        }
+    }
+
+    #[test]
     fn results_read_in_words() {
         assert_eq!(result_words(Some(&Outcome::Success)), "Done");
         let f = Outcome::Failed { kind: "not-found".into(), message: "Rackspace could not find that mailbox.".into(), server_message: Some("Mailbox not found".into()) };
@@ -413,8 +662,12 @@ mod tests {
 
     #[test]
     fn plain_words_find_actions() {
-        assert_eq!(actions_for_words("reset"), Some(vec!["mailbox.reset-password"]));
-        assert_eq!(actions_for_words("Delete"), Some(vec!["alias.delete", "mailbox.delete"]));
+        assert_eq!(actions_for_words("reset"), Some(vec!["exchange.mailbox.reset-password", "mailbox.reset-password"]));
+        assert_eq!(
+            actions_for_words("Delete"),
+            Some(vec!["alias.delete", "exchange.contact.delete", "exchange.list.delete", "exchange.mailbox.delete", "mailbox.delete"])
+        );
+        assert_eq!(actions_for_words("sender"), Some(vec!["exchange.list.senders"]));
         assert_eq!(actions_for_words("mailbox.delete"), None, "codes are left to the exact filter");
         assert_eq!(actions_for_words("xyzzy"), None);
     }

@@ -2,6 +2,7 @@
 
 pub mod csv;
 pub mod decode;
+pub mod marker;
 pub mod names;
 pub mod paging;
 pub mod signature;
