@@ -413,3 +413,39 @@ async fn taken_names_misspelt_domains_and_aliases_of_a_deleted_mailbox() {
     assert!(stdout(&o).contains("to \"Alice Martin\""), "{}", stdout(&o));
     let _ = std::fs::remove_dir_all(state_dir(&s));
 }
+
+/// Hosted Exchange from the command line against the simulator: a mailbox, a contact and a
+/// distribution list holding both, each change awaited until Exchange has made it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn exchange_mailbox_contact_and_list_against_the_simulator() {
+    let s = sim(DataSet::Demo).await;
+    let o = rackdesk(&s, &["ex-mailboxes", "list", "adatum.example", "--output", "csv"], None);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(stdout(&o).contains("reception"), "the demo's shared mailbox is listed: {}", stdout(&o));
+
+    let o = rackdesk(&s, &["ex-mailbox", "create", "ops.desk@adatum.example", "--display-name", "Ops Desk", "--generate-password"], None);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let o = rackdesk(&s, &["contact", "create", "adatum.example", "lena-voss", "--display-name", "Lena Voss", "--email", "lena.voss@proseware.example"], None);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let o = rackdesk(&s, &["list", "create", "project-x@adatum.example", "--display-name", "Project X", "--members", "ops.desk@adatum.example"], None);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let o = rackdesk(&s, &["list", "add-member", "project-x@adatum.example", "lena.voss@proseware.example"], None);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let o = rackdesk(&s, &["list", "show", "project-x@adatum.example"], None);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let shown = stdout(&o).to_lowercase();
+    assert!(shown.contains("ops.desk@adatum.example") && shown.contains("lena.voss@proseware.example"), "{shown}");
+    // No form body ever reached a distribution list.
+    assert!(s.sim().requests().iter().filter(|r| r.path.contains("/ex/distributionlists")).all(|r| r.status != 400));
+
+    // A misspelt own domain is refused with the suggestion; a second list of that name too.
+    let o = rackdesk(&s, &["list", "add-member", "project-x@adatum.example", "nobody@adatum.exmaple"], None);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(stderr(&o).contains("did you mean adatum.example?"), "{}", stderr(&o));
+    let o = rackdesk(&s, &["list", "delete", "project-x@adatum.example"], None);
+    assert_eq!(code(&o), 2, "a delete needs --yes: {}", stderr(&o));
+    let o = rackdesk(&s, &["list", "delete", "project-x@adatum.example", "--yes"], None);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let o = rackdesk(&s, &["list", "show", "project-x@adatum.example"], None);
+    assert_ne!(code(&o), 0, "the list is gone");
+}
