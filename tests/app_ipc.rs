@@ -15,13 +15,14 @@ fn status_says_who_is_acting_in_the_sandbox() {
     assert_eq!(v["acting"]["account"], "123456");
     assert!(v["acting"]["sentence"].as_str().unwrap().ends_with(") — acting through API admin api-rackdesk on account 123456"));
     let d = call(&a, "list_domains", json!({})).unwrap();
-    // Rackspace Email mailboxes per domain (adatum is Exchange only; tailspin has both).
+    // Rackspace Email mailboxes per domain, and Exchange ones where the domain has Exchange
+    // (adatum is Exchange only; tailspin has both).
     assert_eq!(d, json!([
-        {"name": "adatum.example", "mailboxes": 0},
-        {"name": "contoso-lab.example", "mailboxes": 24},
-        {"name": "fabrikam.example", "mailboxes": 110},
-        {"name": "northwind.example", "mailboxes": 260},
-        {"name": "tailspin.example", "mailboxes": 12}
+        {"name": "adatum.example", "mailboxes": 0, "service": "exchange", "exMailboxes": 36},
+        {"name": "contoso-lab.example", "mailboxes": 24, "service": "rsemail", "exMailboxes": 0},
+        {"name": "fabrikam.example", "mailboxes": 110, "service": "rsemail", "exMailboxes": 0},
+        {"name": "northwind.example", "mailboxes": 260, "service": "rsemail", "exMailboxes": 0},
+        {"name": "tailspin.example", "mailboxes": 12, "service": "both", "exMailboxes": 14}
     ]));
 }
 
@@ -147,7 +148,10 @@ fn an_account_is_verified_connected_switched_and_removed() {
     assert_eq!(a.store.entries().len(), 2);
     // Commands now act on the connected account.
     let d = call(&a, "list_domains", json!({})).unwrap();
-    assert_eq!(d, json!([{"name": "example.com", "mailboxes": 0}, {"name": "example.net", "mailboxes": 0}]));
+    assert_eq!(d, json!([
+        {"name": "example.com", "mailboxes": 0, "service": "rsemail", "exMailboxes": 0},
+        {"name": "example.net", "mailboxes": 0, "service": "exchange", "exMailboxes": 0}
+    ]));
 
     let st = call(&a, "use_sandbox", json!({})).unwrap();
     assert_eq!(st["sandbox"], true);

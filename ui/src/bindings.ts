@@ -92,7 +92,19 @@ journalProblem: CommandError | null,
  */
 unfinishedJobs: number, };
 
-export type DomainInfo = { name: string, mailboxes: number, };
+export type DomainInfo = { name: string, 
+/**
+ * Rackspace Email mailboxes.
+ */
+mailboxes: number, 
+/**
+ * What the domain has, from its `serviceType`: "rsemail", "exchange" or "both".
+ */
+service: string | null, 
+/**
+ * Hosted Exchange mailboxes (0 when the domain has no Exchange).
+ */
+exMailboxes: number, };
 
 export type MailboxRow = { name: string, address: string, displayName: string, enabled: boolean, sizeMb: number, usedMb: number, 
 /**

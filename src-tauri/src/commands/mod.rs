@@ -121,7 +121,12 @@ pub struct AppStatus {
 #[serde(rename_all = "camelCase")]
 pub struct DomainInfo {
     pub name: String,
+    /// Rackspace Email mailboxes.
     pub mailboxes: u32,
+    /// What the domain has, from its `serviceType`: "rsemail", "exchange" or "both".
+    pub service: Option<String>,
+    /// Hosted Exchange mailboxes (0 when the domain has no Exchange).
+    pub ex_mailboxes: u32,
 }
 
 pub fn app_status_of(state: &AppState) -> AppStatus {
@@ -173,7 +178,8 @@ pub fn app_status(state: tauri::State<'_, AppState>) -> AppStatus {
     app_status_of(&state)
 }
 
-/// The account's domains with their mailbox counts.
+/// The account's domains with their mailbox counts. The Exchange count is read (one page of
+/// one) only for domains whose service includes Exchange, to keep reads low.
 #[tauri::command]
 pub async fn list_domains(state: tauri::State<'_, AppState>) -> CmdResult<Vec<DomainInfo>> {
     let c = state.client();
@@ -181,7 +187,15 @@ pub async fn list_domains(state: tauri::State<'_, AppState>) -> CmdResult<Vec<Do
     for d in c.domains().await? {
         let q = MailboxQuery { size: 1, fields: vec![], ..MailboxQuery::default() };
         let total = c.mailboxes_page(&d.name, &q).await?.total;
-        out.push(DomainInfo { name: d.name, mailboxes: total });
+        let service = d.service_type.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_ascii_lowercase);
+        let has_exchange = matches!(service.as_deref(), Some("exchange" | "both"));
+        let ex_mailboxes = if has_exchange {
+            let q = rackdesk_core::exchange::ExMailboxQuery { size: 1, ..Default::default() };
+            c.ex_mailboxes_page(&d.name, &q).await?.total
+        } else {
+            0
+        };
+        out.push(DomainInfo { name: d.name, mailboxes: total, service, ex_mailboxes });
     }
     Ok(out)
 }
