@@ -326,6 +326,91 @@ path: string,
  */
 name: string, };
 
+export type ExMailboxRow = { name: string, address: string, displayName: string, 
+/**
+ * From the mailbox itself in the detail. The Exchange list (Index) does not offer this
+ * column (only size and usage), so list rows say `true` unless the server said otherwise.
+ */
+enabled: boolean, sizeMb: number, usedMb: number, 
+/**
+ * From the mailbox itself in the detail; the list does not offer it, so rows say `false`.
+ */
+hidden: boolean, };
+
+export type ExMailboxPage = { offset: number, total: number, rows: Array<ExMailboxRow>, 
+/**
+ * The offset of the next page, or `null` when the list is complete (the core's bounded pager).
+ */
+next: number | null, };
+
+export type DelegateRow = { 
+/**
+ * The delegate's full address.
+ */
+delegate: string, displayName: string, 
+/**
+ * What the delegate may do, in words ("Full access and send as").
+ */
+permission: string, };
+
+export type ExMailboxDetail = { row: ExMailboxRow, 
+/**
+ * The one address mail is forwarded to, or `null` when forwarding is off.
+ */
+forwarding: string | null, keepCopy: boolean, 
+/**
+ * Every address of the mailbox.
+ */
+addresses: Array<string>, delegates: Array<DelegateRow>, jobTitle: string | null, department: string | null, businessNumber: string | null, mobileNumber: string | null, };
+
+export type NewExMailboxInput = { domain: string, name: string, displayName: string, 
+/**
+ * `null`: the domain's standard size.
+ */
+sizeMb: number | null, 
+/**
+ * `null`: generate one and show it once.
+ */
+password: string | null, };
+
+export type ExMailboxUpdate = { displayName: string | null, sizeMb: number | null, 
+/**
+ * One address; `""` turns forwarding off.
+ */
+forwardTo: string | null, keepCopy: boolean | null, hidden: boolean | null, };
+
+export type ContactRow = { name: string, displayName: string, email: string, };
+
+export type ContactDetail = { name: string, displayName: string, email: string, hidden: boolean, company: string | null, jobTitle: string | null, businessNumber: string | null, };
+
+export type ContactInput = { 
+/**
+ * The contact's short name in the domain (like a mailbox name).
+ */
+name: string, displayName: string, 
+/**
+ * The outside address.
+ */
+email: string, };
+
+export type ContactUpdate = { displayName: string | null, email: string | null, };
+
+export type DListRow = { name: string, address: string, displayName: string, members: number, 
+/**
+ * "Ready", "Being changed", or "Failed: " and the server's words.
+ */
+status: string, };
+
+export type DListDetail = { name: string, address: string, displayName: string, description: string, hidden: boolean, status: string, 
+/**
+ * Who receives the list's mail.
+ */
+members: Array<string>, 
+/**
+ * Who may send to it (empty: anyone).
+ */
+senders: Array<string>, };
+
 /** The events the app sends to the page, with their payloads. */
 export interface Events {
   "client-event": ClientNotice;
@@ -381,6 +466,25 @@ export interface Commands {
   bulk_save_template: { args: { kind: string }; result: ExportResult | null };
   bulk_save_passwords: { args: { jobId: string }; result: ExportResult | null };
   bulk_passwords_seen: { args: { jobId: string }; result: null };
+  ex_mailbox_page: { args: { domain: string; offset: number; size: number; firstTotal: number | null; pageNumber: number }; result: ExMailboxPage };
+  ex_mailbox_detail: { args: { domain: string; name: string }; result: ExMailboxDetail };
+  create_ex_mailbox: { args: { input: NewExMailboxInput }; result: PasswordResult | null };
+  update_ex_mailbox: { args: { domain: string; name: string; update: ExMailboxUpdate }; result: ExMailboxDetail };
+  set_ex_mailbox_enabled: { args: { domain: string; name: string; enabled: boolean }; result: ExMailboxDetail };
+  reset_ex_mailbox_password: { args: { domain: string; name: string }; result: PasswordResult };
+  delete_ex_mailbox: { args: { domain: string; name: string; confirmAddress: string }; result: null };
+  grant_ex_delegate: { args: { domain: string; name: string; delegate: string }; result: ExMailboxDetail };
+  revoke_ex_delegate: { args: { domain: string; name: string; delegate: string }; result: ExMailboxDetail };
+  list_contacts: { args: { domain: string; search: string | null }; result: Array<ContactRow> };
+  contact_detail: { args: { domain: string; name: string }; result: ContactDetail };
+  create_contact: { args: { domain: string; input: ContactInput }; result: ContactDetail };
+  update_contact: { args: { domain: string; name: string; update: ContactUpdate }; result: ContactDetail };
+  delete_contact: { args: { domain: string; name: string; confirmName: string }; result: null };
+  list_dlists: { args: { domain: string }; result: Array<DListRow> };
+  dlist_detail: { args: { domain: string; name: string }; result: DListDetail };
+  create_dlist: { args: { domain: string; name: string; displayName: string; members: Array<string> }; result: DListDetail };
+  change_dlist_recipients: { args: { domain: string; name: string; kind: string; action: string; addresses: Array<string> }; result: DListDetail };
+  delete_dlist: { args: { domain: string; name: string; confirmAddress: string }; result: null };
   copy_secret: { args: { text: string }; result: number };
   set_zoom: { args: { percent: number; steps: number }; result: number };
 }

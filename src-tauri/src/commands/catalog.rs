@@ -6,6 +6,7 @@
 
 use super::aliases::*;
 use super::bulk::*;
+use super::exchange::*;
 use super::identity::*;
 use super::journal::*;
 use super::mailboxes::*;
@@ -113,6 +114,25 @@ commands! {
     bulk::bulk_save_template(kind: String) -> Option<ExportResult>;
     bulk::bulk_save_passwords(job_id: String) -> Option<ExportResult>;
     bulk::bulk_passwords_seen(job_id: String) -> ();
+    exchange::ex_mailbox_page(domain: String, offset: u32, size: u32, first_total: Option<u32>, page_number: u32) -> ExMailboxPage;
+    exchange::ex_mailbox_detail(domain: String, name: String) -> ExMailboxDetail;
+    exchange::create_ex_mailbox(input: NewExMailboxInput) -> Option<PasswordResult>;
+    exchange::update_ex_mailbox(domain: String, name: String, update: ExMailboxUpdate) -> ExMailboxDetail;
+    exchange::set_ex_mailbox_enabled(domain: String, name: String, enabled: bool) -> ExMailboxDetail;
+    exchange::reset_ex_mailbox_password(domain: String, name: String) -> PasswordResult;
+    exchange::delete_ex_mailbox(domain: String, name: String, confirm_address: String) -> ();
+    exchange::grant_ex_delegate(domain: String, name: String, delegate: String) -> ExMailboxDetail;
+    exchange::revoke_ex_delegate(domain: String, name: String, delegate: String) -> ExMailboxDetail;
+    exchange::list_contacts(domain: String, search: Option<String>) -> Vec<ContactRow>;
+    exchange::contact_detail(domain: String, name: String) -> ContactDetail;
+    exchange::create_contact(domain: String, input: ContactInput) -> ContactDetail;
+    exchange::update_contact(domain: String, name: String, update: ContactUpdate) -> ContactDetail;
+    exchange::delete_contact(domain: String, name: String, confirm_name: String) -> ();
+    exchange::list_dlists(domain: String) -> Vec<DListRow>;
+    exchange::dlist_detail(domain: String, name: String) -> DListDetail;
+    exchange::create_dlist(domain: String, name: String, display_name: String, members: Vec<String>) -> DListDetail;
+    exchange::change_dlist_recipients(domain: String, name: String, kind: String, action: String, addresses: Vec<String>) -> DListDetail;
+    exchange::delete_dlist(domain: String, name: String, confirm_address: String) -> ();
     window::copy_secret(text: String) -> u32;
     window::set_zoom(percent: u32, steps: i32) -> u32;
 }

@@ -5,6 +5,7 @@
 pub mod aliases;
 pub mod bulk;
 pub mod catalog;
+pub mod exchange;
 pub mod identity;
 pub mod journal;
 pub mod mailboxes;
@@ -256,6 +257,18 @@ pub fn typescript_bindings() -> String {
         bulk::BulkFinishedView::decl(),
         bulk::BulkJobView::decl(),
         bulk::ChosenFile::decl(),
+        exchange::ExMailboxRow::decl(),
+        exchange::ExMailboxPage::decl(),
+        exchange::DelegateRow::decl(),
+        exchange::ExMailboxDetail::decl(),
+        exchange::NewExMailboxInput::decl(),
+        exchange::ExMailboxUpdate::decl(),
+        exchange::ContactRow::decl(),
+        exchange::ContactDetail::decl(),
+        exchange::ContactInput::decl(),
+        exchange::ContactUpdate::decl(),
+        exchange::DListRow::decl(),
+        exchange::DListDetail::decl(),
     ];
     let mut out = String::from(
         "// Generated from the Rust command types by `UPDATE_BINDINGS=1 cargo test --test bindings`.\n// Do not edit by hand.\n\n",
