@@ -84,3 +84,36 @@ export const copySecret = (text: string) => call("copy_secret", { text });
 export const setZoom = (percent: number, steps: number) => call("set_zoom", { percent, steps });
 export const bulkChooseFile = () => call("bulk_choose_file", {});
 export const bulkPlanFile = (kind: string, path: string, maps: import("./bindings").ColumnMap[] = []) => call("bulk_plan_file", { kind, path, maps });
+
+// Hosted Exchange.
+export const exMailboxPage = (domain: string, offset: number, size: number, firstTotal: number | null, pageNumber: number) =>
+  call("ex_mailbox_page", { domain, offset, size, firstTotal, pageNumber });
+export const exMailboxDetail = (domain: string, name: string) => call("ex_mailbox_detail", { domain, name });
+export const createExMailbox = (input: import("./bindings").NewExMailboxInput) => call("create_ex_mailbox", { input });
+export const updateExMailbox = (domain: string, name: string, update: import("./bindings").ExMailboxUpdate) =>
+  call("update_ex_mailbox", { domain, name, update });
+export const setExMailboxEnabled = (domain: string, name: string, enabled: boolean) =>
+  call("set_ex_mailbox_enabled", { domain, name, enabled });
+export const resetExMailboxPassword = (domain: string, name: string) => call("reset_ex_mailbox_password", { domain, name });
+export const deleteExMailbox = (domain: string, name: string, confirmAddress: string) =>
+  call("delete_ex_mailbox", { domain, name, confirmAddress });
+export const grantExDelegate = (domain: string, name: string, delegate: string) => call("grant_ex_delegate", { domain, name, delegate });
+export const revokeExDelegate = (domain: string, name: string, delegate: string) => call("revoke_ex_delegate", { domain, name, delegate });
+export const listContacts = (domain: string, search: string | null = null) => call("list_contacts", { domain, search });
+export const contactDetail = (domain: string, name: string) => call("contact_detail", { domain, name });
+export const createContact = (domain: string, input: import("./bindings").ContactInput) => call("create_contact", { domain, input });
+export const updateContact = (domain: string, name: string, update: import("./bindings").ContactUpdate) =>
+  call("update_contact", { domain, name, update });
+export const deleteContact = (domain: string, name: string, confirmName: string) => call("delete_contact", { domain, name, confirmName });
+export const listDlists = (domain: string) => call("list_dlists", { domain });
+export const dlistDetail = (domain: string, name: string) => call("dlist_detail", { domain, name });
+export const createDlist = (domain: string, name: string, displayName: string, members: string[] = []) =>
+  call("create_dlist", { domain, name, displayName, members });
+export const changeDlistRecipients = (
+  domain: string,
+  name: string,
+  kind: "members" | "senders",
+  action: "add" | "remove",
+  addresses: string[],
+) => call("change_dlist_recipients", { domain, name, kind, action, addresses });
+export const deleteDlist = (domain: string, name: string, confirmAddress: string) => call("delete_dlist", { domain, name, confirmAddress });
