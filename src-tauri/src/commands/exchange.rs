@@ -281,6 +281,9 @@ fn settle_wait(state: &AppState) -> SettleWait {
 }
 
 /// A list's state in words: "Ready", "Being changed", or "Failed: " and the server's words.
+/// The words are read as the core reads them when it waits for a change (only plain
+/// "finished" words are ready, failure words fail, anything else is still being changed);
+/// an error left by the last change, on a list that is otherwise finished, is shown as failed.
 fn list_status(l: &DistributionList) -> String {
     let word: String = l.status.as_deref().unwrap_or("").chars().filter(|c| c.is_ascii_alphanumeric()).collect::<String>().to_ascii_lowercase();
     let failed_word = matches!(word.as_str(), "failed" | "failure" | "error" | "errored");
