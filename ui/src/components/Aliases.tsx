@@ -6,7 +6,7 @@ import { AddressWarnings, MemberPicker, replaceAddress, useAddressWarnings } fro
 import { countLabel } from "../logic/format";
 import { addressList, addressProblem, nameProblem } from "../logic/validate";
 import { Refusal, useCan } from "./can";
-import { closeOnEscape, Dialog, ErrorNote, PaneHeader, useAction } from "./common";
+import { closeOnEscape, Dialog, ErrorNote, PaneHeader, TypedDelete, useAction } from "./common";
 
 export function Aliases({ domain, onDone }: { domain: string; onDone: (msg: string) => void }) {
   const [rows, setRows] = useState<AliasRow[] | null>(null);
@@ -94,7 +94,6 @@ function AliasPane(props: { domain: string; name: string; onClose: () => void; o
   const [text, setText] = useState("");
   const { busy, error, setError, run } = useAction();
   const [deleting, setDeleting] = useState(false);
-  const [typed, setTyped] = useState("");
   const can = useCan();
   const address = `${name}@${domain}`;
   useEffect(() => {
@@ -145,27 +144,22 @@ function AliasPane(props: { domain: string; name: string; onClose: () => void; o
         </form>
       )}
       {deleting && (
-        <Dialog title={`Delete the alias ${address}?`} onClose={() => setDeleting(false)}>
+        <TypedDelete
+          title={`Delete the alias ${address}?`}
+          confirmText={address}
+          what={address}
+          busy={busy}
+          error={error}
+          onCancel={() => setDeleting(false)}
+          onDelete={(typed) =>
+            void run(async () => {
+              await deleteAlias(domain, name, typed);
+              props.onDeleted(`Deleted the alias ${address}.`);
+            })
+          }
+        >
           <p>Mail sent to {address} will no longer be delivered. The mailboxes it delivers to are not touched.</p>
-          <label className="field">
-            Type the address to confirm
-            <input value={typed} onChange={(e) => setTyped(e.target.value)} autoComplete="off" spellCheck={false} />
-          </label>
-          <ErrorNote error={error} />
-          <div className="actions">
-            <button
-              className="danger"
-              disabled={busy || typed.trim().toLowerCase() !== address}
-              onClick={() => void run(async () => {
-                await deleteAlias(domain, name, typed);
-                props.onDeleted(`Deleted the alias ${address}.`);
-              })}
-            >
-              Delete {address}
-            </button>
-            <button onClick={() => setDeleting(false)}>Cancel</button>
-          </div>
-        </Dialog>
+        </TypedDelete>
       )}
     </aside>
   );

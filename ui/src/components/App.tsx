@@ -8,10 +8,12 @@ import { ConnectWizard } from "./Connect";
 import { Allowed, Refusal } from "./can";
 import { Identities } from "./Identities";
 import { Journal } from "./Journal";
-import { Mailboxes } from "./Mailboxes";
+import { Contacts } from "./Contacts";
+import { Lists } from "./Lists";
+import { Mailboxes, type Service } from "./Mailboxes";
 import { Roles } from "./Roles";
 
-type Page = "mailboxes" | "aliases" | "bulk" | "journal" | "accounts" | "roles";
+type Page = "mailboxes" | "aliases" | "contacts" | "lists" | "bulk" | "journal" | "accounts" | "roles";
 const WELCOMED = "rackdesk.welcomed";
 const ZOOM = "rackdesk.zoom";
 
@@ -56,6 +58,7 @@ export function App() {
   const [connecting, setConnecting] = useState(false);
   const [welcome, setWelcome] = useState(false);
   const [bulkWaiting, setBulkWaiting] = useState(false);
+  const [mailboxService, setMailboxService] = useState<Service>("rs");
 
   /** Only the answer to the latest request counts: a slow answer for the account acted
    * through before (a retry against a server that is gone) must not overwrite the new one. */
@@ -75,10 +78,17 @@ export function App() {
     }
   }, []);
 
+  /** The domains are read again only when the account acted through changes (a role switch
+   * or a name change does not spend Rackspace's read budget on them). */
+  const actingKey = useRef<string | null>(null);
   const applyStatus = useCallback(
     (s: AppStatus) => {
       setStatus(s);
-      void loadDomains();
+      const key = `${s.sandbox}/${s.acting.identityLabel}/${s.acting.account}`;
+      if (key !== actingKey.current) {
+        actingKey.current = key;
+        void loadDomains();
+      }
     },
     [loadDomains],
   );
@@ -132,7 +142,12 @@ export function App() {
   const active = status?.identities.find((i) => i.active);
   const allowed = status ? new Set(status.allowed) : null;
   const canKeys = !allowed || allowed.has("keys.manage");
-  const domainPage = page === "mailboxes" || page === "aliases";
+  const current = domains?.find((x) => x.name === domain);
+  const hasExchange = current?.service === "exchange" || current?.service === "both";
+  const hasRackspace = current?.service !== "exchange";
+  const domainPage = page === "mailboxes" || page === "aliases" || page === "contacts" || page === "lists";
+  // Which mailboxes the Mailboxes page shows: the domain's only service, or the person's choice.
+  const service: Service = !hasRackspace ? "ex" : !hasExchange ? "rs" : mailboxService;
 
   return (
     <Allowed.Provider value={allowed}>
@@ -191,9 +206,21 @@ export function App() {
           <button aria-current={page === "mailboxes" ? "page" : undefined} onClick={() => setPage("mailboxes")}>
             Mailboxes
           </button>
-          <button aria-current={page === "aliases" ? "page" : undefined} onClick={() => setPage("aliases")}>
-            Aliases
-          </button>
+          {hasRackspace && (
+            <button aria-current={page === "aliases" ? "page" : undefined} onClick={() => setPage("aliases")}>
+              Aliases
+            </button>
+          )}
+          {hasExchange && (
+            <>
+              <button aria-current={page === "contacts" ? "page" : undefined} onClick={() => setPage("contacts")}>
+                Contacts
+              </button>
+              <button aria-current={page === "lists" ? "page" : undefined} onClick={() => setPage("lists")}>
+                Distribution lists
+              </button>
+            </>
+          )}
           <button aria-current={page === "bulk" ? "page" : undefined} onClick={() => setPage("bulk")}>
             Bulk changes{bulkWaiting && page !== "bulk" ? <span className="badge"> — results waiting</span> : null}
           </button>
@@ -212,7 +239,8 @@ export function App() {
               <select id="domain" value={domain} onChange={(e) => setDomain(e.target.value)} disabled={!domains}>
                 {(domains ?? []).map((d) => (
                   <option key={d.name} value={d.name}>
-                    {d.name} ({d.mailboxes})
+                    {d.name} ({d.mailboxes + d.exMailboxes}
+                    {d.service === "exchange" ? ", Exchange" : d.service === "both" ? ", both" : ""})
                   </option>
                 ))}
               </select>
@@ -222,8 +250,20 @@ export function App() {
         <main className="work">
           <ErrorNote error={error} />
           {domains && domains.length === 0 && domainPage && <p className="empty">This account has no domains.</p>}
-          {domain && page === "mailboxes" && <Mailboxes key={`${status?.acting.sentence}/${domain}`} domain={domain} onDone={setToast} />}
-          {domain && page === "aliases" && <Aliases key={`${status?.acting.sentence}/${domain}`} domain={domain} onDone={setToast} />}
+          {domain && page === "mailboxes" && hasRackspace && hasExchange && (
+            <div className="chips service-choice" role="radiogroup" aria-label="Which mailboxes">
+              <button role="radio" aria-checked={service === "rs"} className="chip" onClick={() => setMailboxService("rs")}>
+                Rackspace Email ({current?.mailboxes})
+              </button>
+              <button role="radio" aria-checked={service === "ex"} className="chip" onClick={() => setMailboxService("ex")}>
+                Exchange ({current?.exMailboxes})
+              </button>
+            </div>
+          )}
+          {domain && page === "mailboxes" && <Mailboxes key={`${status?.acting.sentence}/${domain}/${service}`} domain={domain} service={service} onDone={setToast} />}
+          {domain && page === "aliases" && hasRackspace && <Aliases key={`${status?.acting.sentence}/${domain}`} domain={domain} onDone={setToast} />}
+          {domain && page === "contacts" && hasExchange && <Contacts key={`${status?.acting.sentence}/${domain}`} domain={domain} onDone={setToast} />}
+          {domain && page === "lists" && hasExchange && <Lists key={`${status?.acting.sentence}/${domain}`} domain={domain} onDone={setToast} />}
           {status && page === "accounts" && (
             <Identities status={status} onStatus={applyStatus} onConnect={() => setConnecting(true)} onDone={setToast} />
           )}

@@ -1,8 +1,9 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
-import type { CommandError, MailboxRow } from "../bindings";
-import { asCommandError, exportMailboxes, mailboxPage } from "../ipc";
+import type { CommandError } from "../bindings";
+import { asCommandError, exMailboxPage, exportMailboxes, mailboxPage } from "../ipc";
 import { countLabel, lastSeen } from "../logic/format";
-import { visibleRows, windowOf, type Sort, type SortKey, type StatusFilter } from "../logic/list";
+import { visibleRows, windowOf, type ListRow, type Sort, type SortKey, type StatusFilter } from "../logic/list";
+import { ExMailboxPane } from "./ExMailboxPane";
 import { Refusal, useCan } from "./can";
 import { ErrorNote, StorageBar, useFocusNext } from "./common";
 import { MailboxPane } from "./MailboxPane";
@@ -11,8 +12,13 @@ import { NewMailboxDialog } from "./NewMailbox";
 const ROW_HEIGHT = 44;
 const PAGE = 250;
 
-export function Mailboxes({ domain, onDone }: { domain: string; onDone: (msg: string) => void }) {
-  const [rows, setRows] = useState<MailboxRow[]>([]);
+/** Which mailboxes: Rackspace Email, or Hosted Exchange. */
+export type Service = "rs" | "ex";
+
+type Row = ListRow & { hidden?: boolean };
+
+export function Mailboxes({ domain, service = "rs", onDone }: { domain: string; service?: Service; onDone: (msg: string) => void }) {
+  const [rows, setRows] = useState<Row[]>([]);
   const [total, setTotal] = useState<number | null>(null);
   const [loading, setLoading] = useState(true);
   const [error, setError] = useState<CommandError | null>(null);
@@ -27,6 +33,7 @@ export function Mailboxes({ domain, onDone }: { domain: string; onDone: (msg: st
   const [viewport, setViewport] = useState(600);
   const listRef = useRef<HTMLDivElement>(null);
   const can = useCan();
+  const createAction = service === "ex" ? "exchange.mailbox.create" : "mailbox.create";
   const searchRef = useRef<HTMLInputElement>(null);
   const focusNext = useFocusNext();
 
@@ -38,12 +45,14 @@ export function Mailboxes({ domain, onDone }: { domain: string; onDone: (msg: st
   const load = useCallback(async (stillWanted: () => boolean = () => true) => {
     setLoading(true);
     setError(null);
-    const all: MailboxRow[] = [];
+    const all: Row[] = [];
+    const page_: (d: string, o: number, sz: number, ft: number | null, n: number) => Promise<{ total: number; rows: Row[]; next: number | null }> =
+      service === "ex" ? exMailboxPage : mailboxPage;
     try {
       let next: number | null = 0;
       let firstTotal: number | null = null;
       for (let page = 1; next !== null && stillWanted(); page++) {
-        const p = await mailboxPage(domain, next, PAGE, firstTotal, page);
+        const p = await page_(domain, next, PAGE, firstTotal, page);
         if (!stillWanted()) return;
         firstTotal ??= p.total;
         all.push(...p.rows);
@@ -56,7 +65,7 @@ export function Mailboxes({ domain, onDone }: { domain: string; onDone: (msg: st
     } finally {
       if (stillWanted()) setLoading(false);
     }
-  }, [domain]);
+  }, [domain, service]);
 
   useEffect(() => {
     let wanted = true;
@@ -106,7 +115,7 @@ export function Mailboxes({ domain, onDone }: { domain: string; onDone: (msg: st
     }
   };
 
-  const replaceRow = (r: MailboxRow) => setRows((all) => all.map((x) => (x.name === r.name ? r : x)));
+  const replaceRow = (r: Row) => setRows((all) => all.map((x) => (x.name === r.name ? r : x)));
   const open = (name: string) => {
     setActive(name);
     // Already open: the details take the focus again (a new pane focuses itself when loaded).
@@ -120,18 +129,18 @@ export function Mailboxes({ domain, onDone }: { domain: string; onDone: (msg: st
   };
 
   return (
-    <section className="mailboxes" aria-labelledby="mailboxes-title">
+    <section className="mailboxes" data-service={service} aria-labelledby="mailboxes-title">
       <div className="list-side">
         <div className="toolbar">
-          <h1 id="mailboxes-title">Mailboxes</h1>
-          <button className="primary" onClick={() => setCreating(true)} disabled={!can("mailbox.create")} aria-describedby="new-mailbox-refusal">
+          <h1 id="mailboxes-title">{service === "ex" ? "Exchange mailboxes" : "Mailboxes"}</h1>
+          <button className="primary" onClick={() => setCreating(true)} disabled={!can(createAction)} aria-describedby="new-mailbox-refusal">
             New mailbox
           </button>
-          <Refusal id="new-mailbox-refusal" allowed={can("mailbox.create")} />
+          <Refusal id="new-mailbox-refusal" allowed={can(createAction)} />
           <button onClick={() => void load()} disabled={loading}>
             Refresh
           </button>
-          <button
+          {service === "rs" && <button
             onClick={() =>
               exportMailboxes(domain).then(
                 (r) => r && onDone(`Exported ${countLabel(r.rows, "mailbox")} to ${r.path}.`),
@@ -140,7 +149,7 @@ export function Mailboxes({ domain, onDone }: { domain: string; onDone: (msg: st
             }
           >
             Export CSV…
-          </button>
+          </button>}
         </div>
         <div className="filters">
           <label className="search">
@@ -170,13 +179,13 @@ export function Mailboxes({ domain, onDone }: { domain: string; onDone: (msg: st
               Press the down arrow to move into the results, Enter to open one.
             </span>
           </label>
-          <div className="chips" role="radiogroup" aria-label="Show">
+          {service === "rs" && <div className="chips" role="radiogroup" aria-label="Show">
             {(["all", "enabled", "disabled"] as StatusFilter[]).map((s) => (
               <button key={s} role="radio" aria-checked={status === s} className="chip" onClick={() => setStatus(s)}>
                 {s === "all" ? "All" : s === "enabled" ? "Enabled" : "Disabled"}
               </button>
             ))}
-          </div>
+          </div>}
           <span className="count" id="mailbox-count" aria-live="polite">
             {countLabel(shown.length, "mailbox")}
             {search || status !== "all" ? ` of ${rows.length}` : ""}
@@ -201,9 +210,11 @@ export function Mailboxes({ domain, onDone }: { domain: string; onDone: (msg: st
           <button role="columnheader" aria-sort={ariaSort("usage")} onClick={() => sortBy("usage")}>
             Storage{sortMark("usage")}
           </button>
-          <button role="columnheader" aria-sort={ariaSort("lastLogin")} onClick={() => sortBy("lastLogin")}>
-            Last login{sortMark("lastLogin")}
-          </button>
+          {service === "rs" && (
+            <button role="columnheader" aria-sort={ariaSort("lastLogin")} onClick={() => sortBy("lastLogin")}>
+              Last login{sortMark("lastLogin")}
+            </button>
+          )}
         </div>
         <div
           className="grid"
@@ -259,13 +270,33 @@ export function Mailboxes({ domain, onDone }: { domain: string; onDone: (msg: st
                 </span>
                 <span className="dn">{r.displayName}</span>
                 <StorageBar usedMb={r.usedMb} sizeMb={r.sizeMb} />
-                <span className="seen">{lastSeen(r.lastLogin)}</span>
+                {/* Exchange's mailbox index has no sign-in or state columns: those are in the details. */}
+                {service === "rs" && <span className="seen">{lastSeen(r.lastLogin ?? null)}</span>}
               </div>
             ))}
           </div>
         </div>
       </div>
-      {selected && (
+      {selected && service === "ex" && (
+        <ExMailboxPane
+          key={selected}
+          domain={domain}
+          name={selected}
+          onClose={backToList}
+          onChanged={(r, msg) => {
+            replaceRow(r);
+            onDone(msg);
+          }}
+          onDeleted={(msg) => {
+            setRows((all) => all.filter((x) => x.name !== selected));
+            setTotal((t) => (t === null ? t : t - 1));
+            setActive(null);
+            backToList();
+            onDone(msg);
+          }}
+        />
+      )}
+      {selected && service === "rs" && (
         <MailboxPane
           key={selected}
           domain={domain}
@@ -287,6 +318,7 @@ export function Mailboxes({ domain, onDone }: { domain: string; onDone: (msg: st
       {creating && (
         <NewMailboxDialog
           domain={domain}
+          service={service}
           onClose={() => setCreating(false)}
           onCreated={(msg) => {
             onDone(msg);

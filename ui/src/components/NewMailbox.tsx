@@ -1,11 +1,11 @@
 import { useEffect, useState } from "react";
 import type { PasswordResult } from "../bindings";
-import { checkNewAddress, checkPassword, checkSize, createMailbox, passwordRule } from "../ipc";
+import { checkNewAddress, checkPassword, checkSize, createExMailbox, createMailbox, passwordRule } from "../ipc";
 import { useCoreAnswer, useCoreCheck } from "../logic/coreCheck";
 import { nameProblem } from "../logic/validate";
 import { Dialog, ErrorNote, PasswordOnce, useAction } from "./common";
 
-export function NewMailboxDialog(props: { domain: string; onClose: () => void; onCreated: (message: string) => void; onOpen: (name: string) => void }) {
+export function NewMailboxDialog(props: { domain: string; service?: "rs" | "ex"; onClose: () => void; onCreated: (message: string) => void; onOpen: (name: string) => void }) {
   const { domain } = props;
   const [name, setName] = useState("");
   const [displayName, setDisplayName] = useState("");
@@ -33,13 +33,12 @@ export function NewMailboxDialog(props: { domain: string; onClose: () => void; o
     if (!ok) return;
     await run(async () => {
       const local = name.trim().toLowerCase();
-      const result = await createMailbox({
-        domain,
-        name: local,
-        displayName: displayName.trim() || null,
-        sizeMb: size.trim() ? Number(size) : null,
-        password: generate ? null : password,
-      });
+      const sizeMb = size.trim() ? Number(size) : null;
+      const pw = generate ? null : password;
+      const result =
+        props.service === "ex"
+          ? await createExMailbox({ domain, name: local, displayName: displayName.trim() || local, sizeMb, password: pw })
+          : await createMailbox({ domain, name: local, displayName: displayName.trim() || null, sizeMb, password: pw });
       setCreated({ name: local, address: `${local}@${domain}`, password: result });
       props.onCreated(`Created ${local}@${domain}.`);
     });
@@ -60,7 +59,7 @@ export function NewMailboxDialog(props: { domain: string; onClose: () => void; o
   }
 
   return (
-    <Dialog title={`New mailbox in ${domain}`} onClose={props.onClose}>
+    <Dialog title={`New ${props.service === "ex" ? "Exchange " : ""}mailbox in ${domain}`} onClose={props.onClose}>
       <form
         onSubmit={(e) => {
           e.preventDefault();

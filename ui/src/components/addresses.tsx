@@ -59,26 +59,45 @@ const PICKER_PAGES = 4; // up to 1,000 mailboxes; more is the local index's work
  * Adds a member by name: type part of a name or address, choose from the domain's mailboxes
  * with ↑/↓ and Enter (or a click).
  */
-export function MemberPicker(props: { domain: string; onPick: (address: string) => void; exclude: string[] }) {
-  const [all, setAll] = useState<MailboxRow[] | null>(null);
+export interface Person {
+  name: string;
+  address: string;
+  displayName: string;
+}
+
+/** The domain's Rackspace Email mailboxes, for pickers (up to 1,000; more is the index's work). */
+export async function rackspacePeople(domain: string): Promise<Person[]> {
+  const rows: MailboxRow[] = [];
+  let next: number | null = 0;
+  let firstTotal: number | null = null;
+  for (let page = 1; next !== null && page <= PICKER_PAGES; page++) {
+    const p = await mailboxPage(domain, next, 250, firstTotal, page);
+    firstTotal ??= p.total;
+    rows.push(...p.rows);
+    next = p.next;
+  }
+  return rows;
+}
+
+export function MemberPicker(props: {
+  domain: string;
+  onPick: (address: string) => void;
+  exclude: string[];
+  /** Where the people come from (default: the domain's Rackspace Email mailboxes). */
+  load?: (domain: string) => Promise<Person[]>;
+  label?: string;
+  /** Unique on the page when there are several pickers. */
+  id?: string;
+}) {
+  const id = props.id ?? "member-picker";
+  const [all, setAll] = useState<Person[] | null>(null);
   const [text, setText] = useState("");
   const [at, setAt] = useState(0);
   const loading = useRef(false);
   const load = () => {
     if (all || loading.current) return;
     loading.current = true;
-    void (async () => {
-      const rows: MailboxRow[] = [];
-      let next: number | null = 0;
-      let firstTotal: number | null = null;
-      for (let page = 1; next !== null && page <= PICKER_PAGES; page++) {
-        const p = await mailboxPage(props.domain, next, 250, firstTotal, page);
-        firstTotal ??= p.total;
-        rows.push(...p.rows);
-        next = p.next;
-      }
-      setAll(rows);
-    })().catch(() => setAll([]));
+    (props.load ?? rackspacePeople)(props.domain).then(setAll, () => setAll([]));
   };
   useEffect(() => setAt(0), [text]);
   const q = text.trim().toLowerCase();
@@ -86,16 +105,16 @@ export function MemberPicker(props: { domain: string; onPick: (address: string) 
   const matches = q
     ? (all ?? []).filter((r) => !taken.has(r.address.toLowerCase()) && (r.address.includes(q) || r.displayName.toLowerCase().includes(q))).slice(0, 6)
     : [];
-  const pick = (r: MailboxRow) => {
+  const pick = (r: Person) => {
     props.onPick(r.address);
     setText("");
   };
   return (
     <div className="picker">
       <label className="field">
-        Add a person from {props.domain}
+        {props.label ?? `Add a person from ${props.domain}`}
         <input
-          id="member-picker"
+          id={id}
           value={text}
           onFocus={load}
           onChange={(e) => setText(e.target.value)}
@@ -103,8 +122,8 @@ export function MemberPicker(props: { domain: string; onPick: (address: string) 
           autoComplete="off"
           role="combobox"
           aria-expanded={matches.length > 0}
-          aria-controls="member-picker-list"
-          aria-activedescendant={matches[at] ? `pick-${matches[at].name}` : undefined}
+          aria-controls={`${id}-list`}
+          aria-activedescendant={matches[at] ? `${id}-${at}` : undefined}
           onKeyDown={(e) => {
             if (e.key === "ArrowDown" && matches.length) {
               e.preventDefault();
@@ -122,9 +141,9 @@ export function MemberPicker(props: { domain: string; onPick: (address: string) 
       {q && all === null && <p className="loading">Reading the mailboxes of {props.domain}…</p>}
       {q && all !== null && matches.length === 0 && <p className="hint">No mailbox of {props.domain} matches “{text.trim()}”.</p>}
       {matches.length > 0 && (
-        <ul className="picker-list" id="member-picker-list" role="listbox" aria-label="Matching mailboxes">
+        <ul className="picker-list" id={`${id}-list`} role="listbox" aria-label="Matching people">
           {matches.map((r, i) => (
-            <li key={r.name} id={`pick-${r.name}`} role="option" aria-selected={i === at} className={i === at ? "active" : ""} onMouseDown={(e) => e.preventDefault()} onClick={() => pick(r)}>
+            <li key={r.address} id={`${id}-${i}`} role="option" aria-selected={i === at} className={i === at ? "active" : ""} onMouseDown={(e) => e.preventDefault()} onClick={() => pick(r)}>
               <strong>{r.displayName || r.name}</strong> <span className="muted">{r.address}</span>
             </li>
           ))}

@@ -203,6 +203,41 @@ export function useFocusNext() {
   };
 }
 
+/**
+ * A deletion confirmed by typing the name: the button names what goes, and stays disabled
+ * until the typed text matches (any letter case).
+ */
+export function TypedDelete(props: {
+  title: string;
+  confirmText: string;
+  what: string;
+  children?: ReactNode;
+  busy: boolean;
+  busyLabel?: string;
+  error: CommandError | null;
+  onCancel: () => void;
+  onDelete: (typed: string) => void;
+}) {
+  const [typed, setTyped] = useState("");
+  const matches = typed.trim().toLowerCase() === props.confirmText.toLowerCase();
+  return (
+    <Dialog title={props.title} onClose={props.onCancel}>
+      {props.children}
+      <label className="field">
+        Type {props.confirmText} to confirm
+        <input id="confirm-typed" value={typed} onChange={(e) => setTyped(e.target.value)} autoComplete="off" spellCheck={false} />
+      </label>
+      <ErrorNote error={props.error} />
+      <div className="actions">
+        <button className="danger" disabled={!matches || props.busy} onClick={() => props.onDelete(typed)}>
+          {props.busy ? (props.busyLabel ?? "Deleting…") : `Delete ${props.what}`}
+        </button>
+        <button onClick={props.onCancel}>Cancel</button>
+      </div>
+    </Dialog>
+  );
+}
+
 /** Runs one command at a time for a form or pane: `busy` while it runs, `error` if it failed. */
 export function useAction() {
   const [busy, setBusy] = useState(false);

@@ -1,5 +1,15 @@
 /** The mailbox list's state: search, filter, sort, and which rows are on screen. */
-import type { MailboxRow } from "../bindings";
+
+/** What the list needs of a row: Rackspace Email and Exchange mailboxes both have it. */
+export interface ListRow {
+  name: string;
+  address: string;
+  displayName: string;
+  enabled: boolean;
+  sizeMb: number;
+  usedMb: number;
+  lastLogin?: string | null;
+}
 
 export type StatusFilter = "all" | "enabled" | "disabled";
 export type SortKey = "address" | "displayName" | "usage" | "lastLogin";
@@ -8,7 +18,7 @@ export interface Sort {
   ascending: boolean;
 }
 
-function sortValue(r: MailboxRow, key: SortKey): string | number {
+function sortValue(r: ListRow, key: SortKey): string | number {
   switch (key) {
     case "address":
       return r.address;
@@ -22,7 +32,7 @@ function sortValue(r: MailboxRow, key: SortKey): string | number {
 }
 
 /** Rows matching the search (name or display name) and filter, in the chosen order. */
-export function visibleRows(rows: MailboxRow[], search: string, status: StatusFilter, sort: Sort): MailboxRow[] {
+export function visibleRows<T extends ListRow>(rows: T[], search: string, status: StatusFilter, sort: Sort): T[] {
   const q = search.trim().toLowerCase();
   const out = rows.filter(
     (r) =>
