@@ -485,6 +485,7 @@ export interface Commands {
   create_dlist: { args: { domain: string; name: string; displayName: string; members: Array<string> }; result: DListDetail };
   change_dlist_recipients: { args: { domain: string; name: string; kind: string; action: string; addresses: Array<string> }; result: DListDetail };
   delete_dlist: { args: { domain: string; name: string; confirmAddress: string }; result: null };
+  export_exchange: { args: { domain: string; what: string }; result: ExportResult | null };
   copy_secret: { args: { text: string }; result: number };
   set_zoom: { args: { percent: number; steps: number }; result: number };
 }

@@ -117,3 +117,4 @@ export const changeDlistRecipients = (
   addresses: string[],
 ) => call("change_dlist_recipients", { domain, name, kind, action, addresses });
 export const deleteDlist = (domain: string, name: string, confirmAddress: string) => call("delete_dlist", { domain, name, confirmAddress });
+export const exportExchange = (domain: string, what: "mailboxes" | "contacts" | "lists") => call("export_exchange", { domain, what });

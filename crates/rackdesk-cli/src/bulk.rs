@@ -101,6 +101,27 @@ pub enum ExportCmd {
         #[arg(long)]
         out: PathBuf,
     },
+    /// A domain's Hosted Exchange mailboxes with size and usage.
+    ExMailboxes {
+        #[arg(long)]
+        domain: String,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// A domain's contacts, in the columns of a contact import.
+    Contacts {
+        #[arg(long)]
+        domain: String,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// A domain's distribution lists, one row per member and per allowed sender.
+    Lists {
+        #[arg(long)]
+        domain: String,
+        #[arg(long)]
+        out: PathBuf,
+    },
 }
 
 fn store() -> Result<Arc<JobStore>, Failure> {
@@ -564,9 +585,14 @@ pub async fn bulk(cli: &Cli, cmd: &BulkCmd, format: Format) -> Outcome {
 }
 
 pub async fn export(cli: &Cli, cmd: &ExportCmd) -> Outcome {
-    let ExportCmd::Mailboxes { domain, out } = cmd;
     let session = crate::session(cli)?;
     policy::check(session.actor.operator.role, policy::Action::Export).map_err(|r| Failure { message: r.message(), detail: None, code: exit::NOT_ALLOWED })?;
+    let (domain, out) = match cmd {
+        ExportCmd::Mailboxes { domain, out } => (domain, out),
+        ExportCmd::ExMailboxes { domain, out } | ExportCmd::Contacts { domain, out } | ExportCmd::Lists { domain, out } => {
+            return export_exchange(&session.client, cmd, domain, out).await;
+        }
+    };
     let c = &session.client;
     let domains: Vec<String> = match domain {
         Some(d) => vec![rackdesk_core::names::domain_name(d)?],
@@ -597,5 +623,34 @@ pub async fn export(cli: &Cli, cmd: &ExportCmd) -> Outcome {
         out.display(),
         out.display()
     );
+    Ok(())
+}
+
+/// Exchange exports: everything is read first, then the file is written.
+async fn export_exchange(c: &rackdesk_core::Client, cmd: &ExportCmd, domain: &str, out: &Path) -> Outcome {
+    use rackdesk_core::exchange::export as ex;
+    let domain = rackdesk_core::names::domain_name(domain)?;
+    let create = || {
+        std::fs::File::create(out).map(std::io::BufWriter::new).map_err(|e| Failure {
+            message: format!("Rackdesk could not write {}.", out.display()),
+            detail: Some(e.to_string()),
+            code: exit::USER_ERROR,
+        })
+    };
+    let (n, what) = match cmd {
+        ExportCmd::ExMailboxes { .. } => {
+            let rows = ex::collect_ex_mailboxes(c, &domain).await?;
+            (ex::ex_mailboxes_csv(&domain, &rows, create()?)?, count(rows.len(), "Exchange mailbox", "Exchange mailboxes"))
+        }
+        ExportCmd::Contacts { .. } => {
+            let rows = ex::collect_contacts(c, &domain).await?;
+            (ex::contacts_csv(&domain, &rows, create()?)?, count(rows.len(), "contact", "contacts"))
+        }
+        _ => {
+            let lists = ex::collect_lists(c, &domain).await?;
+            (ex::lists_csv(&lists, create()?)?, count(lists.len(), "distribution list", "distribution lists"))
+        }
+    };
+    println!("Wrote {what} of {domain} to {} ({}).", out.display(), count(n, "row", "rows"));
     Ok(())
 }

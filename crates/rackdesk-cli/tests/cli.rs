@@ -438,6 +438,21 @@ async fn exchange_mailbox_contact_and_list_against_the_simulator() {
     // No form body ever reached a distribution list.
     assert!(s.sim().requests().iter().filter(|r| r.path.contains("/ex/distributionlists")).all(|r| r.status != 400));
 
+    // Exports: lists one row per member, contacts in the columns of a contact import.
+    let dir = state_dir(&s);
+    std::fs::create_dir_all(&dir).unwrap();
+    let lists_csv = dir.join("lists.csv");
+    let o = rackdesk(&s, &["export", "lists", "--domain", "adatum.example", "--out", lists_csv.to_str().unwrap()], None);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let text = std::fs::read_to_string(&lists_csv).unwrap().to_lowercase();
+    assert!(text.starts_with("list,displayname,member,kind\n"), "{text}");
+    assert!(text.contains("project-x@adatum.example,project x,ops.desk@adatum.example,member"), "{text}");
+    assert!(text.contains("project-x@adatum.example,project x,lena.voss@proseware.example,member"), "{text}");
+    let contacts_csv = dir.join("contacts.csv");
+    let o = rackdesk(&s, &["export", "contacts", "--domain", "adatum.example", "--out", contacts_csv.to_str().unwrap()], None);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(std::fs::read_to_string(&contacts_csv).unwrap().contains("adatum.example,lena-voss,Lena Voss,lena.voss@proseware.example"));
+
     // A misspelt own domain is refused with the suggestion; a second list of that name too.
     let o = rackdesk(&s, &["list", "add-member", "project-x@adatum.example", "nobody@adatum.exmaple"], None);
     assert_eq!(code(&o), 2, "{}", stderr(&o));

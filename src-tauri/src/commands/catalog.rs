@@ -133,6 +133,7 @@ commands! {
     exchange::create_dlist(domain: String, name: String, display_name: String, members: Vec<String>) -> DListDetail;
     exchange::change_dlist_recipients(domain: String, name: String, kind: String, action: String, addresses: Vec<String>) -> DListDetail;
     exchange::delete_dlist(domain: String, name: String, confirm_address: String) -> ();
+    exchange::export_exchange(domain: String, what: String) -> Option<ExportResult>;
     window::copy_secret(text: String) -> u32;
     window::set_zoom(percent: u32, steps: i32) -> u32;
 }

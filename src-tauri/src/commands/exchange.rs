@@ -4,7 +4,7 @@
 //! Exchange has finished it (the core waits); a change Exchange fails is an error carrying
 //! the server's own words.
 
-use super::mailboxes::PasswordResult;
+use super::mailboxes::{ExportResult, PasswordResult};
 use super::{CmdResult, CommandError};
 use crate::state::AppState;
 use rackdesk_core::api::Search;
@@ -555,4 +555,45 @@ pub async fn delete_dlist(state: tauri::State<'_, AppState>, domain: String, nam
     confirmed(&confirm_address, &addr.to_string(), &format!("the distribution list {addr}"))?;
     state.ops()?.delete_list(&addr, settle_wait(&state)).await?;
     Ok(())
+}
+
+/// Exports a domain's Exchange mailboxes, contacts or distribution lists (with their members,
+/// one per row) to a CSV file the person chooses in the system's save dialog; `null` when the
+/// dialog was cancelled. `what`: "mailboxes", "contacts" or "lists".
+#[tauri::command]
+pub async fn export_exchange<R: tauri::Runtime>(app: tauri::AppHandle<R>, state: tauri::State<'_, AppState>, domain: String, what: String) -> CmdResult<Option<ExportResult>> {
+    use rackdesk_core::exchange::export as ex;
+    let domain = rackdesk_core::names::domain_name(&domain)?;
+    if !["mailboxes", "contacts", "lists"].contains(&what.as_str()) {
+        return Err(CommandError::invalid(format!("Rackdesk cannot export \"{what}\": choose mailboxes, contacts or lists.")));
+    }
+    let suggested = format!("exchange-{what}-{domain}-{}.csv", chrono::Utc::now().format("%Y-%m-%d"));
+    let Some(path) = crate::desktop::choose_save_path(&app, &suggested, "CSV", &["csv"]).await? else {
+        return Ok(None);
+    };
+    let started = std::time::Instant::now();
+    let c = state.client();
+    let failed = |e: std::io::Error| {
+        CommandError::new(rackdesk_core::ErrorKind::File, format!("Rackdesk could not write {}. Choose a folder you can write to.", path.display())).with_detail(e)
+    };
+    // Read everything first: a file is written only once the whole export is in hand.
+    let n = match what.as_str() {
+        "mailboxes" => {
+            let rows = ex::collect_ex_mailboxes(&c, &domain).await?;
+            let file = std::fs::File::create(&path).map_err(failed)?;
+            ex::ex_mailboxes_csv(&domain, &rows, std::io::BufWriter::new(file)).map_err(failed)?
+        }
+        "contacts" => {
+            let rows = ex::collect_contacts(&c, &domain).await?;
+            let file = std::fs::File::create(&path).map_err(failed)?;
+            ex::contacts_csv(&domain, &rows, std::io::BufWriter::new(file)).map_err(failed)?
+        }
+        _ => {
+            let lists = ex::collect_lists(&c, &domain).await?;
+            let file = std::fs::File::create(&path).map_err(failed)?;
+            ex::lists_csv(&lists, std::io::BufWriter::new(file)).map_err(failed)?
+        }
+    };
+    crate::desktop::notify_if_slow(&app, started, "Export finished", &format!("{n} rows of {domain} written to {}", path.display()));
+    Ok(Some(ExportResult { path: path.display().to_string(), rows: n as u32 }))
 }

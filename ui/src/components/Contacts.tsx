@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState } from "react";
 import type { CommandError, ContactDetail, ContactRow } from "../bindings";
-import { asCommandError, contactDetail, createContact, deleteContact, listContacts, updateContact } from "../ipc";
+import { asCommandError, exportExchange, contactDetail, createContact, deleteContact, listContacts, updateContact } from "../ipc";
 import { countLabel } from "../logic/format";
 import { addressProblem, nameProblem } from "../logic/validate";
 import { Refusal, useCan } from "./can";
@@ -29,6 +29,16 @@ export function Contacts({ domain, onDone }: { domain: string; onDone: (msg: str
           <h1 id="contacts-title">Contacts</h1>
           <button className="primary" onClick={() => setCreating(true)} disabled={!can("exchange.contact")}>
             New contact
+          </button>
+          <button
+            onClick={() =>
+              exportExchange(domain, "contacts").then(
+                (r) => r && onDone(`Exported ${countLabel(r.rows, "contact", "contacts")} to ${r.path}.`),
+                (e) => setError(asCommandError(e)),
+              )
+            }
+          >
+            Export CSV…
           </button>
           <span className="count" id="contacts-count">
             {rows ? countLabel(shown.length, "contact", "contacts") : ""}

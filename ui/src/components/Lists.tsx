@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState } from "react";
 import type { CommandError, DListDetail, DListRow } from "../bindings";
-import { asCommandError, changeDlistRecipients, createDlist, deleteDlist, dlistDetail, listContacts, listDlists } from "../ipc";
+import { asCommandError, exportExchange, changeDlistRecipients, createDlist, deleteDlist, dlistDetail, listContacts, listDlists } from "../ipc";
 import { countLabel } from "../logic/format";
 import { nameProblem } from "../logic/validate";
 import { MemberPicker, type Person } from "./addresses";
@@ -36,6 +36,16 @@ export function Lists({ domain, onDone }: { domain: string; onDone: (msg: string
           <h1 id="lists-title">Distribution lists</h1>
           <button className="primary" onClick={() => setCreating(true)} disabled={!can("exchange.list.create")} aria-describedby="new-list-refusal">
             New list
+          </button>
+          <button
+            onClick={() =>
+              exportExchange(domain, "lists").then(
+                (r) => r && onDone(`Exported ${countLabel(r.rows, "row", "rows")} to ${r.path}.`),
+                (e) => setError(asCommandError(e)),
+              )
+            }
+          >
+            Export CSV…
           </button>
           <span className="count" id="lists-count">
             {rows ? countLabel(rows.length, "list", "lists") : ""}

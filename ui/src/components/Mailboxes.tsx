@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import type { CommandError } from "../bindings";
-import { asCommandError, exMailboxPage, exportMailboxes, mailboxPage } from "../ipc";
+import { asCommandError, exMailboxPage, exportExchange, exportMailboxes, mailboxPage } from "../ipc";
 import { countLabel, lastSeen } from "../logic/format";
 import { visibleRows, windowOf, type ListRow, type Sort, type SortKey, type StatusFilter } from "../logic/list";
 import { ExMailboxPane } from "./ExMailboxPane";
@@ -140,16 +140,16 @@ export function Mailboxes({ domain, service = "rs", onDone }: { domain: string; 
           <button onClick={() => void load()} disabled={loading}>
             Refresh
           </button>
-          {service === "rs" && <button
+          <button
             onClick={() =>
-              exportMailboxes(domain).then(
+              (service === "ex" ? exportExchange(domain, "mailboxes") : exportMailboxes(domain)).then(
                 (r) => r && onDone(`Exported ${countLabel(r.rows, "mailbox")} to ${r.path}.`),
                 (e) => setError(asCommandError(e)),
               )
             }
           >
             Export CSV…
-          </button>}
+          </button>
         </div>
         <div className="filters">
           <label className="search">

@@ -15,6 +15,7 @@
 //! is said beside the code.
 
 pub mod contacts;
+pub mod export;
 pub mod lists;
 pub mod mailboxes;
 mod ops;
