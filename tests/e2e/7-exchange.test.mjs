@@ -4,7 +4,10 @@
 // simulator over signed HTTP — and the help desk refused where the allow-list says so.
 import { test, after, afterEach, before } from "node:test";
 import assert from "node:assert/strict";
-import { openApp, waitForText, screenshot, clickButton, type, skipWelcome, actInSandbox, quitQuietly, By, Key, until } from "./driver.mjs";
+import { mkdtempSync, readFileSync, existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { openApp, waitForText, screenshot, clickButton, type, skipWelcome, actInSandbox, quitQuietly, answerFileDialog, By, Key, until } from "./driver.mjs";
 import { sandboxGet } from "./sandbox-api.mjs";
 
 const EX = "adatum.example";
@@ -104,6 +107,21 @@ test("a distribution list gets the mailbox and the contact, each change awaited"
   assert.equal(status, 200);
   const text = JSON.stringify(body).toLowerCase();
   assert.ok(text.includes(ADDRESS) && text.includes("mira.holt@litware.example"), text);
+});
+
+test("the lists are exported with one row per member", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "rackdesk-exchange-e2e-"));
+  const out = join(dir, "lists.csv");
+  await clickButton(driver, "Export CSV…");
+  answerFileDialog("Save File", out);
+  // Two reads per list (members and senders): with the minute's budget partly spent, the
+  // export may wait for Rackspace's read limit, which the status bar says.
+  for (let i = 0; i < 600 && !existsSync(out); i++) await new Promise((r) => setTimeout(r, 200));
+  const csv = readFileSync(out, "utf8");
+  assert.ok(csv.startsWith("list,displayName,member,kind\n"), csv.slice(0, 80));
+  assert.ok(csv.includes(`e2e-project@${EX},E2E Project,${ADDRESS},member`), csv);
+  assert.ok(csv.includes(`e2e-project@${EX},E2E Project,mira.holt@litware.example,member`), csv);
+  await waitForText(driver, ".statusbar", (t) => t.startsWith("Exported "));
 });
 
 test("the help desk is refused where the allow-list says so, with the reason in words", async () => {
