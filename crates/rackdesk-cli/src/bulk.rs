@@ -25,6 +25,7 @@ pub enum JobArg {
     Aliases,
     Delete,
     Offboard,
+    Contacts,
 }
 
 impl JobArg {
@@ -36,6 +37,7 @@ impl JobArg {
             JobArg::Aliases => JobKind::Aliases,
             JobArg::Delete => JobKind::Delete,
             JobArg::Offboard => JobKind::Offboard,
+            JobArg::Contacts => JobKind::Contacts,
         }
     }
 }

@@ -41,11 +41,13 @@ pub enum JobKind {
     Aliases,
     Delete,
     Offboard,
+    /// Hosted Exchange: outside contacts into a domain's address book.
+    Contacts,
 }
 
 impl JobKind {
-    pub const ALL: [JobKind; 6] =
-        [JobKind::Create, JobKind::Update, JobKind::ResetPassword, JobKind::Aliases, JobKind::Delete, JobKind::Offboard];
+    pub const ALL: [JobKind; 7] =
+        [JobKind::Create, JobKind::Update, JobKind::ResetPassword, JobKind::Aliases, JobKind::Delete, JobKind::Offboard, JobKind::Contacts];
 
     /// The name used on the command line and in the job store.
     pub fn name(self) -> &'static str {
@@ -56,6 +58,7 @@ impl JobKind {
             JobKind::Aliases => "aliases",
             JobKind::Delete => "delete",
             JobKind::Offboard => "offboard",
+            JobKind::Contacts => "contacts",
         }
     }
 
@@ -73,6 +76,7 @@ impl JobKind {
             JobKind::Aliases => "add people to aliases or remove them",
             JobKind::Delete => "delete mailboxes",
             JobKind::Offboard => "offboard people",
+            JobKind::Contacts => "import Exchange contacts",
         }
     }
 
@@ -88,6 +92,7 @@ impl JobKind {
             // A deleted or offboarded mailbox is taken out of the aliases that deliver to it.
             JobKind::Delete => vec![Action::DeleteMailbox, Action::EditAliasMembers, Action::DeleteAlias],
             JobKind::Offboard => vec![Action::ResetPassword],
+            JobKind::Contacts => vec![Action::ExEditContacts],
         });
         v
     }
@@ -101,6 +106,7 @@ impl JobKind {
             JobKind::Aliases => ALIASES,
             JobKind::Delete => DELETE,
             JobKind::Offboard => OFFBOARD,
+            JobKind::Contacts => CONTACTS,
         }
     }
 
@@ -191,6 +197,21 @@ const OFFBOARD: &[Column] = &[
     col("keepEnabled", false, &["enabled", "keepactive"], "yes to keep the mailbox enabled (still receiving mail). Empty or no: disable it.", ["", "yes"]),
     col("autoReply", false, &["vacationmessage", "vacation", "outofoffice", "autoreplymessage"], "An auto-reply to turn on, e.g. who to write to instead. Empty: unchanged.", ["Jane has left; please write to boss@example.com.", ""]),
     col("removeFromAliases", false, &["removealiases", "leavealiases"], "yes to remove the person from every alias of their domain. Empty: no.", ["yes", ""]),
+];
+
+// The target domain is a column of its own: a contact's address is outside the domain, so
+// the domain cannot be read from it.
+const CONTACTS: &[Column] = &[
+    col("domain", true, &["exchangedomain", "targetdomain"], "The Hosted Exchange domain whose address book gets the contact, e.g. example.com.", ["example.com", "example.com"]),
+    col("email", true, &["externalemail", "emailaddress", "address", "mail", "e-mail"], "The contact's outside address, e.g. pat@supplier.example.", ["pat.kim@supplier.example", "lee.ray@partner.example"]),
+    col("displayName", true, &["fullname", "displayname"], "The name shown in the address book. Up to 128 characters.", ["Pat Kim", "Lee Ray (Partner)"]),
+    col("name", false, &["shortname", "contactname", "alias"], "The contact's short name in the domain (letters, digits, . - _). Empty: made from the display name (lower case, accents dropped, other characters as -).", ["", "lee-ray"]),
+    col("firstName", false, &["givenname", "first"], "First name. Up to 64 characters.", ["Pat", "Lee"]),
+    col("lastName", false, &["surname", "familyname", "last"], "Last name. Up to 64 characters.", ["Kim", "Ray"]),
+    col("company", false, &["organization", "organisation"], "Company. Up to 64 characters.", ["Supplier Ltd", ""]),
+    col("jobTitle", false, &["title", "position"], "Job title. Up to 64 characters.", ["Buyer", ""]),
+    col("businessNumber", false, &["businessphone", "workphone", "phone", "telephone"], "Business phone: digits, spaces and + - ( ) . / x.", ["+1 555 0100", ""]),
+    col("mobileNumber", false, &["mobilephone", "mobile", "cellphone", "cell"], "Mobile phone: digits, spaces and + - ( ) . / x.", ["", "+1 555 0199"]),
 ];
 
 /// Columns of our exports and results files, read and ignored.
