@@ -26,6 +26,7 @@ pub enum JobArg {
     Delete,
     Offboard,
     Contacts,
+    ListMembers,
 }
 
 impl JobArg {
@@ -38,6 +39,7 @@ impl JobArg {
             JobArg::Delete => JobKind::Delete,
             JobArg::Offboard => JobKind::Offboard,
             JobArg::Contacts => JobKind::Contacts,
+            JobArg::ListMembers => JobKind::ListMembers,
         }
     }
 }

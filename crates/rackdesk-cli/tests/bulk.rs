@@ -105,7 +105,7 @@ fn journal_for(sim: &Simulator, job: &str) -> Vec<serde_json::Value> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn templates_document_every_column() {
     let s = sim(DataSet::Empty).await;
-    for job in ["create", "update", "reset-password", "aliases", "delete", "offboard", "contacts"] {
+    for job in ["create", "update", "reset-password", "aliases", "delete", "offboard", "contacts", "list-members"] {
         let o = rackdesk(&s, &["bulk", "template", job]);
         assert_eq!(code(&o), 0, "{}", stderr(&o));
         let header = stdout(&o).lines().next().unwrap().to_owned();
@@ -638,5 +638,89 @@ async fn a_contacts_import_killed_at_random_points_resumes_and_creates_every_con
     let resent = rows.iter().filter(|r| r.result.as_deref().is_some_and(|x| x.contains("sent again after an interruption"))).count();
     eprintln!("rows in flight at a kill: {confirmed} confirmed by reading the contact back, {resent} sent again");
     assert!(confirmed + resent <= kills);
+    let _ = std::fs::remove_dir_all(state_dir(&s));
+}
+
+/// A list's members as addresses (mailboxes and lists in the domain; contacts by their outside address).
+fn list_member_names(sim: &Simulator, domain: &str, list: &str) -> BTreeSet<String> {
+    sim.sim().with_store(|s| {
+        let d = &s.domains[domain];
+        d.dist_lists[list]
+            .state
+            .members
+            .iter()
+            .map(|r| match d.contacts.get(&r.name) {
+                Some(c) if r.kind == rackdesk_sim::distlists::RecipientKind::Contact => c.external_email.to_ascii_lowercase(),
+                _ => format!("{}@{domain}", r.name),
+            })
+            .collect()
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_list_members_job_adds_and_removes_as_planned() {
+    let s = sim(DataSet::Demo).await;
+    const D: &str = "adatum.example";
+    // The demo list with the most members, and three addresses of the domain's mailboxes and
+    // contacts outside it.
+    let list: String = s.sim().with_store(|st| st.domains[D].dist_lists.iter().max_by_key(|(_, l)| l.state.members.len()).map(|(n, _)| n.clone()).expect("a demo list"));
+    let before = list_member_names(&s, D, &list);
+    let members: Vec<String> = before.iter().take(2).cloned().collect();
+    assert_eq!(members.len(), 2, "the list has two members");
+    let outside: Vec<String> = s.sim().with_store(|st| {
+        let d = &st.domains[D];
+        d.ex_mailboxes.keys().map(|m| format!("{m}@{D}")).chain(d.contacts.values().map(|c| c.external_email.to_ascii_lowercase())).filter(|a| !before.contains(a)).take(3).collect()
+    });
+    assert_eq!(outside.len(), 3, "three addresses outside the list");
+    let file = write(
+        &s,
+        "members.csv",
+        &format!(
+            "list,member,action\n\
+             {list}@{D},{o0},add\n\
+             {list}@{D},{o1},\n\
+             {list}@{D},{m0},remove\n\
+             {list}@{D},{m1},add\n\
+             {list}@{D},{o2},remove\n",
+            o0 = outside[0],
+            o1 = outside[1],
+            o2 = outside[2],
+            m0 = members[0],
+            m1 = members[1],
+        ),
+    );
+    let o = rackdesk(&s, &["bulk", "plan", &file, "--job", "list-members"]);
+    assert_eq!(code(&o), 0, "{}", both(&o));
+    assert!(stdout(&o).contains(&format!("no change: {} is already a member", members[1])), "{}", stdout(&o));
+    assert!(stdout(&o).contains(&format!("no change: {} is not a member", outside[2])), "{}", stdout(&o));
+    assert!(stdout(&o).contains(&format!("(removes {})", members[0])), "{}", stdout(&o));
+    let writes_before = writes(&s);
+    let o = rackdesk(&s, &["--output", "json", "bulk", "apply", &file, "--job", "list-members", "--yes"]);
+    assert_eq!(code(&o), 0, "{}", both(&o));
+    assert_eq!(writes(&s), writes_before + 3, "one change per row that changes something");
+    let after = list_member_names(&s, D, &list);
+    let mut expected = before.clone();
+    expected.insert(outside[0].clone());
+    expected.insert(outside[1].clone());
+    expected.remove(&members[0]);
+    assert_eq!(after, expected);
+    let j = job_store(&s).list(1).unwrap().remove(0);
+    assert_eq!(j.state, JobState::Done);
+    assert_eq!((j.counts.done, j.counts.failed), (3, 0), "{:?}", j.counts);
+
+    // A row whose change was sent but never confirmed (the connection dropped once the server
+    // had applied it) is checked on the server, not sent twice.
+    s.sim().add_fault(FaultRule::new(FaultKind::Drop).on_path(&format!("/ex/distributionlists/{list}")).on_method("PUT").times(1).after_apply());
+    let puts = || s.sim().requests().iter().filter(|r| r.method == "PUT" && r.path.ends_with(&format!("/distributionlists/{list}"))).count();
+    let puts_before = puts();
+    let again = write(&s, "members-2.csv", &format!("list,member\n{list}@{D},{}\n", outside[2]));
+    let o = rackdesk(&s, &["bulk", "apply", &again, "--job", "list-members", "--yes"]);
+    assert_eq!(code(&o), 0, "{}", both(&o));
+    assert!(list_member_names(&s, D, &list).contains(&outside[2]));
+    assert_eq!(puts(), puts_before + 1, "the change was read back once it settled, not sent again");
+    let last_put = s.sim().requests().into_iter().rev().find(|r| r.method == "PUT").unwrap();
+    assert_eq!(last_put.status, 0, "the answer to the change was dropped: {last_put:?}");
+    let j = job_store(&s).list(1).unwrap().remove(0);
+    assert_eq!((j.state, j.counts.done, j.counts.failed), (JobState::Done, 1, 0));
     let _ = std::fs::remove_dir_all(state_dir(&s));
 }

@@ -43,11 +43,13 @@ pub enum JobKind {
     Offboard,
     /// Hosted Exchange: outside contacts into a domain's address book.
     Contacts,
+    /// Hosted Exchange: distribution list members added or removed.
+    ListMembers,
 }
 
 impl JobKind {
-    pub const ALL: [JobKind; 7] =
-        [JobKind::Create, JobKind::Update, JobKind::ResetPassword, JobKind::Aliases, JobKind::Delete, JobKind::Offboard, JobKind::Contacts];
+    pub const ALL: [JobKind; 8] =
+        [JobKind::Create, JobKind::Update, JobKind::ResetPassword, JobKind::Aliases, JobKind::Delete, JobKind::Offboard, JobKind::Contacts, JobKind::ListMembers];
 
     /// The name used on the command line and in the job store.
     pub fn name(self) -> &'static str {
@@ -59,6 +61,7 @@ impl JobKind {
             JobKind::Delete => "delete",
             JobKind::Offboard => "offboard",
             JobKind::Contacts => "contacts",
+            JobKind::ListMembers => "list-members",
         }
     }
 
@@ -77,6 +80,7 @@ impl JobKind {
             JobKind::Delete => "delete mailboxes",
             JobKind::Offboard => "offboard people",
             JobKind::Contacts => "import Exchange contacts",
+            JobKind::ListMembers => "add people to distribution lists or remove them",
         }
     }
 
@@ -93,6 +97,7 @@ impl JobKind {
             JobKind::Delete => vec![Action::DeleteMailbox, Action::EditAliasMembers, Action::DeleteAlias],
             JobKind::Offboard => vec![Action::ResetPassword],
             JobKind::Contacts => vec![Action::ExEditContacts],
+            JobKind::ListMembers => vec![Action::ExListMembers],
         });
         v
     }
@@ -107,6 +112,7 @@ impl JobKind {
             JobKind::Delete => DELETE,
             JobKind::Offboard => OFFBOARD,
             JobKind::Contacts => CONTACTS,
+            JobKind::ListMembers => LIST_MEMBERS,
         }
     }
 
@@ -212,6 +218,12 @@ const CONTACTS: &[Column] = &[
     col("jobTitle", false, &["title", "position"], "Job title. Up to 64 characters.", ["Buyer", ""]),
     col("businessNumber", false, &["businessphone", "workphone", "phone", "telephone"], "Business phone: digits, spaces and + - ( ) . / x.", ["+1 555 0100", ""]),
     col("mobileNumber", false, &["mobilephone", "mobile", "cellphone", "cell"], "Mobile phone: digits, spaces and + - ( ) . / x.", ["", "+1 555 0199"]),
+];
+
+const LIST_MEMBERS: &[Column] = &[
+    col("list", true, &["listaddress", "distributionlist", "group"], "The full address of an existing distribution list of a Hosted Exchange domain, e.g. team@example.com.", ["team@example.com", "team@example.com"]),
+    col("member", true, &["memberaddress", "email", "address"], "The address to add or remove: a mailbox, contact or list of the domain.", ["jane.doe@example.com", "sam.lee@example.com"]),
+    col("action", false, &["change", "operation", "addremove"], "add or remove. Empty: add.", ["add", "remove"]),
 ];
 
 /// Columns of our exports and results files, read and ignored.

@@ -5,7 +5,7 @@
 use super::input::CsvInput;
 use super::validate::{RowSpec, Validated};
 use super::{JobKind, Problem, Severity};
-use crate::exchange::{ContactFields, ContactQuery};
+use crate::exchange::{ContactFields, ContactQuery, RecipientKind};
 use crate::api::{MailboxField, MailboxQuery, MAX_ALIAS_EXTERNAL, MAX_ALIAS_MEMBERS, MAX_PAGE_SIZE};
 use crate::limits::Limits;
 use crate::models::{Mailbox, MailboxSummary};
@@ -47,6 +47,8 @@ pub struct ContactSnap {
 pub struct Snapshot {
     /// Every domain of the account; filled in for those the job touches.
     pub domains: BTreeMap<String, DomainSnap>,
+    /// Distribution lists' members (lower case) by list address; `None`: no such list.
+    pub lists: BTreeMap<String, Option<Vec<String>>>,
     /// Read calls made to build it.
     pub reads: u64,
 }
@@ -81,6 +83,23 @@ impl Snapshot {
         let specs: Vec<&RowSpec> = v.rows.iter().filter_map(|(_, s)| s.as_ref()).collect();
         if v.kind == JobKind::Contacts {
             snap.load_contacts(client, &specs, progress).await?;
+            return Ok(snap);
+        }
+        if v.kind == JobKind::ListMembers {
+            let lists: BTreeSet<&EmailAddress> = specs.iter().filter_map(|s| if let RowSpec::ListMember { list, .. } = s { Some(list) } else { None }).collect();
+            for l in lists {
+                if !snap.domains.contains_key(&l.domain) {
+                    continue;
+                }
+                progress(&format!("Reading the members of {l}…"));
+                let members = match client.list_recipients(&l.domain, &l.local, RecipientKind::Members).await {
+                    Ok(m) => Some(m.into_iter().map(|m| m.to_ascii_lowercase()).collect()),
+                    Err(e) if e.is_not_found() => None,
+                    Err(e) => return Err(e),
+                };
+                snap.reads += 1;
+                snap.lists.insert(l.to_string(), members);
+            }
             return Ok(snap);
         }
         let mut touched: BTreeSet<String> = BTreeSet::new();
@@ -126,7 +145,7 @@ impl Snapshot {
                         alias_domains.insert(o.addr.domain.clone(), None);
                     }
                 }
-                RowSpec::AlreadyDone { .. } | RowSpec::Contact(_) => {}
+                RowSpec::AlreadyDone { .. } | RowSpec::Contact(_) | RowSpec::ListMember { .. } => {}
             }
         }
         // Alias names (not members) where a forwarding target or a new mailbox's name could be
@@ -369,6 +388,9 @@ pub enum Op {
     /// Only what differs from the contact on the server is set.
     #[serde(rename_all = "camelCase")]
     ContactEdit { domain: String, name: String, email: Option<String>, display_name: Option<String>, fields: ContactFields },
+    /// One member added to (`add`) or removed from a distribution list; waits for it to settle.
+    #[serde(rename_all = "camelCase")]
+    ListMember { list: String, member: String, add: bool },
 }
 
 /// The contact fields a bulk contacts job sets, for comparing and sending.
@@ -422,6 +444,8 @@ impl Op {
             Op::Offboard { leave_aliases, .. } => (1 + 2 * leave_aliases.len() as u64, 1 + leave_aliases.len() as u64),
             // Ops reads the contact first: for "already exists", and the journal's old values.
             Op::ContactCreate { .. } | Op::ContactEdit { .. } => (1, 1),
+            // The members read first, the list before the change, and the reads while it settles.
+            Op::ListMember { .. } => (4, 1),
         }
     }
 
@@ -679,6 +703,8 @@ pub fn plan(input: &CsvInput, v: &Validated, snap: &Snapshot, limits: Limits) ->
     let mut new_per_domain: BTreeMap<String, u64> = BTreeMap::new();
     // Alias members as the file goes along (rows apply in order).
     let mut alias_state: BTreeMap<String, Option<Vec<String>>> = BTreeMap::new();
+    // Distribution list members, likewise.
+    let mut list_state: BTreeMap<String, Option<Vec<String>>> = BTreeMap::new();
     let mut rows = Vec::new();
     for (row, spec) in &v.rows {
         p.row = *row;
@@ -988,6 +1014,38 @@ pub fn plan(input: &CsvInput, v: &Validated, snap: &Snapshot, limits: Limits) ->
                     }
                 }
             }
+            Some(RowSpec::ListMember { list, member, add }) => {
+                let key = list.to_string();
+                if !p.domain_ok("list", list) {
+                    None
+                } else {
+                    let state = list_state.entry(key.clone()).or_insert_with(|| snap.lists.get(&key).cloned().flatten());
+                    match state {
+                        None => {
+                            p.error("list", format!("{list} is not a distribution list of {}. Check the spelling against the domain's lists.", list.domain));
+                            None
+                        }
+                        Some(members) => {
+                            let present = members.iter().any(|m| m == member);
+                            if *add && present {
+                                Some(Op::Nothing { reason: format!("no change: {member} is already a member") })
+                            } else if !*add && !present {
+                                Some(Op::Nothing { reason: format!("no change: {member} is not a member") })
+                            } else {
+                                let before = members.len();
+                                if *add {
+                                    members.push(member.clone());
+                                } else {
+                                    members.retain(|m| m != member);
+                                }
+                                let what = if *add { "adds" } else { "removes" };
+                                changes.push(ch("members", Some(before.to_string()), format!("{} ({what} {member})", members.len())));
+                                Some(Op::ListMember { list: key.clone(), member: member.clone(), add: *add })
+                            }
+                        }
+                    }
+                }
+            }
         };
         let row_has_error = p.problems.iter().filter(|x| x.is_error() && x.row == Some(*row)).count() > errors_before || spec.is_none();
         let op = if row_has_error { None } else { op };
@@ -1008,7 +1066,12 @@ pub fn plan(input: &CsvInput, v: &Validated, snap: &Snapshot, limits: Limits) ->
         };
         let target = spec.as_ref().map(|s| s.target()).unwrap_or_else(|| {
             let c = cells_of.get(row);
-            c.and_then(|c| c.get(if kind == JobKind::Aliases { "alias" } else { "email" }).cloned()).unwrap_or_default()
+            let col = match kind {
+                JobKind::Aliases => "alias",
+                JobKind::ListMembers => "list",
+                _ => "email",
+            };
+            c.and_then(|c| c.get(col).cloned()).unwrap_or_default()
         });
         rows.push(PlannedRow { row: *row, target, op, changes, text, cells: cells_of.get(row).cloned().unwrap_or_default() });
     }
@@ -1219,5 +1282,30 @@ mod tests {
         let i = read(b"domain,email,displayName,name\nexample.net,PAT@supplier.example,Pat K.,pat\n", JobKind::Contacts, &[]);
         let p = plan(&i, &validate(&i), &s, Limits::PUBLISHED);
         assert_eq!(p.rows[0].text, "change displayName from \"Pat Kim\" to \"Pat K.\"", "the address is compared without case");
+    }
+
+    #[test]
+    fn list_members_plan_reads_each_list_once_and_follows_the_file() {
+        let mut s = snap();
+        s.lists.insert("team@example.com".into(), Some(vec!["jane@example.com".into()]));
+        s.lists.insert("gone@example.com".into(), None);
+        let csv = "list,member,action\n\
+                   team@example.com,Jane@example.com,add\n\
+                   team@example.com,sam@example.com,\n\
+                   team@example.com,pat@outside.example,remove\n\
+                   team@example.com,old@example.com,add\n\
+                   gone@example.com,sam@example.com,add\n\
+                   team@nowhere.example,sam@example.com,add\n";
+        let i = read(csv.as_bytes(), JobKind::ListMembers, &[]);
+        assert!(!i.has_errors(), "{:?}", i.problems);
+        let p = plan(&i, &validate(&i), &s, Limits::PUBLISHED);
+        assert_eq!(p.rows[0].text, "no change: jane@example.com is already a member", "{:?}", p.problems);
+        assert_eq!(p.rows[1].op, Some(Op::ListMember { list: "team@example.com".into(), member: "sam@example.com".into(), add: true }), "an empty action adds");
+        assert_eq!(p.rows[1].text, "change members from 1 to 2 (adds sam@example.com)");
+        assert_eq!(p.rows[2].text, "no change: pat@outside.example is not a member");
+        assert_eq!(p.rows[3].text, "change members from 2 to 3 (adds old@example.com)", "the file's rows count in order");
+        assert!(has(&p, 6, "not a distribution list of example.com"), "{:?}", p.problems);
+        assert!(has(&p, 7, "not a domain of this account"), "{:?}", p.problems);
+        assert_eq!((p.counts.changes, p.counts.no_change, p.counts.with_errors), (2, 2, 2));
     }
 }

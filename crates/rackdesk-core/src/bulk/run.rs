@@ -6,7 +6,7 @@
 //! committed transaction) before its request is sent, and `done` or `failed` after. A row
 //! found `in-flight` when a job is resumed may or may not have reached Rackspace, so it is
 //! first checked on the server (create: does it exist; delete: is it gone; update: are the
-//! planned values in place; alias: membership; contact: read back) and only sent again if it did not happen.
+//! planned values in place; alias or list: membership; contact: read back) and only sent again if it did not happen.
 //! Password resets cannot be read back; sending one again is harmless (the password that
 //! counts is the one shown, which is the last one set).
 
@@ -14,7 +14,7 @@ use super::plan::{eta, Op, PasswordSource};
 use super::store::{JobInfo, JobRow, JobState, JobStore, RowState, SecretState};
 use super::BulkError;
 use crate::api::{MailboxChanges, NewMailbox, Vacation};
-use crate::exchange::{ContactChanges, NewContact};
+use crate::exchange::{ContactChanges, Expect, NewContact, RecipientChange, RecipientKind, SettleWait};
 use crate::names::EmailAddress;
 use crate::ops::{Ops, OpsError};
 use crate::{password, policy, ApiError, ErrorKind};
@@ -520,6 +520,20 @@ impl Runner {
                 self.ops.edit_contact(domain, name, &ch).await?;
                 Ok(StepEnd::Applied(None))
             }
+            Op::ListMember { list, member, add } => {
+                let a = addr(list)?;
+                // Already so (someone else did it since the plan): nothing to send.
+                match c.list_recipients(&a.domain, &a.local, RecipientKind::Members).await {
+                    Ok(m) if m.iter().any(|x| x.eq_ignore_ascii_case(member)) == *add => {
+                        return Ok(StepEnd::AlreadySo(format!("{member} {} a member", if *add { "was already" } else { "was not" })));
+                    }
+                    Ok(_) => {}
+                    Err(e) => return Err(e.into()),
+                }
+                let how = if *add { RecipientChange::Add } else { RecipientChange::Remove };
+                self.ops.change_list_recipients(&a, RecipientKind::Members, how, std::slice::from_ref(member), self.settle_wait()).await?;
+                Ok(StepEnd::Applied(None))
+            }
             Op::Offboard { address, enabled, forward_to, auto_reply, leave_aliases } => {
                 if step == 0 {
                     let a = addr(address)?;
@@ -538,6 +552,20 @@ impl Runner {
                     self.leave_alias(&alias, address).await
                 }
             }
+        }
+    }
+
+    /// How long to wait for a list change to settle: the core's paced default, or quick reads
+    /// when Rackdesk talks to the sandbox or a server on this computer (which settle at once).
+    fn settle_wait(&self) -> SettleWait {
+        let url = &self.ops.session.client.config().api_url;
+        let local = reqwest::Url::parse(url).ok().and_then(|u| u.host_str().map(str::to_owned)).is_some_and(|h| {
+            h == "localhost" || h.trim_matches(['[', ']']).parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+        });
+        if self.ops.sandbox || local {
+            SettleWait { interval: Duration::from_millis(200), max_wait: Duration::from_secs(120) }
+        } else {
+            SettleWait::default()
         }
     }
 
@@ -630,6 +658,15 @@ impl Runner {
             Op::AliasAdd { alias, member, .. } => Ok(member_of(alias, member).await? == Some(true)),
             // The contact exists (whoever made it holds the name; a second create would be refused).
             Op::ContactCreate { domain, name, .. } => Ok(self.contact_has(domain, name, None, None, &Default::default()).await?.is_some()),
+            Op::ListMember { list, member, add } => {
+                let a = addr(list)?;
+                // A change that arrived may still be settling: wait until the list's work is
+                // finished (an error it carries already is not this change's), then read.
+                let before = c.list(&a.domain, &a.local).await?.error;
+                c.settle_list(&a.domain, &a.local, &Expect::Present, before.as_ref(), self.settle_wait()).await?;
+                let m = c.list_recipients(&a.domain, &a.local, RecipientKind::Members).await?;
+                Ok(m.iter().any(|x| x.eq_ignore_ascii_case(member)) == *add)
+            }
             Op::ContactEdit { domain, name, email, display_name, fields } => {
                 Ok(self.contact_has(domain, name, email.as_deref(), display_name.as_deref(), fields).await? == Some(true))
             }

@@ -136,6 +136,8 @@ pub enum RowSpec {
     Delete(EmailAddress),
     Offboard(OffboardSpec),
     Contact(Box<ContactSpec>),
+    /// A distribution list member to add (`add`) or remove.
+    ListMember { list: EmailAddress, member: String, add: bool },
     /// Marked done in the results file this row comes from: skipped.
     AlreadyDone { target: String, result: String },
 }
@@ -150,6 +152,7 @@ impl RowSpec {
             RowSpec::Alias { alias, .. } => alias.to_string(),
             RowSpec::Offboard(o) => o.addr.to_string(),
             RowSpec::Contact(c) => c.target(),
+            RowSpec::ListMember { list, .. } => list.to_string(),
             RowSpec::AlreadyDone { target, .. } => target.clone(),
         }
     }
@@ -290,7 +293,11 @@ pub fn validate(input: &CsvInput) -> Validated {
         }
         let mut c = RowCheck { row, problems: vec![] };
         if let Some(done) = row.prior_result.as_deref().filter(|r| r.starts_with("done") || r.starts_with("no change")) {
-            let key = if kind == JobKind::Aliases { "alias" } else { "email" };
+            let key = match kind {
+                JobKind::Aliases => "alias",
+                JobKind::ListMembers => "list",
+                _ => "email",
+            };
             let target = row.get(key).unwrap_or("").to_owned();
             out.rows.push((row.row, Some(RowSpec::AlreadyDone { target, result: done.to_owned() })));
             continue;
@@ -399,6 +406,40 @@ pub fn validate(input: &CsvInput) -> Validated {
                 addr.map(|addr| RowSpec::Offboard(OffboardSpec { addr, forward_to, keep_enabled, auto_reply, remove_from_aliases }))
             }
             JobKind::Contacts => contact_row(&mut c),
+            JobKind::ListMembers => {
+                let list = c.address("list");
+                let member = match row.get("member") {
+                    None => {
+                        c.error("member", "The member cell is empty; write the address to add or remove.");
+                        None
+                    }
+                    Some(m) => match EmailAddress::parse_external("member", m) {
+                        Ok(a) => Some(a.to_string().to_ascii_lowercase()),
+                        Err(_) => {
+                            c.error("member", format!("\"{m}\" is not an e-mail address."));
+                            None
+                        }
+                    },
+                };
+                let add = match row.get("action").map(|a| a.to_ascii_lowercase()) {
+                    None => Some(true),
+                    Some(a) if matches!(a.as_str(), "add" | "+" | "join") => Some(true),
+                    Some(a) if matches!(a.as_str(), "remove" | "-" | "delete" | "leave") => Some(false),
+                    Some(a) => {
+                        c.error("action", format!("\"{a}\" is not an action; write add or remove (empty: add)."));
+                        None
+                    }
+                };
+                if let (Some(l), Some(m)) = (&list, &member) {
+                    if l.to_string() == *m {
+                        c.error("member", "A list cannot be a member of itself.");
+                    }
+                }
+                match (list, member, add) {
+                    (Some(list), Some(member), Some(add)) => Some(RowSpec::ListMember { list, member, add }),
+                    _ => None,
+                }
+            }
         };
         // Duplicates within the file.
         if let Some(RowSpec::Contact(ct)) = &spec {
@@ -413,16 +454,19 @@ pub fn validate(input: &CsvInput) -> Validated {
         if let Some(s) = &spec {
             let key = match s {
                 RowSpec::Alias { alias, member, add } => format!("{alias} {member} {add}"),
+                // Adding and removing the same member in one file is as much a duplicate.
+                RowSpec::ListMember { list, member, .. } => format!("{list} {member}"),
                 other => other.target(),
             };
             if let Some(first) = seen.get(&key) {
                 let what = match s {
                     RowSpec::Alias { alias, member, .. } => format!("The same change to {alias} for {member} is already on row {first}; each change may appear only once."),
+                    RowSpec::ListMember { list, member, .. } => format!("{member} is already added to or removed from {list} on row {first}; each member may appear once per list."),
                     RowSpec::Contact(ct) => format!("The contact {} of {} is also on row {first}; each contact may appear only once in a job. Merge the two rows, or give one of them another name.", ct.name, ct.domain),
                     other => format!("{} is also on row {first}; each address may appear only once in a job. Merge the two rows.", other.target()),
                 };
                 let col = match kind {
-                    JobKind::Aliases => "member",
+                    JobKind::Aliases | JobKind::ListMembers => "member",
                     JobKind::Contacts => "name",
                     _ => "email",
                 };
@@ -677,5 +721,26 @@ mod tests {
         assert!(e.iter().any(|m| m.contains("no domain column")), "{e:?}");
         assert!(e.iter().any(|m| m.contains("no displayName column")), "{e:?}");
         assert!(!e.iter().any(|m| m.contains("no email column")), "{e:?}");
+    }
+
+    #[test]
+    fn list_member_rows_and_duplicates() {
+        let csv = "list,member,action\n\
+                   team@example.com,jane@example.com,\n\
+                   team@example.com,JANE@example.com,remove\n\
+                   team@example.com,not-an-address,add\n\
+                   team@example.com,sam@example.com,maybe\n\
+                   team@example.com,team@example.com,add\n\
+                   ,sam@example.com,add\n";
+        let v = check(JobKind::ListMembers, csv);
+        let m = msgs(&v);
+        assert!(matches!(&v.rows[0].1, Some(RowSpec::ListMember { add: true, member, .. }) if member == "jane@example.com"), "{m:?}");
+        assert!(has(&v, 3, "member", "already added to or removed from team@example.com on row 2"), "{m:?}");
+        assert!(has(&v, 4, "member", "not an e-mail address"), "{m:?}");
+        assert!(has(&v, 5, "action", "not an action"), "{m:?}");
+        assert!(has(&v, 6, "member", "member of itself"), "{m:?}");
+        assert!(has(&v, 7, "list", "empty"), "{m:?}");
+        let i = read(b"member\njane@example.com\n", JobKind::ListMembers, &[]);
+        assert!(i.problems.iter().any(|p| p.is_error() && p.message.contains("no list column")), "{:?}", i.problems);
     }
 }
