@@ -453,4 +453,17 @@ mod tests {
         assert_eq!(parse_yes_no("maybe"), None);
         assert_eq!(split_addresses("a@x.com; b@y.com,c@z.com  d@w.com"), vec!["a@x.com", "b@y.com", "c@z.com", "d@w.com"]);
     }
+
+    #[test]
+    fn exchange_jobs_need_their_change_and_stay_with_super_admins() {
+        use crate::identity::Role;
+        assert!(JobKind::Contacts.actions().contains(&Action::ExEditContacts));
+        assert!(JobKind::ListMembers.actions().contains(&Action::ExListMembers));
+        for k in [JobKind::Contacts, JobKind::ListMembers] {
+            assert!(k.actions().iter().all(|a| crate::policy::check(Role::SuperAdmin, *a).is_ok()), "{k}");
+            assert!(k.actions().iter().any(|a| crate::policy::check(Role::HelpDesk, *a).is_err()), "{k}: bulk changes are for super admins");
+        }
+        assert_eq!(JobKind::parse("list_members"), Some(JobKind::ListMembers));
+        assert!(JobKind::Contacts.template().starts_with("domain,email,displayName,name,"));
+    }
 }
