@@ -583,6 +583,16 @@ async fn a_contacts_import_creates_changes_and_leaves_alone_what_is_in_place() {
     assert_eq!(code(&o), 0, "{}", both(&o));
     assert_eq!(writes(&s), before + 1, "one change sent, nothing for the row already in place");
     assert_eq!(contact(&s, "example.net", "pat-kim").unwrap().fields.get("company").map(String::as_str), Some("Supplier Group"));
+    // The results file has a row per row, and read back in, nothing is left to do.
+    let res = state_dir(&s).join("contacts-results.csv");
+    let o = rackdesk(&s, &["bulk", "results", &newest_job(&s), "--out", res.to_str().unwrap()]);
+    assert_eq!(code(&o), 0, "{}", both(&o));
+    let text = std::fs::read_to_string(&res).unwrap();
+    assert_eq!(text.lines().count(), 3, "{text}");
+    assert!(text.lines().any(|l| l.starts_with("done,") && l.contains("pat@supplier.example") && l.contains("Supplier Group")), "{text}");
+    let o = rackdesk(&s, &["bulk", "plan", res.to_str().unwrap(), "--job", "contacts"]);
+    assert_eq!(code(&o), 0, "{}", both(&o));
+    assert!(stdout(&o).contains("2 rows: 0 to create, 0 to change, 0 to delete, 2 without changes"), "{}", stdout(&o));
     let _ = std::fs::remove_dir_all(state_dir(&s));
 }
 
@@ -707,6 +717,12 @@ async fn a_list_members_job_adds_and_removes_as_planned() {
     let j = job_store(&s).list(1).unwrap().remove(0);
     assert_eq!(j.state, JobState::Done);
     assert_eq!((j.counts.done, j.counts.failed), (3, 0), "{:?}", j.counts);
+    let res = state_dir(&s).join("members-results.csv");
+    let o = rackdesk(&s, &["bulk", "results", &j.id, "--out", res.to_str().unwrap()]);
+    assert_eq!(code(&o), 0, "{}", both(&o));
+    let text = std::fs::read_to_string(&res).unwrap();
+    assert_eq!(text.lines().count(), 6, "{text}");
+    assert!(text.contains(&format!("{list}@{D},{}", outside[0])), "{text}");
 
     // A row whose change was sent but never confirmed (the connection dropped once the server
     // had applied it) is checked on the server, not sent twice.
