@@ -573,6 +573,11 @@ async fn a_contacts_import_creates_changes_and_leaves_alone_what_is_in_place() {
     let o = rackdesk(&s, &["bulk", "plan", &again, "--job", "contacts"]);
     assert_ne!(code(&o), 0, "a duplicate row is an error: {}", both(&o));
     assert!(both(&o).contains("row 4") && both(&o).contains("on row 3"), "{}", both(&o));
+    // A Rackspace Email domain has no Exchange address book: an error on its row, nothing read from it.
+    let rs = write(&s, "contacts-rs.csv", "domain,email,displayName\nexample.com,pat@supplier.example,Pat Kim\n");
+    let o = rackdesk(&s, &["bulk", "plan", &rs, "--job", "contacts"]);
+    assert_ne!(code(&o), 0, "{}", both(&o));
+    assert!(both(&o).contains("row 2, column domain: example.com has no Hosted Exchange"), "{}", both(&o));
     let again = write(&s, "contacts-3.csv", "domain,email,displayName,company\nexample.net,pat@supplier.example,Pat Kim,Supplier Group\nexample.net,zoe@partner.example,Zoë Ångström,\n");
     let before = writes(&s);
     let o = rackdesk(&s, &["bulk", "plan", &again, "--job", "contacts"]);

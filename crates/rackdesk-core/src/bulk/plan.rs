@@ -31,6 +31,8 @@ pub struct DomainSnap {
     /// Exchange contacts by name (lower case), when read: each with its details where the
     /// file names it.
     pub contacts: Option<BTreeMap<String, ContactSnap>>,
+    /// The domain list says it has no Hosted Exchange (Rackspace Email only).
+    pub no_exchange: bool,
 }
 
 /// An Exchange contact as the plan needs it.
@@ -74,7 +76,8 @@ impl Snapshot {
             pager.advance(&p)?;
             let last = pager.offset().is_none();
             for d in p.items {
-                snap.domains.insert(d.name.to_ascii_lowercase(), DomainSnap::default());
+                let no_exchange = d.service_type.as_deref().is_some_and(|t| t.eq_ignore_ascii_case("rsemail")) && d.exchange_max_num_mailboxes.unwrap_or(0) == 0;
+                snap.domains.insert(d.name.to_ascii_lowercase(), DomainSnap { no_exchange, ..DomainSnap::default() });
             }
             if last {
                 break;
@@ -88,7 +91,7 @@ impl Snapshot {
         if v.kind == JobKind::ListMembers {
             let lists: BTreeSet<&EmailAddress> = specs.iter().filter_map(|s| if let RowSpec::ListMember { list, .. } = s { Some(list) } else { None }).collect();
             for l in lists {
-                if !snap.domains.contains_key(&l.domain) {
+                if snap.domains.get(&l.domain).is_none_or(|d| d.no_exchange) {
                     continue;
                 }
                 progress(&format!("Reading the members of {l}…"));
@@ -258,7 +261,7 @@ impl Snapshot {
             }
         }
         for (d, names) in wanted {
-            let Some(ds) = self.domains.get_mut(&d) else { continue };
+            let Some(ds) = self.domains.get_mut(&d).filter(|ds| !ds.no_exchange) else { continue };
             progress(&format!("Reading the contacts of {d}…"));
             let mut pager = crate::api::Pager::new(0, MAX_PAGE_SIZE);
             let mut all = BTreeMap::new();
@@ -974,7 +977,7 @@ pub fn plan(input: &CsvInput, v: &Validated, snap: &Snapshot, limits: Limits) ->
                         None
                     }
                     Some(None) => {
-                        p.error("domain", format!("The contacts of {} could not be read.", c.domain));
+                        p.error("domain", format!("{} has no Hosted Exchange, so it has no Exchange address book for contacts.", c.domain));
                         None
                     }
                     Some(Some(contacts)) => {
@@ -1017,6 +1020,9 @@ pub fn plan(input: &CsvInput, v: &Validated, snap: &Snapshot, limits: Limits) ->
             Some(RowSpec::ListMember { list, member, add }) => {
                 let key = list.to_string();
                 if !p.domain_ok("list", list) {
+                    None
+                } else if snap.domains.get(&list.domain).is_some_and(|d| d.no_exchange) {
+                    p.error("list", format!("{} has no Hosted Exchange, so it has no distribution lists (for its aliases, use an aliases job).", list.domain));
                     None
                 } else {
                     let state = list_state.entry(key.clone()).or_insert_with(|| snap.lists.get(&key).cloned().flatten());
@@ -1256,12 +1262,15 @@ mod tests {
         contacts.insert("lee".to_string(), ContactSnap { display_name: Some("Lee Ray".into()), external_email: Some("lee@partner.example".into()), details: Some(ContactFields::default()) });
         contacts.insert("old".to_string(), ContactSnap { display_name: Some("Old".into()), external_email: Some("old@x.example".into()), details: None });
         s.domains.insert("example.net".into(), DomainSnap { contacts: Some(contacts), ..Default::default() });
+        // A Rackspace Email domain: its contacts are never read.
+        s.domains.get_mut("other.example").unwrap().no_exchange = true;
         let csv = "domain,email,displayName,name,firstName,company,jobTitle\n\
                    example.net,pat@supplier.example,Pat Kim,pat,Pat,,\n\
                    example.net,lee@partner.example,Lee Ray,lee,,,Buyer\n\
                    example.net,new@outside.example,Nia Ode,,,,\n\
                    example.net,Old@X.example,Old Twin,old-twin,,,\n\
-                   nowhere.example,x@outside.example,X Y,,,,\n";
+                   nowhere.example,x@outside.example,X Y,,,,\n\
+                   other.example,y@outside.example,Y Z,,,,\n";
         let i = read(csv.as_bytes(), JobKind::Contacts, &[]);
         assert!(!i.has_errors(), "{:?}", i.problems);
         let p = plan(&i, &validate(&i), &s, Limits::PUBLISHED);
@@ -1276,7 +1285,8 @@ mod tests {
         assert_eq!(p.rows[2].target, "nia-ode@example.net");
         assert!(has(&p, 5, "already in the address book of example.net as the contact old;"), "{:?}", p.problems);
         assert!(has(&p, 6, "not a domain of this account"), "{:?}", p.problems);
-        assert_eq!((p.counts.creates, p.counts.changes, p.counts.no_change, p.counts.with_errors), (1, 1, 1, 2));
+        assert!(has(&p, 7, "other.example has no Hosted Exchange"), "{:?}", p.problems);
+        assert_eq!((p.counts.creates, p.counts.changes, p.counts.no_change, p.counts.with_errors), (1, 1, 1, 3));
         assert_eq!((p.reads, p.writes), (2, 2));
         // A display name that differs is a change too.
         let i = read(b"domain,email,displayName,name\nexample.net,PAT@supplier.example,Pat K.,pat\n", JobKind::Contacts, &[]);
@@ -1289,13 +1299,15 @@ mod tests {
         let mut s = snap();
         s.lists.insert("team@example.com".into(), Some(vec!["jane@example.com".into()]));
         s.lists.insert("gone@example.com".into(), None);
+        s.domains.get_mut("other.example").unwrap().no_exchange = true;
         let csv = "list,member,action\n\
                    team@example.com,Jane@example.com,add\n\
                    team@example.com,sam@example.com,\n\
                    team@example.com,pat@outside.example,remove\n\
                    team@example.com,old@example.com,add\n\
                    gone@example.com,sam@example.com,add\n\
-                   team@nowhere.example,sam@example.com,add\n";
+                   team@nowhere.example,sam@example.com,add\n\
+                   team@other.example,sam@example.com,add\n";
         let i = read(csv.as_bytes(), JobKind::ListMembers, &[]);
         assert!(!i.has_errors(), "{:?}", i.problems);
         let p = plan(&i, &validate(&i), &s, Limits::PUBLISHED);
@@ -1306,6 +1318,7 @@ mod tests {
         assert_eq!(p.rows[3].text, "change members from 2 to 3 (adds old@example.com)", "the file's rows count in order");
         assert!(has(&p, 6, "not a distribution list of example.com"), "{:?}", p.problems);
         assert!(has(&p, 7, "not a domain of this account"), "{:?}", p.problems);
-        assert_eq!((p.counts.changes, p.counts.no_change, p.counts.with_errors), (2, 2, 2));
+        assert!(has(&p, 8, "other.example has no Hosted Exchange"), "{:?}", p.problems);
+        assert_eq!((p.counts.changes, p.counts.no_change, p.counts.with_errors), (2, 2, 3));
     }
 }
