@@ -25,6 +25,8 @@ pub enum JobArg {
     Aliases,
     Delete,
     Offboard,
+    Contacts,
+    ListMembers,
 }
 
 impl JobArg {
@@ -36,6 +38,8 @@ impl JobArg {
             JobArg::Aliases => JobKind::Aliases,
             JobArg::Delete => JobKind::Delete,
             JobArg::Offboard => JobKind::Offboard,
+            JobArg::Contacts => JobKind::Contacts,
+            JobArg::ListMembers => JobKind::ListMembers,
         }
     }
 }

@@ -105,7 +105,7 @@ fn journal_for(sim: &Simulator, job: &str) -> Vec<serde_json::Value> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn templates_document_every_column() {
     let s = sim(DataSet::Empty).await;
-    for job in ["create", "update", "reset-password", "aliases", "delete", "offboard"] {
+    for job in ["create", "update", "reset-password", "aliases", "delete", "offboard", "contacts", "list-members"] {
         let o = rackdesk(&s, &["bulk", "template", job]);
         assert_eq!(code(&o), 0, "{}", stderr(&o));
         let header = stdout(&o).lines().next().unwrap().to_owned();
@@ -533,5 +533,215 @@ async fn a_create_job_killed_at_random_points_resumes_and_applies_every_row_exac
     let resent = rows.iter().filter(|r| r.result.as_deref().is_some_and(|x| x.contains("sent again after an interruption"))).count();
     eprintln!("rows found in flight after a kill: {confirmed} had been applied (checked, not sent again), {resent} had not (sent again)");
     assert!(confirmed + resent <= kills);
+    let _ = std::fs::remove_dir_all(state_dir(&s));
+}
+
+fn contact(sim: &Simulator, domain: &str, name: &str) -> Option<rackdesk_sim::exchange::ContactRec> {
+    sim.sim().with_store(|s| s.domains.get(domain).and_then(|d| d.contacts.get(name).cloned()))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_contacts_import_creates_changes_and_leaves_alone_what_is_in_place() {
+    let s = sim(DataSet::Empty).await;
+    let o = rackdesk(&s, &["bulk", "template", "contacts"]);
+    assert_eq!(code(&o), 0, "{}", both(&o));
+    assert!(stdout(&o).starts_with("domain,email,displayName,name,"), "{}", stdout(&o));
+    let file = write(
+        &s,
+        "contacts.csv",
+        "Domain,E-mail,Display Name,name,company,mobileNumber\n\
+         example.net,pat@supplier.example,Pat Kim,,Supplier Ltd,\n\
+         example.net,zoe@partner.example,Zoë Ångström,,,+1 555 0199\n",
+    );
+    let o = rackdesk(&s, &["bulk", "apply", &file, "--job", "contacts", "--yes"]);
+    assert_eq!(code(&o), 0, "{}", both(&o));
+    let pat = contact(&s, "example.net", "pat-kim").expect("pat-kim created");
+    assert_eq!((pat.display_name.as_str(), pat.external_email.as_str()), ("Pat Kim", "pat@supplier.example"));
+    assert_eq!(pat.fields.get("company").map(String::as_str), Some("Supplier Ltd"));
+    let zoe = contact(&s, "example.net", "zoe-angstrom").expect("the name is made without accents");
+    assert_eq!(zoe.fields.get("mobileNumber").map(String::as_str), Some("+1 555 0199"));
+
+    // The same people again, one with a new company: one change, one row without changes.
+    let again = write(
+        &s,
+        "contacts-2.csv",
+        "domain,email,displayName,company\n\
+         example.net,pat@supplier.example,Pat Kim,Supplier Group\n\
+         example.net,zoe@partner.example,Zoë Ångström,\n\
+         example.net,zoe@partner.example,Zoe A,\n",
+    );
+    let o = rackdesk(&s, &["bulk", "plan", &again, "--job", "contacts"]);
+    assert_ne!(code(&o), 0, "a duplicate row is an error: {}", both(&o));
+    assert!(both(&o).contains("row 4") && both(&o).contains("on row 3"), "{}", both(&o));
+    // A Rackspace Email domain has no Exchange address book: an error on its row, nothing read from it.
+    let rs = write(&s, "contacts-rs.csv", "domain,email,displayName\nexample.com,pat@supplier.example,Pat Kim\n");
+    let o = rackdesk(&s, &["bulk", "plan", &rs, "--job", "contacts"]);
+    assert_ne!(code(&o), 0, "{}", both(&o));
+    assert!(both(&o).contains("row 2, column domain: example.com has no Hosted Exchange"), "{}", both(&o));
+    let again = write(&s, "contacts-3.csv", "domain,email,displayName,company\nexample.net,pat@supplier.example,Pat Kim,Supplier Group\nexample.net,zoe@partner.example,Zoë Ångström,\n");
+    let before = writes(&s);
+    let o = rackdesk(&s, &["bulk", "plan", &again, "--job", "contacts"]);
+    assert_eq!(code(&o), 0, "{}", both(&o));
+    assert!(stdout(&o).contains("change company from \"Supplier Ltd\" to \"Supplier Group\""), "{}", stdout(&o));
+    assert!(stdout(&o).contains("no change: the contact already has these values"), "{}", stdout(&o));
+    let o = rackdesk(&s, &["bulk", "apply", &again, "--job", "contacts", "--yes"]);
+    assert_eq!(code(&o), 0, "{}", both(&o));
+    assert_eq!(writes(&s), before + 1, "one change sent, nothing for the row already in place");
+    assert_eq!(contact(&s, "example.net", "pat-kim").unwrap().fields.get("company").map(String::as_str), Some("Supplier Group"));
+    // The results file has a row per row, and read back in, nothing is left to do.
+    let res = state_dir(&s).join("contacts-results.csv");
+    let o = rackdesk(&s, &["bulk", "results", &newest_job(&s), "--out", res.to_str().unwrap()]);
+    assert_eq!(code(&o), 0, "{}", both(&o));
+    let text = std::fs::read_to_string(&res).unwrap();
+    assert_eq!(text.lines().count(), 3, "{text}");
+    assert!(text.lines().any(|l| l.starts_with("done,") && l.contains("pat@supplier.example") && l.contains("Supplier Group")), "{text}");
+    let o = rackdesk(&s, &["bulk", "plan", res.to_str().unwrap(), "--job", "contacts"]);
+    assert_eq!(code(&o), 0, "{}", both(&o));
+    assert!(stdout(&o).contains("2 rows: 0 to create, 0 to change, 0 to delete, 2 without changes"), "{}", stdout(&o));
+    let _ = std::fs::remove_dir_all(state_dir(&s));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_contacts_import_killed_at_random_points_resumes_and_creates_every_contact_once() {
+    const N: usize = 300;
+    let s = sim_with(DataSet::Empty, MINUTE_MS, SimLimits { reads: 100_000, writes: 100_000, domain_writes: 100 }).await;
+    let rows: String = (0..N).map(|i| format!("example.net,person{i:03}@outside.example,Person {i:03},Person\n")).collect();
+    let file = write(&s, "contacts.csv", &format!("domain,email,displayName,firstName\n{rows}"));
+    let seed = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64;
+    eprintln!("kill-point seed: {seed}");
+    let mut rng = Lcg(seed);
+    let (killed, out) = run_and_kill(&s, &["bulk", "apply", &file, "--job", "contacts", "--yes"], Some(15 + rng.below(60) as usize), rng.below(8));
+    assert!(killed, "the job ended before it could be killed: {}", out.map(|o| both(&o)).unwrap_or_default());
+    let mut kills = 1;
+    loop {
+        let finished = job_store(&s).list(1).unwrap()[0].counts.finished();
+        let next = if kills < 5 && finished + 30 < N { Some(finished + 5 + rng.below(60) as usize) } else { None };
+        let (killed, out) = run_and_kill(&s, &["bulk", "resume", "--yes"], next, rng.below(8));
+        if killed {
+            kills += 1;
+            continue;
+        }
+        let o = out.unwrap();
+        assert_eq!(code(&o), 0, "{}", both(&o));
+        break;
+    }
+    eprintln!("{kills} kills");
+    assert!(kills >= 3, "the job was killed {kills} times");
+
+    let names: BTreeSet<String> = s.sim().with_store(|x| x.domains["example.net"].contacts.keys().cloned().collect());
+    assert_eq!(names.len(), N);
+    let mut ok_posts: BTreeMap<String, usize> = BTreeMap::new();
+    for r in s.sim().requests().iter().filter(|r| r.method == "POST" && r.path.contains("/ex/contacts/")) {
+        assert!(r.status == 200 || r.status == 0, "no refused create (a duplicate would be 409): {r:?}");
+        if r.status == 200 {
+            *ok_posts.entry(r.path.rsplit('/').next().unwrap().to_owned()).or_default() += 1;
+        }
+    }
+    for i in 0..N {
+        let n = format!("person-{i:03}");
+        assert_eq!(ok_posts.get(&n).copied().unwrap_or(0), 1, "{n} was created by exactly one POST");
+        let c = contact(&s, "example.net", &n).unwrap();
+        assert_eq!(c.external_email, format!("person{i:03}@outside.example"));
+        assert_eq!(c.fields.get("firstName").map(String::as_str), Some("Person"));
+    }
+    let st = job_store(&s);
+    let j = st.list(1).unwrap().remove(0);
+    assert_eq!(j.state, JobState::Done);
+    assert_eq!(j.counts.done, N);
+    let rows = st.rows(&j.id).unwrap();
+    let confirmed = rows.iter().filter(|r| r.result.as_deref().is_some_and(|x| x.contains("confirmed on the server after an interruption"))).count();
+    let resent = rows.iter().filter(|r| r.result.as_deref().is_some_and(|x| x.contains("sent again after an interruption"))).count();
+    eprintln!("rows in flight at a kill: {confirmed} confirmed by reading the contact back, {resent} sent again");
+    assert!(confirmed + resent <= kills);
+    let _ = std::fs::remove_dir_all(state_dir(&s));
+}
+
+/// A list's members as addresses (mailboxes and lists in the domain; contacts by their outside address).
+fn list_member_names(sim: &Simulator, domain: &str, list: &str) -> BTreeSet<String> {
+    sim.sim().with_store(|s| {
+        let d = &s.domains[domain];
+        d.dist_lists[list]
+            .state
+            .members
+            .iter()
+            .map(|r| match d.contacts.get(&r.name) {
+                Some(c) if r.kind == rackdesk_sim::distlists::RecipientKind::Contact => c.external_email.to_ascii_lowercase(),
+                _ => format!("{}@{domain}", r.name),
+            })
+            .collect()
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_list_members_job_adds_and_removes_as_planned() {
+    let s = sim(DataSet::Demo).await;
+    const D: &str = "adatum.example";
+    // The demo list with the most members, and three addresses of the domain's mailboxes and
+    // contacts outside it.
+    let list: String = s.sim().with_store(|st| st.domains[D].dist_lists.iter().max_by_key(|(_, l)| l.state.members.len()).map(|(n, _)| n.clone()).expect("a demo list"));
+    let before = list_member_names(&s, D, &list);
+    let members: Vec<String> = before.iter().take(2).cloned().collect();
+    assert_eq!(members.len(), 2, "the list has two members");
+    let outside: Vec<String> = s.sim().with_store(|st| {
+        let d = &st.domains[D];
+        d.ex_mailboxes.keys().map(|m| format!("{m}@{D}")).chain(d.contacts.values().map(|c| c.external_email.to_ascii_lowercase())).filter(|a| !before.contains(a)).take(3).collect()
+    });
+    assert_eq!(outside.len(), 3, "three addresses outside the list");
+    let file = write(
+        &s,
+        "members.csv",
+        &format!(
+            "list,member,action\n\
+             {list}@{D},{o0},add\n\
+             {list}@{D},{o1},\n\
+             {list}@{D},{m0},remove\n\
+             {list}@{D},{m1},add\n\
+             {list}@{D},{o2},remove\n",
+            o0 = outside[0],
+            o1 = outside[1],
+            o2 = outside[2],
+            m0 = members[0],
+            m1 = members[1],
+        ),
+    );
+    let o = rackdesk(&s, &["bulk", "plan", &file, "--job", "list-members"]);
+    assert_eq!(code(&o), 0, "{}", both(&o));
+    assert!(stdout(&o).contains(&format!("no change: {} is already a member", members[1])), "{}", stdout(&o));
+    assert!(stdout(&o).contains(&format!("no change: {} is not a member", outside[2])), "{}", stdout(&o));
+    assert!(stdout(&o).contains(&format!("(removes {})", members[0])), "{}", stdout(&o));
+    let writes_before = writes(&s);
+    let o = rackdesk(&s, &["--output", "json", "bulk", "apply", &file, "--job", "list-members", "--yes"]);
+    assert_eq!(code(&o), 0, "{}", both(&o));
+    assert_eq!(writes(&s), writes_before + 3, "one change per row that changes something");
+    let after = list_member_names(&s, D, &list);
+    let mut expected = before.clone();
+    expected.insert(outside[0].clone());
+    expected.insert(outside[1].clone());
+    expected.remove(&members[0]);
+    assert_eq!(after, expected);
+    let j = job_store(&s).list(1).unwrap().remove(0);
+    assert_eq!(j.state, JobState::Done);
+    assert_eq!((j.counts.done, j.counts.failed), (3, 0), "{:?}", j.counts);
+    let res = state_dir(&s).join("members-results.csv");
+    let o = rackdesk(&s, &["bulk", "results", &j.id, "--out", res.to_str().unwrap()]);
+    assert_eq!(code(&o), 0, "{}", both(&o));
+    let text = std::fs::read_to_string(&res).unwrap();
+    assert_eq!(text.lines().count(), 6, "{text}");
+    assert!(text.contains(&format!("{list}@{D},{}", outside[0])), "{text}");
+
+    // A row whose change was sent but never confirmed (the connection dropped once the server
+    // had applied it) is checked on the server, not sent twice.
+    s.sim().add_fault(FaultRule::new(FaultKind::Drop).on_path(&format!("/ex/distributionlists/{list}")).on_method("PUT").times(1).after_apply());
+    let puts = || s.sim().requests().iter().filter(|r| r.method == "PUT" && r.path.ends_with(&format!("/distributionlists/{list}"))).count();
+    let puts_before = puts();
+    let again = write(&s, "members-2.csv", &format!("list,member\n{list}@{D},{}\n", outside[2]));
+    let o = rackdesk(&s, &["bulk", "apply", &again, "--job", "list-members", "--yes"]);
+    assert_eq!(code(&o), 0, "{}", both(&o));
+    assert!(list_member_names(&s, D, &list).contains(&outside[2]));
+    assert_eq!(puts(), puts_before + 1, "the change was read back once it settled, not sent again");
+    let last_put = s.sim().requests().into_iter().rev().find(|r| r.method == "PUT").unwrap();
+    assert_eq!(last_put.status, 0, "the answer to the change was dropped: {last_put:?}");
+    let j = job_store(&s).list(1).unwrap().remove(0);
+    assert_eq!((j.state, j.counts.done, j.counts.failed), (JobState::Done, 1, 0));
     let _ = std::fs::remove_dir_all(state_dir(&s));
 }

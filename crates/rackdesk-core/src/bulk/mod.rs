@@ -41,11 +41,15 @@ pub enum JobKind {
     Aliases,
     Delete,
     Offboard,
+    /// Hosted Exchange: outside contacts into a domain's address book.
+    Contacts,
+    /// Hosted Exchange: distribution list members added or removed.
+    ListMembers,
 }
 
 impl JobKind {
-    pub const ALL: [JobKind; 6] =
-        [JobKind::Create, JobKind::Update, JobKind::ResetPassword, JobKind::Aliases, JobKind::Delete, JobKind::Offboard];
+    pub const ALL: [JobKind; 8] =
+        [JobKind::Create, JobKind::Update, JobKind::ResetPassword, JobKind::Aliases, JobKind::Delete, JobKind::Offboard, JobKind::Contacts, JobKind::ListMembers];
 
     /// The name used on the command line and in the job store.
     pub fn name(self) -> &'static str {
@@ -56,6 +60,8 @@ impl JobKind {
             JobKind::Aliases => "aliases",
             JobKind::Delete => "delete",
             JobKind::Offboard => "offboard",
+            JobKind::Contacts => "contacts",
+            JobKind::ListMembers => "list-members",
         }
     }
 
@@ -73,6 +79,8 @@ impl JobKind {
             JobKind::Aliases => "add people to aliases or remove them",
             JobKind::Delete => "delete mailboxes",
             JobKind::Offboard => "offboard people",
+            JobKind::Contacts => "import Exchange contacts",
+            JobKind::ListMembers => "add people to distribution lists or remove them",
         }
     }
 
@@ -88,6 +96,8 @@ impl JobKind {
             // A deleted or offboarded mailbox is taken out of the aliases that deliver to it.
             JobKind::Delete => vec![Action::DeleteMailbox, Action::EditAliasMembers, Action::DeleteAlias],
             JobKind::Offboard => vec![Action::ResetPassword],
+            JobKind::Contacts => vec![Action::ExEditContacts],
+            JobKind::ListMembers => vec![Action::ExListMembers],
         });
         v
     }
@@ -101,6 +111,8 @@ impl JobKind {
             JobKind::Aliases => ALIASES,
             JobKind::Delete => DELETE,
             JobKind::Offboard => OFFBOARD,
+            JobKind::Contacts => CONTACTS,
+            JobKind::ListMembers => LIST_MEMBERS,
         }
     }
 
@@ -191,6 +203,27 @@ const OFFBOARD: &[Column] = &[
     col("keepEnabled", false, &["enabled", "keepactive"], "yes to keep the mailbox enabled (still receiving mail). Empty or no: disable it.", ["", "yes"]),
     col("autoReply", false, &["vacationmessage", "vacation", "outofoffice", "autoreplymessage"], "An auto-reply to turn on, e.g. who to write to instead. Empty: unchanged.", ["Jane has left; please write to boss@example.com.", ""]),
     col("removeFromAliases", false, &["removealiases", "leavealiases"], "yes to remove the person from every alias of their domain. Empty: no.", ["yes", ""]),
+];
+
+// The target domain is a column of its own: a contact's address is outside the domain, so
+// the domain cannot be read from it.
+const CONTACTS: &[Column] = &[
+    col("domain", true, &["exchangedomain", "targetdomain"], "The Hosted Exchange domain whose address book gets the contact, e.g. example.com.", ["example.com", "example.com"]),
+    col("email", true, &["externalemail", "emailaddress", "address", "mail", "e-mail"], "The contact's outside address, e.g. pat@supplier.example.", ["pat.kim@supplier.example", "lee.ray@partner.example"]),
+    col("displayName", true, &["fullname", "displayname"], "The name shown in the address book. Up to 128 characters.", ["Pat Kim", "Lee Ray (Partner)"]),
+    col("name", false, &["shortname", "contactname", "alias"], "The contact's short name in the domain (letters, digits, . - _). Empty: made from the display name (lower case, accents dropped, other characters as -).", ["", "lee-ray"]),
+    col("firstName", false, &["givenname", "first"], "First name. Up to 64 characters.", ["Pat", "Lee"]),
+    col("lastName", false, &["surname", "familyname", "last"], "Last name. Up to 64 characters.", ["Kim", "Ray"]),
+    col("company", false, &["organization", "organisation"], "Company. Up to 64 characters.", ["Supplier Ltd", ""]),
+    col("jobTitle", false, &["title", "position"], "Job title. Up to 64 characters.", ["Buyer", ""]),
+    col("businessNumber", false, &["businessphone", "workphone", "phone", "telephone"], "Business phone: digits, spaces and + - ( ) . / x.", ["+1 555 0100", ""]),
+    col("mobileNumber", false, &["mobilephone", "mobile", "cellphone", "cell"], "Mobile phone: digits, spaces and + - ( ) . / x.", ["", "+1 555 0199"]),
+];
+
+const LIST_MEMBERS: &[Column] = &[
+    col("list", true, &["listaddress", "distributionlist", "group"], "The full address of an existing distribution list of a Hosted Exchange domain, e.g. team@example.com.", ["team@example.com", "team@example.com"]),
+    col("member", true, &["memberaddress", "email", "address"], "The address to add or remove: a mailbox, contact or list of the domain.", ["jane.doe@example.com", "sam.lee@example.com"]),
+    col("action", false, &["change", "operation", "addremove"], "add or remove. Empty: add.", ["add", "remove"]),
 ];
 
 /// Columns of our exports and results files, read and ignored.
@@ -419,5 +452,18 @@ mod tests {
         assert_eq!(parse_yes_no("0"), Some(false));
         assert_eq!(parse_yes_no("maybe"), None);
         assert_eq!(split_addresses("a@x.com; b@y.com,c@z.com  d@w.com"), vec!["a@x.com", "b@y.com", "c@z.com", "d@w.com"]);
+    }
+
+    #[test]
+    fn exchange_jobs_need_their_change_and_stay_with_super_admins() {
+        use crate::identity::Role;
+        assert!(JobKind::Contacts.actions().contains(&Action::ExEditContacts));
+        assert!(JobKind::ListMembers.actions().contains(&Action::ExListMembers));
+        for k in [JobKind::Contacts, JobKind::ListMembers] {
+            assert!(k.actions().iter().all(|a| crate::policy::check(Role::SuperAdmin, *a).is_ok()), "{k}");
+            assert!(k.actions().iter().any(|a| crate::policy::check(Role::HelpDesk, *a).is_err()), "{k}: bulk changes are for super admins");
+        }
+        assert_eq!(JobKind::parse("list_members"), Some(JobKind::ListMembers));
+        assert!(JobKind::Contacts.template().starts_with("domain,email,displayName,name,"));
     }
 }

@@ -5,6 +5,7 @@
 use super::input::CsvInput;
 use super::validate::{RowSpec, Validated};
 use super::{JobKind, Problem, Severity};
+use crate::exchange::{ContactFields, ContactQuery, RecipientKind};
 use crate::api::{MailboxField, MailboxQuery, MAX_ALIAS_EXTERNAL, MAX_ALIAS_MEMBERS, MAX_PAGE_SIZE};
 use crate::limits::Limits;
 use crate::models::{Mailbox, MailboxSummary};
@@ -27,6 +28,20 @@ pub struct DomainSnap {
     /// Every alias by name, with its members (lower case) where they were needed and read;
     /// `None` when aliases were not read.
     pub aliases: Option<BTreeMap<String, Vec<String>>>,
+    /// Exchange contacts by name (lower case), when read: each with its details where the
+    /// file names it.
+    pub contacts: Option<BTreeMap<String, ContactSnap>>,
+    /// The domain list says it has no Hosted Exchange (Rackspace Email only).
+    pub no_exchange: bool,
+}
+
+/// An Exchange contact as the plan needs it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ContactSnap {
+    pub display_name: Option<String>,
+    pub external_email: Option<String>,
+    /// Read only for the contacts the file names.
+    pub details: Option<ContactFields>,
 }
 
 /// What the server has, for the domains a job touches.
@@ -34,6 +49,8 @@ pub struct DomainSnap {
 pub struct Snapshot {
     /// Every domain of the account; filled in for those the job touches.
     pub domains: BTreeMap<String, DomainSnap>,
+    /// Distribution lists' members (lower case) by list address; `None`: no such list.
+    pub lists: BTreeMap<String, Option<Vec<String>>>,
     /// Read calls made to build it.
     pub reads: u64,
 }
@@ -59,13 +76,35 @@ impl Snapshot {
             pager.advance(&p)?;
             let last = pager.offset().is_none();
             for d in p.items {
-                snap.domains.insert(d.name.to_ascii_lowercase(), DomainSnap::default());
+                let no_exchange = d.service_type.as_deref().is_some_and(|t| t.eq_ignore_ascii_case("rsemail")) && d.exchange_max_num_mailboxes.unwrap_or(0) == 0;
+                snap.domains.insert(d.name.to_ascii_lowercase(), DomainSnap { no_exchange, ..DomainSnap::default() });
             }
             if last {
                 break;
             }
         }
         let specs: Vec<&RowSpec> = v.rows.iter().filter_map(|(_, s)| s.as_ref()).collect();
+        if v.kind == JobKind::Contacts {
+            snap.load_contacts(client, &specs, progress).await?;
+            return Ok(snap);
+        }
+        if v.kind == JobKind::ListMembers {
+            let lists: BTreeSet<&EmailAddress> = specs.iter().filter_map(|s| if let RowSpec::ListMember { list, .. } = s { Some(list) } else { None }).collect();
+            for l in lists {
+                if snap.domains.get(&l.domain).is_none_or(|d| d.no_exchange) {
+                    continue;
+                }
+                progress(&format!("Reading the members of {l}…"));
+                let members = match client.list_recipients(&l.domain, &l.local, RecipientKind::Members).await {
+                    Ok(m) => Some(m.into_iter().map(|m| m.to_ascii_lowercase()).collect()),
+                    Err(e) if e.is_not_found() => None,
+                    Err(e) => return Err(e),
+                };
+                snap.reads += 1;
+                snap.lists.insert(l.to_string(), members);
+            }
+            return Ok(snap);
+        }
         let mut touched: BTreeSet<String> = BTreeSet::new();
         let mut details: BTreeSet<String> = BTreeSet::new();
         let mut alias_domains: BTreeMap<String, Option<BTreeSet<String>>> = BTreeMap::new(); // None = all aliases' members
@@ -109,7 +148,7 @@ impl Snapshot {
                         alias_domains.insert(o.addr.domain.clone(), None);
                     }
                 }
-                RowSpec::AlreadyDone { .. } => {}
+                RowSpec::AlreadyDone { .. } | RowSpec::Contact(_) | RowSpec::ListMember { .. } => {}
             }
         }
         // Alias names (not members) where a forwarding target or a new mailbox's name could be
@@ -212,6 +251,57 @@ impl Snapshot {
         Ok(snap)
     }
 
+    /// Each touched Exchange domain's contacts (one call per 250), and the details of those
+    /// the file names (one call each).
+    async fn load_contacts(&mut self, client: &Client, specs: &[&RowSpec], progress: &(dyn Fn(&str) + Sync)) -> Result<(), ApiError> {
+        let mut wanted: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        for s in specs {
+            if let RowSpec::Contact(c) = s {
+                wanted.entry(c.domain.clone()).or_default().insert(c.name.clone());
+            }
+        }
+        for (d, names) in wanted {
+            let Some(ds) = self.domains.get_mut(&d).filter(|ds| !ds.no_exchange) else { continue };
+            progress(&format!("Reading the contacts of {d}…"));
+            let mut pager = crate::api::Pager::new(0, MAX_PAGE_SIZE);
+            let mut all = BTreeMap::new();
+            while let Some(offset) = pager.offset() {
+                let p = client.contacts_page(&d, &ContactQuery { offset, ..ContactQuery::default() }).await?;
+                self.reads += 1;
+                pager.advance(&p)?;
+                let last = pager.offset().is_none();
+                for c in p.items {
+                    all.insert(c.name.to_ascii_lowercase(), ContactSnap { display_name: c.display_name, external_email: c.external_email, details: None });
+                }
+                if last {
+                    break;
+                }
+            }
+            let present: Vec<String> = names.into_iter().filter(|n| all.contains_key(n)).collect();
+            let total = present.len();
+            for (i, n) in present.into_iter().enumerate() {
+                if i % 10 == 0 {
+                    progress(&format!("Reading contact details of {d} ({} of {total})…", i + 1));
+                }
+                match client.contact(&d, &n).await {
+                    Ok(c) => {
+                        let e = all.entry(n).or_default();
+                        e.details = Some(c.details().clone());
+                        e.display_name = c.display_name.clone().or(e.display_name.take());
+                        e.external_email = c.external_email.clone().or(e.external_email.take());
+                    }
+                    Err(e) if e.is_not_found() => {
+                        all.remove(&n);
+                    }
+                    Err(e) => return Err(e),
+                }
+                self.reads += 1;
+            }
+            ds.contacts = Some(all);
+        }
+        Ok(())
+    }
+
     fn mailbox(&self, a: &EmailAddress) -> Option<&MailboxSummary> {
         self.domains.get(&a.domain)?.mailboxes.get(&a.local)
     }
@@ -295,6 +385,52 @@ pub enum Op {
     /// auto-reply where they change); then one step per alias to leave.
     #[serde(rename_all = "camelCase")]
     Offboard { address: String, enabled: Option<bool>, forward_to: Option<String>, auto_reply: Option<String>, leave_aliases: Vec<String> },
+    /// A new Exchange contact `name` in `domain`.
+    #[serde(rename_all = "camelCase")]
+    ContactCreate { domain: String, name: String, email: String, display_name: String, fields: ContactFields },
+    /// Only what differs from the contact on the server is set.
+    #[serde(rename_all = "camelCase")]
+    ContactEdit { domain: String, name: String, email: Option<String>, display_name: Option<String>, fields: ContactFields },
+    /// One member added to (`add`) or removed from a distribution list; waits for it to settle.
+    #[serde(rename_all = "camelCase")]
+    ListMember { list: String, member: String, add: bool },
+}
+
+/// The contact fields a bulk contacts job sets, for comparing and sending.
+fn contact_field_values(f: &ContactFields) -> [(&'static str, &Option<String>); 6] {
+    [
+        ("firstName", &f.first_name),
+        ("lastName", &f.last_name),
+        ("company", &f.company),
+        ("jobTitle", &f.job_title),
+        ("businessNumber", &f.business_number),
+        ("mobileNumber", &f.mobile_number),
+    ]
+}
+
+/// The fields of `want` that `have` does not already hold (an empty cell leaves a field as it is).
+pub(crate) fn contact_field_changes(have: Option<&ContactFields>, want: &ContactFields) -> (ContactFields, Vec<(&'static str, String, String)>) {
+    let empty = ContactFields::default();
+    let have = have.unwrap_or(&empty);
+    let mut out = ContactFields::default();
+    let mut said = Vec::new();
+    let olds = contact_field_values(have);
+    for (i, (name, v)) in contact_field_values(want).into_iter().enumerate() {
+        let Some(v) = v.as_ref().map(|v| v.trim().to_owned()) else { continue };
+        let old = olds[i].1.as_deref().unwrap_or("").trim().to_owned();
+        if old != v {
+            said.push((name, old, v.clone()));
+            match name {
+                "firstName" => out.first_name = Some(v),
+                "lastName" => out.last_name = Some(v),
+                "company" => out.company = Some(v),
+                "jobTitle" => out.job_title = Some(v),
+                "businessNumber" => out.business_number = Some(v),
+                _ => out.mobile_number = Some(v),
+            }
+        }
+    }
+    (out, said)
 }
 
 impl Op {
@@ -309,6 +445,10 @@ impl Op {
             Op::AliasAdd { creates: true, .. } => (1, 1),
             Op::AliasAdd { .. } | Op::AliasRemove { .. } => (2, 1),
             Op::Offboard { leave_aliases, .. } => (1 + 2 * leave_aliases.len() as u64, 1 + leave_aliases.len() as u64),
+            // Ops reads the contact first: for "already exists", and the journal's old values.
+            Op::ContactCreate { .. } | Op::ContactEdit { .. } => (1, 1),
+            // The members read first, the list before the change, and the reads while it settles.
+            Op::ListMember { .. } => (4, 1),
         }
     }
 
@@ -334,7 +474,7 @@ impl Op {
     pub fn verb(&self) -> &'static str {
         match self {
             Op::Nothing { .. } => "no change",
-            Op::Create { .. } | Op::AliasAdd { creates: true, .. } => "create",
+            Op::Create { .. } | Op::AliasAdd { creates: true, .. } | Op::ContactCreate { .. } => "create",
             Op::Delete { .. } | Op::AliasRemove { deletes: true, .. } => "delete",
             _ => "change",
         }
@@ -566,6 +706,8 @@ pub fn plan(input: &CsvInput, v: &Validated, snap: &Snapshot, limits: Limits) ->
     let mut new_per_domain: BTreeMap<String, u64> = BTreeMap::new();
     // Alias members as the file goes along (rows apply in order).
     let mut alias_state: BTreeMap<String, Option<Vec<String>>> = BTreeMap::new();
+    // Distribution list members, likewise.
+    let mut list_state: BTreeMap<String, Option<Vec<String>>> = BTreeMap::new();
     let mut rows = Vec::new();
     for (row, spec) in &v.rows {
         p.row = *row;
@@ -826,13 +968,97 @@ pub fn plan(input: &CsvInput, v: &Validated, snap: &Snapshot, limits: Limits) ->
                     None
                 }
             }
+            Some(RowSpec::Contact(c)) => {
+                let ds = snap.domains.get(&c.domain);
+                match ds.map(|d| d.contacts.as_ref()) {
+                    None => {
+                        let all: Vec<&str> = snap.domains.keys().map(String::as_str).collect();
+                        p.error("domain", format!("{} is not a domain of this account. The account's domains: {}.", c.domain, if all.is_empty() { "none".into() } else { all.join(", ") }));
+                        None
+                    }
+                    Some(None) => {
+                        p.error("domain", format!("{} has no Hosted Exchange, so it has no Exchange address book for contacts.", c.domain));
+                        None
+                    }
+                    Some(Some(contacts)) => {
+                        let email_lc = c.email.to_ascii_lowercase();
+                        let other = contacts.iter().find(|(n, x)| **n != c.name && x.external_email.as_deref().is_some_and(|e| e.eq_ignore_ascii_case(&email_lc)));
+                        if let Some((other, _)) = other {
+                            p.error("email", format!("{} is already in the address book of {} as the contact {other}; write that name in the name column to change it.", c.email, c.domain));
+                            None
+                        } else if let Some(cur) = contacts.get(&c.name) {
+                            let old_dn = cur.display_name.clone().unwrap_or_default();
+                            let display_name = (old_dn.trim() != c.display_name).then(|| c.display_name.clone());
+                            if display_name.is_some() {
+                                changes.push(ch("displayName", Some(quoted(&old_dn)), quoted(&c.display_name)));
+                            }
+                            let old_email = cur.external_email.clone().unwrap_or_default();
+                            let email = (!old_email.trim().eq_ignore_ascii_case(&c.email)).then(|| c.email.clone());
+                            if email.is_some() {
+                                changes.push(ch("email", Some(old_email.clone()), c.email.clone()));
+                            }
+                            let (fields, said) = contact_field_changes(cur.details.as_ref(), &c.fields);
+                            for (f, old, new) in said {
+                                changes.push(ch(f, Some(quoted(&old)), quoted(&new)));
+                            }
+                            if changes.is_empty() {
+                                Some(Op::Nothing { reason: "no change: the contact already has these values".into() })
+                            } else {
+                                Some(Op::ContactEdit { domain: c.domain.clone(), name: c.name.clone(), email, display_name, fields })
+                            }
+                        } else {
+                            changes.push(ch("contact", None, format!("{} <{}>{}", quoted(&c.display_name), c.email, if c.name_derived { format!(" named {} (from the display name)", c.name) } else { String::new() })));
+                            let (fields, said) = contact_field_changes(None, &c.fields);
+                            for (f, _, new) in said {
+                                changes.push(ch(f, None, quoted(&new)));
+                            }
+                            Some(Op::ContactCreate { domain: c.domain.clone(), name: c.name.clone(), email: c.email.clone(), display_name: c.display_name.clone(), fields })
+                        }
+                    }
+                }
+            }
+            Some(RowSpec::ListMember { list, member, add }) => {
+                let key = list.to_string();
+                if !p.domain_ok("list", list) {
+                    None
+                } else if snap.domains.get(&list.domain).is_some_and(|d| d.no_exchange) {
+                    p.error("list", format!("{} has no Hosted Exchange, so it has no distribution lists (for its aliases, use an aliases job).", list.domain));
+                    None
+                } else {
+                    let state = list_state.entry(key.clone()).or_insert_with(|| snap.lists.get(&key).cloned().flatten());
+                    match state {
+                        None => {
+                            p.error("list", format!("{list} is not a distribution list of {}. Check the spelling against the domain's lists.", list.domain));
+                            None
+                        }
+                        Some(members) => {
+                            let present = members.iter().any(|m| m == member);
+                            if *add && present {
+                                Some(Op::Nothing { reason: format!("no change: {member} is already a member") })
+                            } else if !*add && !present {
+                                Some(Op::Nothing { reason: format!("no change: {member} is not a member") })
+                            } else {
+                                let before = members.len();
+                                if *add {
+                                    members.push(member.clone());
+                                } else {
+                                    members.retain(|m| m != member);
+                                }
+                                let what = if *add { "adds" } else { "removes" };
+                                changes.push(ch("members", Some(before.to_string()), format!("{} ({what} {member})", members.len())));
+                                Some(Op::ListMember { list: key.clone(), member: member.clone(), add: *add })
+                            }
+                        }
+                    }
+                }
+            }
         };
         let row_has_error = p.problems.iter().filter(|x| x.is_error() && x.row == Some(*row)).count() > errors_before || spec.is_none();
         let op = if row_has_error { None } else { op };
         let text = match &op {
             None => "not applied: the row has errors".into(),
             Some(Op::Nothing { reason }) => reason.clone(),
-            Some(Op::Create { .. }) => format!("create: {}", changes.iter().map(|c| c.to_string()).collect::<Vec<_>>().join("; ")),
+            Some(Op::Create { .. } | Op::ContactCreate { .. }) => format!("create: {}", changes.iter().map(|c| c.to_string()).collect::<Vec<_>>().join("; ")),
             Some(Op::Delete { address, leave_aliases }) => {
                 let used = EmailAddress::parse(address).ok().and_then(|a| snap.mailbox(&a).and_then(|m| m.current_usage)).unwrap_or(0);
                 let aliases = if leave_aliases.is_empty() {
@@ -846,7 +1072,12 @@ pub fn plan(input: &CsvInput, v: &Validated, snap: &Snapshot, limits: Limits) ->
         };
         let target = spec.as_ref().map(|s| s.target()).unwrap_or_else(|| {
             let c = cells_of.get(row);
-            c.and_then(|c| c.get(if kind == JobKind::Aliases { "alias" } else { "email" }).cloned()).unwrap_or_default()
+            let col = match kind {
+                JobKind::Aliases => "alias",
+                JobKind::ListMembers => "list",
+                _ => "email",
+            };
+            c.and_then(|c| c.get(col).cloned()).unwrap_or_default()
         });
         rows.push(PlannedRow { row: *row, target, op, changes, text, cells: cells_of.get(row).cloned().unwrap_or_default() });
     }
@@ -1020,5 +1251,74 @@ mod tests {
         assert_eq!(eta_text(30), "less than a minute");
         assert_eq!(eta_text(17 * 60), "about 17 minutes");
         assert_eq!(eta_text(125 * 60), "about 2 hours 5 minutes");
+    }
+
+    #[test]
+    fn contacts_plan_creates_changes_or_leaves_alone() {
+        let mut s = snap();
+        let mut contacts = BTreeMap::new();
+        let same = ContactFields { first_name: Some("Pat".into()), company: Some("Supplier".into()), ..ContactFields::default() };
+        contacts.insert("pat".to_string(), ContactSnap { display_name: Some("Pat Kim".into()), external_email: Some("pat@supplier.example".into()), details: Some(same) });
+        contacts.insert("lee".to_string(), ContactSnap { display_name: Some("Lee Ray".into()), external_email: Some("lee@partner.example".into()), details: Some(ContactFields::default()) });
+        contacts.insert("old".to_string(), ContactSnap { display_name: Some("Old".into()), external_email: Some("old@x.example".into()), details: None });
+        s.domains.insert("example.net".into(), DomainSnap { contacts: Some(contacts), ..Default::default() });
+        // A Rackspace Email domain: its contacts are never read.
+        s.domains.get_mut("other.example").unwrap().no_exchange = true;
+        let csv = "domain,email,displayName,name,firstName,company,jobTitle\n\
+                   example.net,pat@supplier.example,Pat Kim,pat,Pat,,\n\
+                   example.net,lee@partner.example,Lee Ray,lee,,,Buyer\n\
+                   example.net,new@outside.example,Nia Ode,,,,\n\
+                   example.net,Old@X.example,Old Twin,old-twin,,,\n\
+                   nowhere.example,x@outside.example,X Y,,,,\n\
+                   other.example,y@outside.example,Y Z,,,,\n";
+        let i = read(csv.as_bytes(), JobKind::Contacts, &[]);
+        assert!(!i.has_errors(), "{:?}", i.problems);
+        let p = plan(&i, &validate(&i), &s, Limits::PUBLISHED);
+        assert_eq!(p.rows[0].text, "no change: the contact already has these values", "an empty cell leaves a field as it is");
+        assert_eq!(p.rows[1].text, "change jobTitle from (empty) to \"Buyer\"");
+        assert_eq!(
+            p.rows[1].op,
+            Some(Op::ContactEdit { domain: "example.net".into(), name: "lee".into(), email: None, display_name: None, fields: ContactFields { job_title: Some("Buyer".into()), ..ContactFields::default() } })
+        );
+        assert!(matches!(&p.rows[2].op, Some(Op::ContactCreate { name, .. }) if name == "nia-ode"), "{:?}", p.rows[2]);
+        assert!(p.rows[2].text.starts_with("create: contact \"Nia Ode\" <new@outside.example> named nia-ode (from the display name)"), "{}", p.rows[2].text);
+        assert_eq!(p.rows[2].target, "nia-ode@example.net");
+        assert!(has(&p, 5, "already in the address book of example.net as the contact old;"), "{:?}", p.problems);
+        assert!(has(&p, 6, "not a domain of this account"), "{:?}", p.problems);
+        assert!(has(&p, 7, "other.example has no Hosted Exchange"), "{:?}", p.problems);
+        assert_eq!((p.counts.creates, p.counts.changes, p.counts.no_change, p.counts.with_errors), (1, 1, 1, 3));
+        assert_eq!((p.reads, p.writes), (2, 2));
+        // A display name that differs is a change too.
+        let i = read(b"domain,email,displayName,name\nexample.net,PAT@supplier.example,Pat K.,pat\n", JobKind::Contacts, &[]);
+        let p = plan(&i, &validate(&i), &s, Limits::PUBLISHED);
+        assert_eq!(p.rows[0].text, "change displayName from \"Pat Kim\" to \"Pat K.\"", "the address is compared without case");
+    }
+
+    #[test]
+    fn list_members_plan_reads_each_list_once_and_follows_the_file() {
+        let mut s = snap();
+        s.lists.insert("team@example.com".into(), Some(vec!["jane@example.com".into()]));
+        s.lists.insert("gone@example.com".into(), None);
+        s.domains.get_mut("other.example").unwrap().no_exchange = true;
+        let csv = "list,member,action\n\
+                   team@example.com,Jane@example.com,add\n\
+                   team@example.com,sam@example.com,\n\
+                   team@example.com,pat@outside.example,remove\n\
+                   team@example.com,old@example.com,add\n\
+                   gone@example.com,sam@example.com,add\n\
+                   team@nowhere.example,sam@example.com,add\n\
+                   team@other.example,sam@example.com,add\n";
+        let i = read(csv.as_bytes(), JobKind::ListMembers, &[]);
+        assert!(!i.has_errors(), "{:?}", i.problems);
+        let p = plan(&i, &validate(&i), &s, Limits::PUBLISHED);
+        assert_eq!(p.rows[0].text, "no change: jane@example.com is already a member", "{:?}", p.problems);
+        assert_eq!(p.rows[1].op, Some(Op::ListMember { list: "team@example.com".into(), member: "sam@example.com".into(), add: true }), "an empty action adds");
+        assert_eq!(p.rows[1].text, "change members from 1 to 2 (adds sam@example.com)");
+        assert_eq!(p.rows[2].text, "no change: pat@outside.example is not a member");
+        assert_eq!(p.rows[3].text, "change members from 2 to 3 (adds old@example.com)", "the file's rows count in order");
+        assert!(has(&p, 6, "not a distribution list of example.com"), "{:?}", p.problems);
+        assert!(has(&p, 7, "not a domain of this account"), "{:?}", p.problems);
+        assert!(has(&p, 8, "other.example has no Hosted Exchange"), "{:?}", p.problems);
+        assert_eq!((p.counts.changes, p.counts.no_change, p.counts.with_errors), (2, 2, 3));
     }
 }

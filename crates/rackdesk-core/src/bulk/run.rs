@@ -6,7 +6,7 @@
 //! committed transaction) before its request is sent, and `done` or `failed` after. A row
 //! found `in-flight` when a job is resumed may or may not have reached Rackspace, so it is
 //! first checked on the server (create: does it exist; delete: is it gone; update: are the
-//! planned values in place; alias: membership) and only sent again if it did not happen.
+//! planned values in place; alias or list: membership; contact: read back) and only sent again if it did not happen.
 //! Password resets cannot be read back; sending one again is harmless (the password that
 //! counts is the one shown, which is the last one set).
 
@@ -14,6 +14,7 @@ use super::plan::{eta, Op, PasswordSource};
 use super::store::{JobInfo, JobRow, JobState, JobStore, RowState, SecretState};
 use super::BulkError;
 use crate::api::{MailboxChanges, NewMailbox, Vacation};
+use crate::exchange::{ContactChanges, Expect, NewContact, RecipientChange, RecipientKind, SettleWait};
 use crate::names::EmailAddress;
 use crate::ops::{Ops, OpsError};
 use crate::{password, policy, ApiError, ErrorKind};
@@ -509,6 +510,30 @@ impl Runner {
                 Ok(StepEnd::Applied(None))
             }
             Op::AliasRemove { alias, member, .. } => self.leave_alias(alias, member).await,
+            Op::ContactCreate { domain, name, email, display_name, fields } => {
+                let new = NewContact { display_name: display_name.clone(), external_email: email.clone(), is_hidden: None, fields: fields.clone() };
+                self.ops.create_contact(domain, name, &new).await?;
+                Ok(StepEnd::Applied(None))
+            }
+            Op::ContactEdit { domain, name, email, display_name, fields } => {
+                let ch = ContactChanges { display_name: display_name.clone(), external_email: email.clone(), is_hidden: None, fields: fields.clone() };
+                self.ops.edit_contact(domain, name, &ch).await?;
+                Ok(StepEnd::Applied(None))
+            }
+            Op::ListMember { list, member, add } => {
+                let a = addr(list)?;
+                // Already so (someone else did it since the plan): nothing to send.
+                match c.list_recipients(&a.domain, &a.local, RecipientKind::Members).await {
+                    Ok(m) if m.iter().any(|x| x.eq_ignore_ascii_case(member)) == *add => {
+                        return Ok(StepEnd::AlreadySo(format!("{member} {} a member", if *add { "was already" } else { "was not" })));
+                    }
+                    Ok(_) => {}
+                    Err(e) => return Err(e.into()),
+                }
+                let how = if *add { RecipientChange::Add } else { RecipientChange::Remove };
+                self.ops.change_list_recipients(&a, RecipientKind::Members, how, std::slice::from_ref(member), self.settle_wait()).await?;
+                Ok(StepEnd::Applied(None))
+            }
             Op::Offboard { address, enabled, forward_to, auto_reply, leave_aliases } => {
                 if step == 0 {
                     let a = addr(address)?;
@@ -528,6 +553,35 @@ impl Runner {
                 }
             }
         }
+    }
+
+    /// How long to wait for a list change to settle: the core's paced default, or quick reads
+    /// when Rackdesk talks to the sandbox or a server on this computer (which settle at once).
+    fn settle_wait(&self) -> SettleWait {
+        let url = &self.ops.session.client.config().api_url;
+        let local = reqwest::Url::parse(url).ok().and_then(|u| u.host_str().map(str::to_owned)).is_some_and(|h| {
+            h == "localhost" || h.trim_matches(['[', ']']).parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+        });
+        if self.ops.sandbox || local {
+            SettleWait { interval: Duration::from_millis(200), max_wait: Duration::from_secs(120) }
+        } else {
+            SettleWait::default()
+        }
+    }
+
+    /// Whether the contact holds every value the step sets (`None` when it does not exist).
+    async fn contact_has(&self, domain: &str, name: &str, email: Option<&str>, display_name: Option<&str>, fields: &crate::exchange::ContactFields) -> Result<Option<bool>, ApiError> {
+        let c = match self.ops.session.client.contact(domain, name).await {
+            Ok(c) => c,
+            Err(e) if e.is_not_found() => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        let (missing, _) = super::plan::contact_field_changes(Some(c.details()), fields);
+        Ok(Some(
+            email.is_none_or(|e| c.external_email.as_deref().is_some_and(|x| x.trim().eq_ignore_ascii_case(e)))
+                && display_name.is_none_or(|d| c.display_name.as_deref().map(str::trim) == Some(d.trim()))
+                && missing == crate::exchange::ContactFields::default(),
+        ))
     }
 
     /// Takes `member` out of `alias`, reading its members first. The alias is deleted when the
@@ -602,6 +656,20 @@ impl Runner {
                     }))
             }
             Op::AliasAdd { alias, member, .. } => Ok(member_of(alias, member).await? == Some(true)),
+            // The contact exists (whoever made it holds the name; a second create would be refused).
+            Op::ContactCreate { domain, name, .. } => Ok(self.contact_has(domain, name, None, None, &Default::default()).await?.is_some()),
+            Op::ListMember { list, member, add } => {
+                let a = addr(list)?;
+                // A change that arrived may still be settling: wait until the list's work is
+                // finished (an error it carries already is not this change's), then read.
+                let before = c.list(&a.domain, &a.local).await?.error;
+                c.settle_list(&a.domain, &a.local, &Expect::Present, before.as_ref(), self.settle_wait()).await?;
+                let m = c.list_recipients(&a.domain, &a.local, RecipientKind::Members).await?;
+                Ok(m.iter().any(|x| x.eq_ignore_ascii_case(member)) == *add)
+            }
+            Op::ContactEdit { domain, name, email, display_name, fields } => {
+                Ok(self.contact_has(domain, name, email.as_deref(), display_name.as_deref(), fields).await? == Some(true))
+            }
             Op::AliasRemove { alias, member, .. } => Ok(member_of(alias, member).await? != Some(true)),
             Op::Offboard { address, enabled, forward_to, auto_reply, leave_aliases } => {
                 if step == 0 {

@@ -5,8 +5,11 @@
 use super::input::{CsvInput, InputRow};
 use super::{parse_yes_no, reason_of, split_addresses, JobKind, Problem};
 use crate::api::{MAX_ALIAS_MEMBERS, MAX_DISPLAY_NAME, MAX_FORWARDS, MAX_MAILBOX_MB, MAX_VACATION_MESSAGE};
-use crate::names::EmailAddress;
+use crate::exchange::contacts::NewContact;
+use crate::exchange::ContactFields;
+use crate::names::{self, EmailAddress};
 use crate::password;
+use crate::ApiError;
 use secrecy::ExposeSecret;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -49,6 +52,80 @@ pub struct OffboardSpec {
     pub remove_from_aliases: bool,
 }
 
+/// An outside contact for a domain's Exchange address book.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContactSpec {
+    /// The Exchange domain (lower case).
+    pub domain: String,
+    /// The short name in the domain (lower case): given, or made from the display name.
+    pub name: String,
+    /// The name was made from the display name (the plan says so).
+    pub name_derived: bool,
+    /// The outside address.
+    pub email: String,
+    pub display_name: String,
+    /// The person-details the row gives (empty cells are `None`: left as they are).
+    pub fields: ContactFields,
+}
+
+impl ContactSpec {
+    /// `name@domain`, as the journal names a contact.
+    pub fn target(&self) -> String {
+        format!("{}@{}", self.name, self.domain)
+    }
+}
+
+/// A contact's short name made from its display name: lower case, accents dropped, every run
+/// of other characters one `-`, none at either end, at most 64 characters.
+pub fn contact_name_from(display_name: &str) -> String {
+    let mut out = String::new();
+    let mut gap = false;
+    for c in display_name.trim().chars().flat_map(char::to_lowercase) {
+        let base = fold_accent(c);
+        if base.is_ascii_alphanumeric() {
+            if gap && !out.is_empty() {
+                out.push('-');
+            }
+            gap = false;
+            out.push(base);
+        } else {
+            gap = true;
+        }
+    }
+    let mut cut: String = out.chars().take(64).collect();
+    while cut.ends_with('-') {
+        cut.pop();
+    }
+    cut
+}
+
+/// The unaccented letter of a lower-case Latin letter with a diacritic; other characters as
+/// they are (ß and the ligatures have no one-letter base and count as other characters).
+fn fold_accent(c: char) -> char {
+    match c {
+        'à'..='å' | 'ā' | 'ă' | 'ą' => 'a',
+        'ç' | 'ć' | 'ĉ' | 'ċ' | 'č' => 'c',
+        'ď' | 'đ' => 'd',
+        'è'..='ë' | 'ē' | 'ĕ' | 'ė' | 'ę' | 'ě' => 'e',
+        'ĝ' | 'ğ' | 'ġ' | 'ģ' => 'g',
+        'ĥ' | 'ħ' => 'h',
+        'ì'..='ï' | 'ĩ' | 'ī' | 'ĭ' | 'į' | 'ı' => 'i',
+        'ĵ' => 'j',
+        'ķ' => 'k',
+        'ĺ' | 'ļ' | 'ľ' | 'ŀ' | 'ł' => 'l',
+        'ñ' | 'ń' | 'ņ' | 'ň' => 'n',
+        'ò'..='ö' | 'ø' | 'ō' | 'ŏ' | 'ő' => 'o',
+        'ŕ' | 'ŗ' | 'ř' => 'r',
+        'ś' | 'ŝ' | 'ş' | 'š' | 'ș' => 's',
+        'ţ' | 'ť' | 'ŧ' | 'ț' => 't',
+        'ù'..='ü' | 'ũ' | 'ū' | 'ŭ' | 'ů' | 'ű' | 'ų' => 'u',
+        'ŵ' => 'w',
+        'ý' | 'ÿ' | 'ŷ' => 'y',
+        'ź' | 'ż' | 'ž' => 'z',
+        other => other,
+    }
+}
+
 /// What a valid row asks for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RowSpec {
@@ -58,6 +135,9 @@ pub enum RowSpec {
     Alias { alias: EmailAddress, member: String, add: bool },
     Delete(EmailAddress),
     Offboard(OffboardSpec),
+    Contact(Box<ContactSpec>),
+    /// A distribution list member to add (`add`) or remove.
+    ListMember { list: EmailAddress, member: String, add: bool },
     /// Marked done in the results file this row comes from: skipped.
     AlreadyDone { target: String, result: String },
 }
@@ -71,6 +151,8 @@ impl RowSpec {
             RowSpec::ResetPassword { addr, .. } => addr.to_string(),
             RowSpec::Alias { alias, .. } => alias.to_string(),
             RowSpec::Offboard(o) => o.addr.to_string(),
+            RowSpec::Contact(c) => c.target(),
+            RowSpec::ListMember { list, .. } => list.to_string(),
             RowSpec::AlreadyDone { target, .. } => target.clone(),
         }
     }
@@ -211,7 +293,11 @@ pub fn validate(input: &CsvInput) -> Validated {
         }
         let mut c = RowCheck { row, problems: vec![] };
         if let Some(done) = row.prior_result.as_deref().filter(|r| r.starts_with("done") || r.starts_with("no change")) {
-            let key = if kind == JobKind::Aliases { "alias" } else { "email" };
+            let key = match kind {
+                JobKind::Aliases => "alias",
+                JobKind::ListMembers => "list",
+                _ => "email",
+            };
             let target = row.get(key).unwrap_or("").to_owned();
             out.rows.push((row.row, Some(RowSpec::AlreadyDone { target, result: done.to_owned() })));
             continue;
@@ -319,19 +405,72 @@ pub fn validate(input: &CsvInput) -> Validated {
                 let remove_from_aliases = c.yes_no("removeFromAliases").unwrap_or(false);
                 addr.map(|addr| RowSpec::Offboard(OffboardSpec { addr, forward_to, keep_enabled, auto_reply, remove_from_aliases }))
             }
+            JobKind::Contacts => contact_row(&mut c),
+            JobKind::ListMembers => {
+                let list = c.address("list");
+                let member = match row.get("member") {
+                    None => {
+                        c.error("member", "The member cell is empty; write the address to add or remove.");
+                        None
+                    }
+                    Some(m) => match EmailAddress::parse_external("member", m) {
+                        Ok(a) => Some(a.to_string().to_ascii_lowercase()),
+                        Err(_) => {
+                            c.error("member", format!("\"{m}\" is not an e-mail address."));
+                            None
+                        }
+                    },
+                };
+                let add = match row.get("action").map(|a| a.to_ascii_lowercase()) {
+                    None => Some(true),
+                    Some(a) if matches!(a.as_str(), "add" | "+" | "join") => Some(true),
+                    Some(a) if matches!(a.as_str(), "remove" | "-" | "delete" | "leave") => Some(false),
+                    Some(a) => {
+                        c.error("action", format!("\"{a}\" is not an action; write add or remove (empty: add)."));
+                        None
+                    }
+                };
+                if let (Some(l), Some(m)) = (&list, &member) {
+                    if l.to_string() == *m {
+                        c.error("member", "A list cannot be a member of itself.");
+                    }
+                }
+                match (list, member, add) {
+                    (Some(list), Some(member), Some(add)) => Some(RowSpec::ListMember { list, member, add }),
+                    _ => None,
+                }
+            }
         };
         // Duplicates within the file.
+        if let Some(RowSpec::Contact(ct)) = &spec {
+            // One contact per outside address and domain, as well as per name.
+            let key = format!("{} {}", ct.domain, ct.email.to_ascii_lowercase());
+            if let Some(first) = seen.get(&key) {
+                c.error("email", format!("{} is already imported into {} on row {first}; each outside address may appear once per domain. Merge the two rows.", ct.email, ct.domain));
+            } else {
+                seen.insert(key, row.row);
+            }
+        }
         if let Some(s) = &spec {
             let key = match s {
                 RowSpec::Alias { alias, member, add } => format!("{alias} {member} {add}"),
+                // Adding and removing the same member in one file is as much a duplicate.
+                RowSpec::ListMember { list, member, .. } => format!("{list} {member}"),
                 other => other.target(),
             };
             if let Some(first) = seen.get(&key) {
                 let what = match s {
                     RowSpec::Alias { alias, member, .. } => format!("The same change to {alias} for {member} is already on row {first}; each change may appear only once."),
+                    RowSpec::ListMember { list, member, .. } => format!("{member} is already added to or removed from {list} on row {first}; each member may appear once per list."),
+                    RowSpec::Contact(ct) => format!("The contact {} of {} is also on row {first}; each contact may appear only once in a job. Merge the two rows, or give one of them another name.", ct.name, ct.domain),
                     other => format!("{} is also on row {first}; each address may appear only once in a job. Merge the two rows.", other.target()),
                 };
-                c.error(if kind == JobKind::Aliases { "member" } else { "email" }, what);
+                let col = match kind {
+                    JobKind::Aliases | JobKind::ListMembers => "member",
+                    JobKind::Contacts => "name",
+                    _ => "email",
+                };
+                c.error(col, what);
             } else {
                 seen.insert(key, row.row);
             }
@@ -353,6 +492,106 @@ pub fn validate(input: &CsvInput) -> Validated {
         }
     }
     out
+}
+
+fn contact_row(c: &mut RowCheck<'_>) -> Option<RowSpec> {
+    let row = c.row;
+    let domain = match row.get("domain") {
+        None => {
+            c.error("domain", "The domain cell is empty; write the Exchange domain that gets the contact, like example.com.");
+            None
+        }
+        Some(d) => match names::domain_name(d) {
+            Ok(d) => Some(d),
+            Err(e) => {
+                c.error("domain", format!("\"{d}\" is not a domain: {}.", reason_of(&e)));
+                None
+            }
+        },
+    };
+    let email = match row.get("email") {
+        None => {
+            c.error("email", "The email cell is empty; write the contact's outside address, like pat@supplier.example.");
+            None
+        }
+        Some(e) => match EmailAddress::parse_external("email", e) {
+            Ok(a) => Some(a.to_string()),
+            Err(err) => {
+                c.error("email", format!("\"{e}\" is not a valid address: {}.", reason_of(&err)));
+                None
+            }
+        },
+    };
+    let display_name = match c.text("displayName", crate::exchange::MAX_DISPLAY_NAME) {
+        None => {
+            c.error("displayName", "The displayName cell is empty; a contact needs the name the address book shows.");
+            None
+        }
+        Some(d) => Some(d),
+    };
+    let (name, name_derived) = match (row.get("name"), &display_name) {
+        (Some(n), _) => match names::mailbox_name("name", n) {
+            Ok(n) => (Some(n), false),
+            Err(e) => {
+                c.error("name", format!("\"{n}\" cannot be a contact's name: {}.", reason_of(&e)));
+                (None, false)
+            }
+        },
+        (None, Some(d)) => {
+            let n = contact_name_from(d);
+            match names::mailbox_name("name", &n) {
+                Ok(n) => (Some(n), true),
+                Err(_) => {
+                    c.error("name", format!("No name can be made from the display name \"{d}\" (it needs letters or digits); write one in the name column."));
+                    (None, true)
+                }
+            }
+        }
+        (None, None) => (None, true),
+    };
+    let fields = ContactFields {
+        first_name: row.get("firstName").map(str::to_owned),
+        last_name: row.get("lastName").map(str::to_owned),
+        company: row.get("company").map(str::to_owned),
+        job_title: row.get("jobTitle").map(str::to_owned),
+        business_number: row.get("businessNumber").map(str::to_owned),
+        mobile_number: row.get("mobileNumber").map(str::to_owned),
+        ..ContactFields::default()
+    };
+    let (Some(domain), Some(email), Some(display_name), Some(name)) = (domain, email, display_name, name) else { return None };
+    // The same checks as the request itself: field lengths, one line, phone characters.
+    let new = NewContact { display_name: display_name.clone(), external_email: email.clone(), is_hidden: None, fields: fields.clone() };
+    if let Err(e) = new.to_form() {
+        let col = match &e {
+            ApiError::InvalidInput { field, .. } => column_of_field(field),
+            _ => "email",
+        };
+        c.error(col, format!("{}.", capitalised(&reason_of(&e))));
+        return None;
+    }
+    Some(RowSpec::Contact(Box::new(ContactSpec { domain, name, name_derived, email, display_name: display_name.trim().to_owned(), fields })))
+}
+
+/// Our column for a field named in an input error ("business phone" → businessNumber).
+fn column_of_field(field: &str) -> &'static str {
+    match field {
+        "first name" => "firstName",
+        "last name" => "lastName",
+        "company" => "company",
+        "job title" => "jobTitle",
+        "business phone" => "businessNumber",
+        "mobile phone" => "mobileNumber",
+        "display name" | "displayName" => "displayName",
+        _ => "email",
+    }
+}
+
+fn capitalised(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => String::new(),
+    }
 }
 
 #[cfg(test)]
@@ -426,5 +665,82 @@ mod tests {
         let v = check(JobKind::Delete, "result,email\ndone,a@example.com\nfailed,b@example.com\n");
         assert!(matches!(&v.rows[0].1, Some(RowSpec::AlreadyDone { .. })));
         assert!(matches!(&v.rows[1].1, Some(RowSpec::Delete(_))));
+    }
+
+    #[test]
+    fn contact_names_are_made_from_display_names() {
+        assert_eq!(contact_name_from("Zoë Ångström-Núñez"), "zoe-angstrom-nunez");
+        assert_eq!(contact_name_from("  Pat   Kim (Supplier) "), "pat-kim-supplier");
+        assert_eq!(contact_name_from("O'Brien & Söhne, GmbH"), "o-brien-sohne-gmbh");
+        assert_eq!(contact_name_from("!!!"), "");
+        assert_eq!(contact_name_from(&"a b ".repeat(40)).len(), 63, "at most 64, never ending in -");
+    }
+
+    #[test]
+    fn contact_rows_are_checked_cell_by_cell() {
+        let csv = "domain,email,displayName,name,firstName,businessNumber\n\
+                   example.net,pat@supplier.example,Pat Kim,,Pat,+1 555 0100\n\
+                   example.net,lee@partner.example,Lee Ray,lee,,\n\
+                   nodot,x@y.example,X,,,\n\
+                   example.net,not-an-address,Nobody,,,\n\
+                   example.net,sam@partner.example,,,,\n\
+                   example.net,ann@partner.example,Ann,,,call me\n\
+                   example.net,pat2@supplier.example,Pat  Kim,,,\n\
+                   example.net,lee@partner.example,Lee Again,,,\n\
+                   example.net,q@partner.example,???,,,\n\
+                   example.net,r@partner.example,Bad Name,no spaces,,\n";
+        let v = check(JobKind::Contacts, csv);
+        let m = msgs(&v);
+        match &v.rows[0].1 {
+            Some(RowSpec::Contact(c)) => {
+                assert_eq!((c.domain.as_str(), c.name.as_str(), c.email.as_str()), ("example.net", "pat-kim", "pat@supplier.example"));
+                assert!(c.name_derived);
+                assert_eq!(c.fields.first_name.as_deref(), Some("Pat"));
+                assert_eq!(c.fields.business_number.as_deref(), Some("+1 555 0100"));
+                assert_eq!(c.target(), "pat-kim@example.net");
+            }
+            other => panic!("{other:?} {m:?}"),
+        }
+        assert!(matches!(&v.rows[1].1, Some(RowSpec::Contact(c)) if c.name == "lee" && !c.name_derived));
+        assert!(has(&v, 4, "domain", "no dot"), "{m:?}");
+        assert!(has(&v, 5, "email", "not a valid address"), "{m:?}");
+        assert!(has(&v, 6, "displayName", "empty"), "{m:?}");
+        assert!(has(&v, 7, "businessNumber", "digits"), "{m:?}");
+        // Row 8's name is made the same as row 2's: the duplicate names both rows.
+        assert!(has(&v, 8, "name", "pat-kim of example.net is also on row 2"), "{m:?}");
+        assert!(has(&v, 9, "email", "lee@partner.example is already imported into example.net on row 3"), "{m:?}");
+        assert!(has(&v, 10, "name", "No name can be made"), "{m:?}");
+        assert!(has(&v, 11, "name", "cannot be a contact's name"), "{m:?}");
+        assert_eq!(v.rows.iter().filter(|(_, s)| s.is_some()).count(), 2, "{m:?}");
+    }
+
+    #[test]
+    fn a_contacts_file_needs_its_required_columns() {
+        let i = read(b"email,name\npat@supplier.example,pat\n", JobKind::Contacts, &[]);
+        let e: Vec<String> = i.problems.iter().filter(|p| p.is_error()).map(|p| p.to_string()).collect();
+        assert!(e.iter().any(|m| m.contains("no domain column")), "{e:?}");
+        assert!(e.iter().any(|m| m.contains("no displayName column")), "{e:?}");
+        assert!(!e.iter().any(|m| m.contains("no email column")), "{e:?}");
+    }
+
+    #[test]
+    fn list_member_rows_and_duplicates() {
+        let csv = "list,member,action\n\
+                   team@example.com,jane@example.com,\n\
+                   team@example.com,JANE@example.com,remove\n\
+                   team@example.com,not-an-address,add\n\
+                   team@example.com,sam@example.com,maybe\n\
+                   team@example.com,team@example.com,add\n\
+                   ,sam@example.com,add\n";
+        let v = check(JobKind::ListMembers, csv);
+        let m = msgs(&v);
+        assert!(matches!(&v.rows[0].1, Some(RowSpec::ListMember { add: true, member, .. }) if member == "jane@example.com"), "{m:?}");
+        assert!(has(&v, 3, "member", "already added to or removed from team@example.com on row 2"), "{m:?}");
+        assert!(has(&v, 4, "member", "not an e-mail address"), "{m:?}");
+        assert!(has(&v, 5, "action", "not an action"), "{m:?}");
+        assert!(has(&v, 6, "member", "member of itself"), "{m:?}");
+        assert!(has(&v, 7, "list", "empty"), "{m:?}");
+        let i = read(b"member\njane@example.com\n", JobKind::ListMembers, &[]);
+        assert!(i.problems.iter().any(|p| p.is_error() && p.message.contains("no list column")), "{:?}", i.problems);
     }
 }
