@@ -451,12 +451,16 @@ function PastJobs({ jobs, onSave }: { jobs: BulkJobView[]; onSave: (jobId: strin
 /** The apply button says what it will do now, or what stands in the way. */
 function applyLabel(plan: BulkPlanView): string {
   if (plan.errors > 0) return `Fix ${countLabel(plan.errors, "problem", "problems")} to continue`;
+  const total = plan.creates + plan.changes + plan.deletes;
+  if (total === 0) return "Nothing to change";
+  // Mailbox and contact jobs say what they create; other kinds count their changes.
+  const noun: [string, string] | null = plan.kind === "contacts" ? ["contact", "contacts"] : plan.kind === "list-members" ? null : ["mailbox", "mailboxes"];
+  if (!noun) return `Make ${countLabel(total, "change", "changes")}`;
   const parts = [
-    plan.creates && `create ${countLabel(plan.creates, "mailbox", "mailboxes")}`,
+    plan.creates && `create ${countLabel(plan.creates, noun[0], noun[1])}`,
     plan.changes && `change ${plan.changes}`,
     plan.deletes && `delete ${plan.deletes}`,
   ].filter(Boolean);
-  if (parts.length === 0) return "Nothing to change";
   const text = parts.join(", ");
   return text[0].toUpperCase() + text.slice(1);
 }
