@@ -93,6 +93,12 @@ const layout = () =>
       const probe = document.elementFromPoint(p.left + p.width / 2, Math.min(p.top + 40, window.innerHeight - 60));
       paneOnTop = !!probe && pane.contains(probe) && p.width > 200 && p.left >= 0 && p.right <= window.innerWidth + 1;
     }
+    // Toolbar buttons on one line keep a gap between them (they must not run together).
+    let touching = 0;
+    for (const bar of document.querySelectorAll('.toolbar')) {
+      const items = [...bar.children].filter((c) => c.offsetParent !== null && c.tagName === 'BUTTON').map(r);
+      for (let i = 1; i < items.length; i++) if (Math.abs(items[i].top - items[i - 1].top) < 2 && items[i].left - items[i - 1].right < 4) touching++;
+    }
     const work = document.querySelector('.work');
     return {
       width: window.innerWidth,
@@ -104,6 +110,7 @@ const layout = () =>
       overlap,
       clippedCells: cells.reduce((a, b) => a + b, 0),
       paneOnTop,
+      touching,
     };
   `);
 
@@ -113,6 +120,7 @@ function assertFits(l, where) {
   assert.ok(l.barBottom !== null && l.barBottom <= l.height + 1 && l.barTop >= 0, `${where}: the status bar is outside the window (${l.barTop}–${l.barBottom} of ${l.height})`);
   assert.ok(l.overlap <= 0, `${where}: list columns overlap by ${l.overlap}px`);
   assert.equal(l.clippedCells, 0, `${where}: list cells are cut off without an ellipsis`);
+  assert.equal(l.touching, 0, `${where}: toolbar buttons run together`);
 }
 
 test("the sandbox opens with its mailboxes", async () => {
