@@ -320,3 +320,11 @@ fn the_new_input_type_keeps_the_password_out_of_debug_output() {
     let shown = format!("{input:?}");
     assert!(!shown.contains("Blue-Harbor7-Secret") && shown.contains("pat"), "{shown}");
 }
+
+#[test]
+fn the_contact_form_proposes_the_cores_short_name() {
+    let a = app();
+    assert_eq!(call(&a, "suggest_contact_name", json!({"displayName": "Mira Holt (Litware)"})).unwrap(), json!("mira-holt-litware"));
+    assert_eq!(call(&a, "suggest_contact_name", json!({"displayName": "  Zoë Ångström  "})).unwrap(), json!("zoe-angstrom"));
+    assert_eq!(call(&a, "suggest_contact_name", json!({"displayName": "!!!"})).unwrap(), json!(""));
+}

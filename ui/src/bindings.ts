@@ -486,6 +486,7 @@ export interface Commands {
   change_dlist_recipients: { args: { domain: string; name: string; kind: string; action: string; addresses: Array<string> }; result: DListDetail };
   delete_dlist: { args: { domain: string; name: string; confirmAddress: string }; result: null };
   export_exchange: { args: { domain: string; what: string }; result: ExportResult | null };
+  suggest_contact_name: { args: { displayName: string }; result: string };
   copy_secret: { args: { text: string }; result: number };
   set_zoom: { args: { percent: number; steps: number }; result: number };
 }

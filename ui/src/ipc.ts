@@ -118,3 +118,4 @@ export const changeDlistRecipients = (
 ) => call("change_dlist_recipients", { domain, name, kind, action, addresses });
 export const deleteDlist = (domain: string, name: string, confirmAddress: string) => call("delete_dlist", { domain, name, confirmAddress });
 export const exportExchange = (domain: string, what: "mailboxes" | "contacts" | "lists") => call("export_exchange", { domain, what });
+export const suggestContactName = (displayName: string) => call("suggest_contact_name", { displayName });

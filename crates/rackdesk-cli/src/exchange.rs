@@ -569,7 +569,7 @@ pub(crate) async fn lists(cli: &Cli, cmd: &ListsCmd, format: Format) -> Outcome 
                 l.primary_smtp_address.clone().unwrap_or_else(|| format!("{}@{domain}", l.common_name)),
                 l.display_name.clone().unwrap_or_default(),
                 l.member_count.map(|n| n.to_string()).unwrap_or_default(),
-                l.status.clone().unwrap_or_default(),
+                l.state_words(),
             ]
         })
         .collect();
@@ -600,7 +600,7 @@ pub(crate) async fn list(cli: &Cli, cmd: &ListCmd, format: Format) -> Outcome {
                 ("Hidden", yes_no(l.is_hidden_from_address_list)),
                 ("Members", words(&members, "none")),
                 ("Allowed senders", words(&senders, "anyone")),
-                ("Status", l.status.clone().unwrap_or_default()),
+                ("Status", l.state_words()),
             ];
             if let Some(e) = l.error.as_ref().filter(|e| !e.is_empty()) {
                 fields.push(("Last error", e.message.clone().unwrap_or_default()));

@@ -134,6 +134,7 @@ commands! {
     exchange::change_dlist_recipients(domain: String, name: String, kind: String, action: String, addresses: Vec<String>) -> DListDetail;
     exchange::delete_dlist(domain: String, name: String, confirm_address: String) -> ();
     exchange::export_exchange(domain: String, what: String) -> Option<ExportResult>;
+    exchange::suggest_contact_name(display_name: String) -> String;
     window::copy_secret(text: String) -> u32;
     window::set_zoom(percent: u32, steps: i32) -> u32;
 }

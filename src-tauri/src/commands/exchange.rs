@@ -280,38 +280,13 @@ fn settle_wait(state: &AppState) -> SettleWait {
     }
 }
 
-/// A list's state in words: "Ready", "Being changed", or "Failed: " and the server's words.
-/// The words are read as the core reads them when it waits for a change (only plain
-/// "finished" words are ready, failure words fail, anything else is still being changed);
-/// an error left by the last change, on a list that is otherwise finished, is shown as failed.
-fn list_status(l: &DistributionList) -> String {
-    let word: String = l.status.as_deref().unwrap_or("").chars().filter(|c| c.is_ascii_alphanumeric()).collect::<String>().to_ascii_lowercase();
-    let failed_word = matches!(word.as_str(), "failed" | "failure" | "error" | "errored");
-    let settled_word = matches!(
-        word.as_str(),
-        "" | "ready" | "complete" | "completed" | "succeeded" | "success" | "successful" | "active" | "enabled" | "idle" | "done" | "ok" | "normal" | "available" | "none"
-    );
-    let error = l.error.as_ref().filter(|e| !e.is_empty());
-    if failed_word || (settled_word && error.is_some()) {
-        let words = error
-            .and_then(|e| text(&e.message).or_else(|| text(&e.details)))
-            .unwrap_or_else(|| "Exchange could not complete the last change.".into());
-        return format!("Failed: {words}");
-    }
-    if settled_word {
-        "Ready".into()
-    } else {
-        "Being changed".into()
-    }
-}
-
 fn list_row(domain: &str, l: &DistributionList) -> DListRow {
     DListRow {
         name: l.common_name.clone(),
         address: text(&l.primary_smtp_address).unwrap_or_else(|| format!("{}@{domain}", l.common_name)),
         display_name: l.display_name.clone().unwrap_or_default(),
         members: l.member_count.map(|n| u32::try_from(n).unwrap_or(u32::MAX)).unwrap_or(0),
-        status: list_status(l),
+        status: l.state_words(),
     }
 }
 
@@ -596,4 +571,11 @@ pub async fn export_exchange<R: tauri::Runtime>(app: tauri::AppHandle<R>, state:
     };
     crate::desktop::notify_if_slow(&app, started, "Export finished", &format!("{n} rows of {domain} written to {}", path.display()));
     Ok(Some(ExportResult { path: path.display().to_string(), rows: n as u32 }))
+}
+
+/// The short name a new contact gets from its display name (the core's rule, the same one a
+/// contact import uses for an empty `name`), for the form to propose as the person types.
+#[tauri::command]
+pub fn suggest_contact_name(display_name: String) -> String {
+    rackdesk_core::bulk::validate::contact_name_from(&display_name)
 }

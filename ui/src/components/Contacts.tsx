@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState } from "react";
 import type { CommandError, ContactDetail, ContactRow } from "../bindings";
-import { asCommandError, exportExchange, contactDetail, createContact, deleteContact, listContacts, updateContact } from "../ipc";
+import { asCommandError, exportExchange, suggestContactName, contactDetail, createContact, deleteContact, listContacts, updateContact } from "../ipc";
+import { useCoreAnswer } from "../logic/coreCheck";
 import { countLabel } from "../logic/format";
 import { addressProblem, nameProblem } from "../logic/validate";
 import { Refusal, useCan } from "./can";
@@ -181,7 +182,8 @@ function NewContactDialog(props: { domain: string; onClose: () => void; onCreate
   const { busy, error, run } = useAction();
   // The short name in the domain: from the display name, as the person types (editable).
   const [name, setName] = useState("");
-  const suggested = displayName.trim().toLowerCase().normalize("NFD").replace(/[\u0300-\u036f]/g, "").replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 64);
+  // The core's rule (the one a contact import uses), asked as the person types.
+  const suggested = useCoreAnswer(() => (displayName.trim() ? suggestContactName(displayName) : null), [displayName]) ?? "";
   const shortName = name || suggested;
   const eProblem = addressProblem(email.trim());
   const nProblem = shortName ? nameProblem(shortName) : "Give the contact a name.";

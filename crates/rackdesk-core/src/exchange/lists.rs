@@ -409,6 +409,24 @@ fn status_class(status: Option<&str>) -> StatusClass {
     }
 }
 
+impl DistributionList {
+    /// The list's state in words, for people: "Ready", "Being changed", or "Failed: " and the
+    /// server's words. Read as [`Client::settle_list`] reads it: only plain "finished" words are
+    /// ready, failure words fail, anything else is still being changed; an error left by the
+    /// last change on a list that is otherwise finished counts as failed.
+    pub fn state_words(&self) -> String {
+        let class = status_class(self.status.as_deref());
+        let error = self.error.as_ref().filter(|e| !e.is_empty());
+        if class == StatusClass::Failed || (class == StatusClass::Settled && error.is_some()) {
+            let words = error
+                .and_then(|e| [&e.message, &e.details].into_iter().flatten().map(|t| t.trim()).find(|t| !t.is_empty()).map(str::to_owned))
+                .unwrap_or_else(|| "Exchange could not complete the last change.".into());
+            return format!("Failed: {words}");
+        }
+        if class == StatusClass::Settled { "Ready".into() } else { "Being changed".into() }
+    }
+}
+
 /// Reads a recipients answer: `{"Recipients":[...]}` (any case), or a bare array; each item
 /// a string or an object naming the address in one of the usual fields.
 fn recipients_of(v: &Value) -> Option<Vec<String>> {
@@ -666,6 +684,26 @@ mod tests {
             assert_eq!(status_class(Some(s)), StatusClass::Pending, "{s}");
         }
         assert_eq!(status_class(Some("Failed")), StatusClass::Failed);
+    }
+
+    #[test]
+    fn a_lists_state_reads_in_words() {
+        let list = |status: &str, message: Option<&str>| DistributionList {
+            common_name: "sales".into(),
+            display_name: None,
+            alias: None,
+            is_hidden_from_address_list: None,
+            status: Some(status.into()),
+            error: message.map(|m| ListError { message: Some(m.into()), ..Default::default() }),
+            description: None,
+            member_count: None,
+            primary_smtp_address: None,
+        };
+        assert_eq!(list("Ready", None).state_words(), "Ready");
+        assert_eq!(list("Updating", None).state_words(), "Being changed");
+        assert_eq!(list("Error", Some(" Mailbox quota ")).state_words(), "Failed: Mailbox quota");
+        assert_eq!(list("Ready", Some("Left from the last change")).state_words(), "Failed: Left from the last change");
+        assert_eq!(list("Failed", None).state_words(), "Failed: Exchange could not complete the last change.");
     }
 
     #[test]
