@@ -745,3 +745,377 @@ async fn a_list_members_job_adds_and_removes_as_planned() {
     assert_eq!((j.state, j.counts.done, j.counts.failed), (JobState::Done, 1, 0));
     let _ = std::fs::remove_dir_all(state_dir(&s));
 }
+
+fn ex_mailbox(sim: &Simulator, addr: &str) -> Option<rackdesk_sim::exchange::ExMailboxRec> {
+    let (local, domain) = addr.split_once('@').unwrap();
+    sim.sim().with_store(|s| {
+        s.domains
+            .get(domain)
+            .and_then(|d| d.ex_mailboxes.get(local).cloned())
+    })
+}
+
+/// The Exchange side of onboarding and offboarding, through the same five jobs as Rackspace
+/// Email: the kind of mailbox follows the domain (a domain with both needs the service
+/// column), and each Exchange rule is an error on its row before anything is sent.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn exchange_mailboxes_are_created_changed_reset_offboarded_and_deleted_by_bulk_jobs() {
+    let s = sim(DataSet::Demo).await;
+    const EX: &str = "adatum.example";
+    const MIXED: &str = "tailspin.example";
+    let (boss, colleague) = s.sim().with_store(|st| {
+        let a = st.domains[EX].ex_mailboxes.keys().next().cloned().unwrap();
+        let t = st.domains[MIXED]
+            .ex_mailboxes
+            .keys()
+            .next()
+            .cloned()
+            .unwrap();
+        (format!("{a}@{EX}"), format!("{t}@{MIXED}"))
+    });
+
+    // Exchange's rules, each on its row; nothing is sent.
+    let bad = write(
+        &s,
+        "ex-bad.csv",
+        &format!(
+            "email,displayName,sizeMB,forwardTo,autoReply,service\n\
+             one@{MIXED},One,,,,\n\
+             two@{EX},Two,,a@out.example;b@out.example,,\n\
+             three@{EX},,,,,\n\
+             four@{EX},Four,,,Away,\n\
+             five@{EX},Five,200000,,,\n\
+             six@{EX},Six,,,,rackspace\n"
+        ),
+    );
+    let before = writes(&s);
+    let o = rackdesk(&s, &["bulk", "plan", &bad, "--job", "create"]);
+    assert_eq!(code(&o), 2, "{}", both(&o));
+    for (row, col, text) in [
+        (2, "service", "has both Rackspace Email and Hosted Exchange"),
+        (
+            3,
+            "forwardTo",
+            "Hosted Exchange forwards to one address only",
+        ),
+        (4, "displayName", "needs a display name"),
+        (
+            5,
+            "autoReply",
+            "cannot set an Exchange mailbox's automatic reply",
+        ),
+        (6, "sizeMB", "up to 102400 MB (100 GB) for Exchange"),
+        (7, "service", "has no Rackspace Email"),
+    ] {
+        assert!(
+            stdout(&o).contains(&format!("Error, row {row}, column {col}: "))
+                && stdout(&o).contains(text),
+            "row {row} {col} {text}: {}",
+            stdout(&o)
+        );
+    }
+    assert_eq!(writes(&s), before, "nothing sent");
+
+    // Onboarding: three Exchange mailboxes and a Rackspace Email one on the mixed domain.
+    let file = write(
+        &s,
+        "ex-new.csv",
+        &format!(
+            "email,firstName,lastName,sizeMB,forwardTo,keepCopy,service\n\
+             new.one@{EX},New,One,4096,,,\n\
+             new.two@{EX},New,Two,,{boss},yes,\n\
+             new.three@{MIXED},New,Three,,,,exchange\n\
+             new.four@{MIXED},New,Four,,,,rackspace\n"
+        ),
+    );
+    let o = rackdesk(&s, &["bulk", "plan", &file, "--job", "create"]);
+    assert_eq!(code(&o), 0, "{}", both(&o));
+    assert!(
+        stdout(&o).contains("service Hosted Exchange")
+            && stdout(&o).contains("service Rackspace Email"),
+        "{}",
+        stdout(&o)
+    );
+    let pw1 = state_dir(&s).join("ex-passwords-1.csv");
+    let o = rackdesk(
+        &s,
+        &[
+            "bulk",
+            "apply",
+            &file,
+            "--job",
+            "create",
+            "--yes",
+            "--passwords-out",
+            pw1.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code(&o), 0, "{}", both(&o));
+    let one = ex_mailbox(&s, &format!("new.one@{EX}")).expect("new.one created on Exchange");
+    assert_eq!((one.display_name.as_str(), one.size), ("New One", 4096));
+    assert_eq!(
+        one.contact.get("firstName").map(String::as_str),
+        Some("New")
+    );
+    let two = ex_mailbox(&s, &format!("new.two@{EX}")).expect("new.two created");
+    assert_eq!(
+        (two.forwarding.as_str(), two.save_forwarded_email),
+        (boss.as_str(), true)
+    );
+    assert!(
+        ex_mailbox(&s, &format!("new.three@{MIXED}")).is_some(),
+        "the service column chose Exchange"
+    );
+    assert!(
+        mailbox(&s, &format!("new.four@{MIXED}"), |m| m.is_some()),
+        "and Rackspace Email"
+    );
+    let passwords = std::fs::read_to_string(&pw1).unwrap();
+    assert_eq!(
+        passwords.lines().count(),
+        5,
+        "a header and a password per new mailbox: {}",
+        passwords.lines().next().unwrap_or("")
+    );
+    let first_pw = passwords
+        .lines()
+        .find(|l| l.contains(&format!("new.one@{EX}")))
+        .unwrap()
+        .split(',')
+        .nth(2)
+        .unwrap()
+        .to_owned();
+    assert_eq!(
+        one.password_hash,
+        rackdesk_sim::store::hash_password(&first_pw),
+        "the password in the file is the mailbox's"
+    );
+    let job = newest_job(&s);
+    let entries = journal_for(&s, &job);
+    assert_eq!(
+        entries
+            .iter()
+            .filter(
+                |e| e["action"] == "exchange.mailbox.create" && e["outcome"]["status"] == "success"
+            )
+            .count(),
+        3,
+        "{entries:?}"
+    );
+
+    // Changes: only what differs is sent; forwarding stops with "none".
+    let upd = write(&s, "ex-upd.csv", &format!("email,displayName,enabled,forwardTo\nnew.one@{EX},New One (Sales),no,\nnew.two@{EX},,,none\nnew.three@{MIXED},New Three,,\n"));
+    let o = rackdesk(&s, &["bulk", "plan", &upd, "--job", "update"]);
+    assert_eq!(code(&o), 0, "{}", both(&o));
+    assert!(
+        stdout(&o).contains(&format!("change forwardTo from {boss} to (none)")),
+        "{}",
+        stdout(&o)
+    );
+    assert!(
+        stdout(&o).contains("no change: the values are already in place"),
+        "{}",
+        stdout(&o)
+    );
+    let before = writes(&s);
+    let o = rackdesk(&s, &["bulk", "apply", &upd, "--job", "update", "--yes"]);
+    assert_eq!(code(&o), 0, "{}", both(&o));
+    assert_eq!(writes(&s), before + 2);
+    let one = ex_mailbox(&s, &format!("new.one@{EX}")).unwrap();
+    assert_eq!(
+        (one.display_name.as_str(), one.enabled),
+        ("New One (Sales)", false)
+    );
+    assert_eq!(
+        ex_mailbox(&s, &format!("new.two@{EX}")).unwrap().forwarding,
+        ""
+    );
+
+    // A password reset, from the file.
+    let reset = write(
+        &s,
+        "ex-reset.csv",
+        &format!("email,password\nnew.one@{EX},Quiet-Harbour-81\n"),
+    );
+    let o = rackdesk(
+        &s,
+        &["bulk", "apply", &reset, "--job", "reset-password", "--yes"],
+    );
+    assert_eq!(code(&o), 0, "{}", both(&o));
+    assert_eq!(
+        ex_mailbox(&s, &format!("new.one@{EX}"))
+            .unwrap()
+            .password_hash,
+        rackdesk_sim::store::hash_password("Quiet-Harbour-81")
+    );
+
+    // Offboarding: random password, disabled, forwarded to one colleague, hidden.
+    let off = write(&s, "ex-off.csv", &format!("email,forwardTo,hideFromAddressBook,removeFromAliases\nnew.three@{MIXED},{colleague},yes,yes\n"));
+    let o = rackdesk(&s, &["bulk", "plan", &off, "--job", "offboard"]);
+    assert!(
+        stdout(&o).contains("Warning, row 2, column removeFromAliases"),
+        "{}",
+        both(&o)
+    );
+    let before_hash = ex_mailbox(&s, &format!("new.three@{MIXED}"))
+        .unwrap()
+        .password_hash;
+    let pw2 = state_dir(&s).join("ex-passwords-2.csv");
+    let o = rackdesk(
+        &s,
+        &[
+            "bulk",
+            "apply",
+            &off,
+            "--job",
+            "offboard",
+            "--yes",
+            "--passwords-out",
+            pw2.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code(&o), 0, "{}", both(&o));
+    let three = ex_mailbox(&s, &format!("new.three@{MIXED}")).unwrap();
+    assert_eq!(
+        (three.enabled, three.is_hidden, three.forwarding.as_str()),
+        (false, true, colleague.as_str())
+    );
+    assert_ne!(three.password_hash, before_hash, "the password was reset");
+    assert_eq!(std::fs::read_to_string(&pw2).unwrap().lines().count(), 2);
+
+    // Deleting.
+    let del = write(&s, "ex-del.csv", &format!("email\nnew.two@{EX}\n"));
+    let o = rackdesk(&s, &["bulk", "plan", &del, "--job", "delete"]);
+    assert!(
+        stdout(&o).contains("delete the Exchange mailbox and all its mail"),
+        "{}",
+        both(&o)
+    );
+    let o = rackdesk(&s, &["bulk", "apply", &del, "--job", "delete", "--yes"]);
+    assert_eq!(code(&o), 0, "{}", both(&o));
+    assert!(ex_mailbox(&s, &format!("new.two@{EX}")).is_none());
+    let entries = journal_for(&s, &newest_job(&s));
+    assert!(
+        entries.iter().any(
+            |e| e["action"] == "exchange.mailbox.delete" && e["outcome"]["status"] == "success"
+        ),
+        "{entries:?}"
+    );
+    let _ = std::fs::remove_dir_all(state_dir(&s));
+}
+
+/// Distribution-list membership changes settle asynchronously on the server; a job killed at
+/// random points (also while a change is settling) and resumed applies every row once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_list_members_job_killed_at_random_points_resumes_and_applies_every_row_once() {
+    let s = sim_with(
+        DataSet::Demo,
+        MINUTE_MS,
+        SimLimits {
+            reads: 100_000,
+            writes: 100_000,
+            domain_writes: 100,
+        },
+    )
+    .await;
+    s.sim().set_async_delay(Duration::from_millis(40));
+    const D: &str = "adatum.example";
+    // Every mailbox of the domain into three lists it is not yet in.
+    let (rows, expected): (Vec<String>, BTreeMap<String, BTreeSet<String>>) =
+        s.sim().with_store(|st| {
+            let d = &st.domains[D];
+            let lists: Vec<String> = d.dist_lists.keys().take(3).cloned().collect();
+            let mut rows = Vec::new();
+            let mut expected = BTreeMap::new();
+            for l in &lists {
+                let mut want: BTreeSet<String> = BTreeSet::new();
+                for m in d.ex_mailboxes.keys() {
+                    if !d.dist_lists[l].state.members.iter().any(|r| &r.name == m) {
+                        rows.push(format!("{l}@{D},{m}@{D},add\n"));
+                        want.insert(format!("{m}@{D}"));
+                    }
+                }
+                expected.insert(l.clone(), want);
+            }
+            (rows, expected)
+        });
+    assert!(
+        rows.len() >= 60,
+        "enough rows to kill the job several times: {}",
+        rows.len()
+    );
+    let before: BTreeMap<String, BTreeSet<String>> = expected
+        .keys()
+        .map(|l| (l.clone(), list_member_names(&s, D, l)))
+        .collect();
+    let file = write(
+        &s,
+        "members-many.csv",
+        &format!("list,member,action\n{}", rows.concat()),
+    );
+    let seed = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos() as u64;
+    eprintln!("kill-point seed: {seed}");
+    let mut rng = Lcg(seed);
+    let (killed, out) = run_and_kill(
+        &s,
+        &["bulk", "apply", &file, "--job", "list-members", "--yes"],
+        Some(5 + rng.below(15) as usize),
+        rng.below(30),
+    );
+    assert!(
+        killed,
+        "the job ended before it could be killed: {}",
+        out.map(|o| both(&o)).unwrap_or_default()
+    );
+    let mut kills = 1;
+    loop {
+        let finished = job_store(&s).list(1).unwrap()[0].counts.finished();
+        let next = if kills < 4 && finished + 15 < rows.len() {
+            Some(finished + 3 + rng.below(15) as usize)
+        } else {
+            None
+        };
+        let (killed, out) = run_and_kill(&s, &["bulk", "resume", "--yes"], next, rng.below(30));
+        if killed {
+            kills += 1;
+            continue;
+        }
+        let o = out.unwrap();
+        assert_eq!(code(&o), 0, "{}", both(&o));
+        break;
+    }
+    eprintln!("{kills} kills");
+    assert!(kills >= 3, "the job was killed {kills} times");
+    for (l, want) in &expected {
+        let now = list_member_names(&s, D, l);
+        let mut all = before[l].clone();
+        all.extend(want.iter().cloned());
+        assert_eq!(
+            now, all,
+            "{l} has every member the file adds, and no one else changed"
+        );
+    }
+    // Each change was sent once: one accepted PUT per row (a change found applied after a
+    // kill is read back, not sent again).
+    let accepted = s
+        .sim()
+        .requests()
+        .iter()
+        .filter(|r| {
+            r.method == "PUT" && r.path.contains("/ex/distributionlists/") && r.status / 100 == 2
+        })
+        .count();
+    let j = job_store(&s).list(1).unwrap().remove(0);
+    assert_eq!(j.state, JobState::Done);
+    assert_eq!(
+        (j.counts.done, j.counts.failed),
+        (rows.len(), 0),
+        "{:?}",
+        j.counts
+    );
+    assert_eq!(accepted, rows.len(), "one accepted change per row");
+    let _ = std::fs::remove_dir_all(state_dir(&s));
+}

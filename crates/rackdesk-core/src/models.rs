@@ -102,6 +102,49 @@ pub struct Domain {
     pub aliases: Option<Vec<String>>,
 }
 
+/// The two mail services a domain can have.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Service {
+    RackspaceEmail,
+    Exchange,
+}
+
+impl Service {
+    /// "Rackspace Email" or "Hosted Exchange".
+    pub fn label(self) -> &'static str {
+        match self {
+            Service::RackspaceEmail => "Rackspace Email",
+            Service::Exchange => "Hosted Exchange",
+        }
+    }
+
+    /// A service as people write it in a file or on the command line: `rackspace`,
+    /// `rackspace email`, `rs`, `rsemail`, `email`; `exchange`, `hosted exchange`, `ex`.
+    pub fn parse(s: &str) -> Option<Service> {
+        let k: String = s.chars().filter(|c| c.is_ascii_alphanumeric()).collect::<String>().to_ascii_lowercase();
+        match k.as_str() {
+            "rackspace" | "rackspaceemail" | "rs" | "rsemail" | "email" => Some(Service::RackspaceEmail),
+            "exchange" | "hostedexchange" | "ex" | "msexchange" => Some(Service::Exchange),
+            _ => None,
+        }
+    }
+}
+
+impl Domain {
+    /// Whether the domain has Rackspace Email and whether it has Hosted Exchange, from its
+    /// `serviceType` (`rsemail`, `exchange`, `both`). An `rsemail` domain that reports room
+    /// for Exchange mailboxes counts as having Exchange too; a domain that does not say has
+    /// Rackspace Email (what every domain had before Exchange was sold).
+    pub fn has(&self, service: Service) -> bool {
+        let t = self.service_type.as_deref().map(|t| t.trim().to_ascii_lowercase()).unwrap_or_default();
+        match service {
+            Service::RackspaceEmail => t != "exchange",
+            Service::Exchange => t == "exchange" || t == "both" || self.exchange_max_num_mailboxes.unwrap_or(0) > 0,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Deserialize)]
 pub(crate) struct DomainList {
     #[serde(default)]

@@ -167,21 +167,22 @@ const CREATE: &[Column] = &[
     col("firstName", false, &["givenname", "first"], "First name (contact details). Up to 64 characters.", ["Jane", "Sam"]),
     col("lastName", false, &["surname", "familyname", "last"], "Last name (contact details). Up to 64 characters.", ["Doe", "Lee"]),
     col("password", false, &["pass", "pwd"], "Leave empty to have Rackdesk generate a strong password, shown once at the end. A given password needs at least 8 characters with 3 of: upper case, lower case, digits, symbols.", ["", ""]),
-    col("sizeMB", false, &["size", "mailboxsize", "quota", "quotamb"], "Mailbox size in MB, 1 to 25600. Empty: the domain's standard size.", ["2048", ""]),
+    col("sizeMB", false, &["size", "mailboxsize", "quota", "quotamb"], "Mailbox size in MB: 1 to 25600 for Rackspace Email, up to the domain's limit for Exchange. Empty: the domain's standard size.", ["2048", ""]),
     col("enabled", false, &["active"], "yes or no. Empty: yes.", ["yes", ""]),
-    col("forwardTo", false, &["forwarding", "forward", "forwardingaddresses", "forwardaddresses"], "Addresses to forward mail to, separated by ; (up to 15). Empty: no forwarding.", ["", "sam@partner.example"]),
+    col("forwardTo", false, &["forwarding", "forward", "forwardingaddresses", "forwardaddresses"], "Addresses to forward mail to, separated by ; (up to 15; Exchange forwards to one). Empty: no forwarding.", ["", "sam@partner.example"]),
     col("keepCopy", false, &["savecopy", "saveforwardedemail", "keepforwarded"], "yes or no: keep a copy of forwarded mail in the mailbox. Empty: no.", ["", "yes"]),
-    col("autoReply", false, &["vacationmessage", "vacation", "outofoffice", "autoreplymessage"], "A message to send automatically to every sender (auto-reply). Empty: none.", ["", ""]),
+    col("autoReply", false, &["vacationmessage", "vacation", "outofoffice", "autoreplymessage"], "A message to send automatically to every sender (auto-reply; Rackspace Email only). Empty: none.", ["", ""]),
+    col("service", false, &["servicetype", "mailboxtype", "platform"], "rackspace or exchange: which kind of mailbox to create. Needed only for a domain that has both; empty: the one the domain has.", ["", ""]),
 ];
 
 const UPDATE: &[Column] = &[
     col("email", true, EMAIL_SYN, "The full address of an existing mailbox.", ["jane.doe@example.com", "sam.lee@example.com"]),
     col("displayName", false, &["name", "fullname"], "New display name. Empty: unchanged.", ["Jane Doe-Smith", ""]),
-    col("sizeMB", false, &["size", "mailboxsize", "quota", "quotamb"], "New size in MB, 1 to 25600. Empty: unchanged.", ["", "4096"]),
+    col("sizeMB", false, &["size", "mailboxsize", "quota", "quotamb"], "New size in MB: 1 to 25600 for Rackspace Email, up to the domain's limit for Exchange. Empty: unchanged.", ["", "4096"]),
     col("enabled", false, &["active"], "yes or no. Empty: unchanged.", ["", "no"]),
-    col("forwardTo", false, &["forwarding", "forward", "forwardingaddresses", "forwardaddresses"], "Addresses to forward mail to, separated by ; (replaces the current list). \"none\" stops forwarding. Empty: unchanged.", ["", "none"]),
+    col("forwardTo", false, &["forwarding", "forward", "forwardingaddresses", "forwardaddresses"], "Addresses to forward mail to, separated by ; (replaces the current list; Exchange forwards to one). \"none\" stops forwarding. Empty: unchanged.", ["", "none"]),
     col("keepCopy", false, &["savecopy", "saveforwardedemail", "keepforwarded"], "yes or no: keep a copy of forwarded mail. Empty: unchanged.", ["", ""]),
-    col("autoReply", false, &["vacationmessage", "vacation", "outofoffice", "autoreplymessage"], "A message to turn the auto-reply on with. \"none\" turns it off. Empty: unchanged.", ["I am away until Monday.", ""]),
+    col("autoReply", false, &["vacationmessage", "vacation", "outofoffice", "autoreplymessage"], "A message to turn the auto-reply on with (Rackspace Email only). \"none\" turns it off. Empty: unchanged.", ["I am away until Monday.", ""]),
 ];
 
 const RESET: &[Column] = &[
@@ -201,8 +202,9 @@ const OFFBOARD: &[Column] = &[
     col("email", true, EMAIL_SYN, "The full address of the person leaving. Their password is always reset to a random one (shown once at the end).", ["jane.doe@example.com", "sam.lee@example.com"]),
     col("forwardTo", false, &["forwarding", "forward", "colleague", "forwardtocolleague"], "A colleague's address to forward their mail to (replaces any forwarding). Empty: forwarding unchanged.", ["boss@example.com", ""]),
     col("keepEnabled", false, &["enabled", "keepactive"], "yes to keep the mailbox enabled (still receiving mail). Empty or no: disable it.", ["", "yes"]),
-    col("autoReply", false, &["vacationmessage", "vacation", "outofoffice", "autoreplymessage"], "An auto-reply to turn on, e.g. who to write to instead. Empty: unchanged.", ["Jane has left; please write to boss@example.com.", ""]),
-    col("removeFromAliases", false, &["removealiases", "leavealiases"], "yes to remove the person from every alias of their domain. Empty: no.", ["yes", ""]),
+    col("autoReply", false, &["vacationmessage", "vacation", "outofoffice", "autoreplymessage"], "An auto-reply to turn on, e.g. who to write to instead (Rackspace Email only). Empty: unchanged.", ["Jane has left; please write to boss@example.com.", ""]),
+    col("removeFromAliases", false, &["removealiases", "leavealiases"], "yes to remove the person from every alias of their domain (Rackspace Email). Empty: no.", ["yes", ""]),
+    col("hideFromAddressBook", false, &["hide", "hidden", "hidefromgal", "hidefromaddresslist"], "yes to hide an Exchange mailbox from the company address book. Empty: no.", ["", ""]),
 ];
 
 // The target domain is a column of its own: a contact's address is outside the domain, so

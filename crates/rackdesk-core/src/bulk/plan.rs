@@ -5,10 +5,10 @@
 use super::input::CsvInput;
 use super::validate::{RowSpec, Validated};
 use super::{JobKind, Problem, Severity};
-use crate::exchange::{ContactFields, ContactQuery, RecipientKind};
-use crate::api::{MailboxField, MailboxQuery, MAX_ALIAS_EXTERNAL, MAX_ALIAS_MEMBERS, MAX_PAGE_SIZE};
+use crate::exchange::{ContactFields, ContactQuery, ExMailbox, ExMailboxQuery, ExMailboxSummary, ExchangeLimits, RecipientKind};
+use crate::api::{MailboxField, MailboxQuery, MAX_ALIAS_EXTERNAL, MAX_ALIAS_MEMBERS, MAX_MAILBOX_MB, MAX_PAGE_SIZE};
 use crate::limits::Limits;
-use crate::models::{Mailbox, MailboxSummary};
+use crate::models::{Mailbox, MailboxSummary, Service};
 use crate::names::EmailAddress;
 use crate::{ApiError, Client};
 use serde::{Deserialize, Serialize};
@@ -33,6 +33,16 @@ pub struct DomainSnap {
     pub contacts: Option<BTreeMap<String, ContactSnap>>,
     /// The domain list says it has no Hosted Exchange (Rackspace Email only).
     pub no_exchange: bool,
+    /// The domain list says it has no Rackspace Email (Hosted Exchange only).
+    pub no_rs: bool,
+    /// Every Exchange mailbox, by name (lower case), when the domain has Exchange.
+    pub ex_mailboxes: BTreeMap<String, ExMailboxSummary>,
+    /// Full details of the Exchange mailboxes that needed them (enabled, forwarding, hidden).
+    pub ex_details: BTreeMap<String, ExMailbox>,
+    /// The size limit of the domain's Exchange mailboxes, read for create and size changes.
+    pub ex_limits: Option<ExchangeLimits>,
+    /// How many Exchange mailboxes the domain may have, read for create jobs.
+    pub ex_max_mailboxes: Option<u64>,
 }
 
 /// An Exchange contact as the plan needs it.
@@ -76,8 +86,8 @@ impl Snapshot {
             pager.advance(&p)?;
             let last = pager.offset().is_none();
             for d in p.items {
-                let no_exchange = d.service_type.as_deref().is_some_and(|t| t.eq_ignore_ascii_case("rsemail")) && d.exchange_max_num_mailboxes.unwrap_or(0) == 0;
-                snap.domains.insert(d.name.to_ascii_lowercase(), DomainSnap { no_exchange, ..DomainSnap::default() });
+                let (no_exchange, no_rs) = (!d.has(Service::Exchange), !d.has(Service::RackspaceEmail));
+                snap.domains.insert(d.name.to_ascii_lowercase(), DomainSnap { no_exchange, no_rs, ..DomainSnap::default() });
             }
             if last {
                 break;
@@ -107,6 +117,9 @@ impl Snapshot {
         }
         let mut touched: BTreeSet<String> = BTreeSet::new();
         let mut details: BTreeSet<String> = BTreeSet::new();
+        // Exchange mailboxes whose details a row needs (the Index has no enabled, forwarding or
+        // hidden): read only where the address turns out to be an Exchange mailbox.
+        let mut ex_details: BTreeSet<String> = BTreeSet::new();
         let mut alias_domains: BTreeMap<String, Option<BTreeSet<String>>> = BTreeMap::new(); // None = all aliases' members
         for s in &specs {
             match s {
@@ -118,6 +131,9 @@ impl Snapshot {
                     touched.insert(a.domain.clone());
                     if u.forward_to.is_some() || u.keep_copy.is_some() || u.auto_reply.is_some() {
                         details.insert(a.to_string());
+                    }
+                    if u.forward_to.is_some() || u.keep_copy.is_some() || u.enabled.is_some() {
+                        ex_details.insert(a.to_string());
                     }
                     touched.extend(u.forward_to.iter().flatten().filter_map(|f| domain_of(f)));
                 }
@@ -141,6 +157,7 @@ impl Snapshot {
                 RowSpec::Offboard(o) => {
                     touched.insert(o.addr.domain.clone());
                     details.insert(o.addr.to_string());
+                    ex_details.insert(o.addr.to_string());
                     if let Some(d) = o.forward_to.as_deref().and_then(domain_of) {
                         touched.insert(d);
                     }
@@ -168,33 +185,61 @@ impl Snapshot {
         for d in names_only {
             alias_domains.entry(d).or_insert_with(|| Some(BTreeSet::new()));
         }
+        // Exchange limits: for creating, and for size changes (only where the domain has Exchange).
         let needs_domain_details = v.kind == JobKind::Create;
+        let ex_sizes: BTreeSet<&str> =
+            specs.iter().filter_map(|s| if let RowSpec::Update(a, u) = s { u.size.map(|_| a.domain.as_str()) } else { None }).collect();
         let in_account: Vec<String> = touched.iter().filter(|d| snap.domains.contains_key(*d)).cloned().collect();
         for d in &in_account {
-            progress(&format!("Reading the mailboxes of {d}…"));
-            let mut ds = DomainSnap::default();
-            let mut q = MailboxQuery { fields: vec![MailboxField::Size, MailboxField::CurrentUsage, MailboxField::Enabled], ..MailboxQuery::default() };
-            let mut pager = crate::api::Pager::new(0, q.size);
-            while let Some(offset) = pager.offset() {
-                q.offset = offset;
-                let p = client.mailboxes_page(d, &q).await?;
-                snap.reads += 1;
-                pager.advance(&p)?;
-                let last = pager.offset().is_none();
-                for m in p.items {
-                    ds.mailboxes.insert(m.name.to_ascii_lowercase(), m);
-                }
-                if last {
-                    break;
+            let listed = snap.domains.get(d).cloned().unwrap_or_default();
+            let mut ds = DomainSnap { no_exchange: listed.no_exchange, no_rs: listed.no_rs, ..DomainSnap::default() };
+            if !ds.no_rs {
+                progress(&format!("Reading the mailboxes of {d}…"));
+                let mut q = MailboxQuery { fields: vec![MailboxField::Size, MailboxField::CurrentUsage, MailboxField::Enabled], ..MailboxQuery::default() };
+                let mut pager = crate::api::Pager::new(0, q.size);
+                while let Some(offset) = pager.offset() {
+                    q.offset = offset;
+                    let p = client.mailboxes_page(d, &q).await?;
+                    snap.reads += 1;
+                    pager.advance(&p)?;
+                    let last = pager.offset().is_none();
+                    for m in p.items {
+                        ds.mailboxes.insert(m.name.to_ascii_lowercase(), m);
+                    }
+                    if last {
+                        break;
+                    }
                 }
             }
-            if needs_domain_details {
+            if !ds.no_exchange {
+                progress(&format!("Reading the Exchange mailboxes of {d}…"));
+                let mut pager = crate::api::Pager::new(0, MAX_PAGE_SIZE);
+                while let Some(offset) = pager.offset() {
+                    let p = client.ex_mailboxes_page(d, &ExMailboxQuery { offset, ..ExMailboxQuery::default() }).await?;
+                    snap.reads += 1;
+                    pager.advance(&p)?;
+                    let last = pager.offset().is_none();
+                    for m in p.items {
+                        ds.ex_mailboxes.insert(m.name.to_ascii_lowercase(), m);
+                    }
+                    if last {
+                        break;
+                    }
+                }
+            }
+            if needs_domain_details || (!ds.no_exchange && ex_sizes.contains(d.as_str())) {
                 let info = client.domain(d).await?;
                 snap.reads += 1;
                 ds.base_size = info.rs_email_base_mailbox_size.filter(|s| *s > 0);
                 ds.max_mailboxes = info.rs_email_max_number_mailboxes.filter(|s| *s > 0);
+                if !ds.no_exchange {
+                    ds.ex_limits = Some(ExchangeLimits::of_domain(&info));
+                    ds.ex_max_mailboxes = info.exchange_max_num_mailboxes.filter(|s| *s > 0);
+                }
             }
-            if let Some(wanted) = alias_domains.get(d) {
+            if ds.no_rs {
+                // An Exchange-only domain has no Rackspace Email aliases to read.
+            } else if let Some(wanted) = alias_domains.get(d) {
                 progress(&format!("Reading the aliases of {d}…"));
                 let mut aliases = BTreeMap::new();
                 let mut summaries = Vec::new();
@@ -247,6 +292,29 @@ impl Snapshot {
                 Err(e) => return Err(e),
             }
             snap.reads += 1;
+        }
+        let wanted: Vec<EmailAddress> = ex_details
+            .iter()
+            .filter_map(|a| EmailAddress::parse(a).ok())
+            .filter(|a| snap.domains.get(&a.domain).is_some_and(|d| d.ex_mailboxes.contains_key(&a.local)))
+            .collect();
+        let total = wanted.len();
+        for (i, a) in wanted.into_iter().enumerate() {
+            if i % 10 == 0 {
+                progress(&format!("Reading Exchange mailbox details ({} of {total})…", i + 1));
+            }
+            let m = client.ex_mailbox(&a.domain, &a.local).await;
+            snap.reads += 1;
+            let Some(ds) = snap.domains.get_mut(&a.domain) else { continue };
+            match m {
+                Ok(m) => {
+                    ds.ex_details.insert(a.local.clone(), m);
+                }
+                Err(e) if e.is_not_found() => {
+                    ds.ex_mailboxes.remove(&a.local);
+                }
+                Err(e) => return Err(e),
+            }
         }
         Ok(snap)
     }
@@ -304,6 +372,12 @@ impl Snapshot {
 
     fn mailbox(&self, a: &EmailAddress) -> Option<&MailboxSummary> {
         self.domains.get(&a.domain)?.mailboxes.get(&a.local)
+    }
+    pub(super) fn ex_mailbox(&self, a: &EmailAddress) -> Option<&ExMailboxSummary> {
+        self.domains.get(&a.domain)?.ex_mailboxes.get(&a.local)
+    }
+    pub(super) fn ex_details(&self, a: &EmailAddress) -> Option<&ExMailbox> {
+        self.domains.get(&a.domain)?.ex_details.get(&a.local)
     }
     fn details(&self, a: &EmailAddress) -> Option<&Mailbox> {
         self.domains.get(&a.domain)?.details.get(&a.local)
@@ -394,6 +468,31 @@ pub enum Op {
     /// One member added to (`add`) or removed from a distribution list; waits for it to settle.
     #[serde(rename_all = "camelCase")]
     ListMember { list: String, member: String, add: bool },
+    /// A new Hosted Exchange mailbox (Exchange forwards to one address, and has no auto-reply
+    /// in the API).
+    #[serde(rename_all = "camelCase")]
+    ExCreate {
+        address: String,
+        size: u64,
+        display_name: String,
+        enabled: Option<bool>,
+        forward_to: Option<String>,
+        keep_copy: Option<bool>,
+        contact: ContactFields,
+        password: PasswordSource,
+    },
+    /// Only the fields that change are set; a `forwardTo` of "" stops forwarding.
+    #[serde(rename_all = "camelCase")]
+    ExUpdate { address: String, display_name: Option<String>, size: Option<u64>, enabled: Option<bool>, forward_to: Option<String>, keep_copy: Option<bool> },
+    #[serde(rename_all = "camelCase")]
+    ExResetPassword { address: String, password: PasswordSource },
+    /// One change of the Exchange mailbox: a new random password, and enabled, forwarding and
+    /// hidden from the address book where they change.
+    #[serde(rename_all = "camelCase")]
+    ExOffboard { address: String, enabled: Option<bool>, forward_to: Option<String>, hide: Option<bool> },
+    /// An Exchange mailbox deleted with all its mail.
+    #[serde(rename_all = "camelCase")]
+    ExDelete { address: String },
 }
 
 /// The contact fields a bulk contacts job sets, for comparing and sending.
@@ -449,6 +548,11 @@ impl Op {
             Op::ContactCreate { .. } | Op::ContactEdit { .. } => (1, 1),
             // The members read first, the list before the change, and the reads while it settles.
             Op::ListMember { .. } => (4, 1),
+            // The domain's limits, then "already there?".
+            Op::ExCreate { .. } => (2, 1),
+            // The mailbox first (the journal's old values), and the limits for a new size.
+            Op::ExUpdate { size, .. } => (1 + u64::from(size.is_some()), 1),
+            Op::ExResetPassword { .. } | Op::ExOffboard { .. } | Op::ExDelete { .. } => (1, 1),
         }
     }
 
@@ -464,8 +568,8 @@ impl Op {
     /// Where the row's password comes from, when it sets one.
     pub fn password(&self) -> Option<PasswordSource> {
         match self {
-            Op::Create { password, .. } | Op::ResetPassword { password, .. } => Some(*password),
-            Op::Offboard { .. } => Some(PasswordSource::Generate),
+            Op::Create { password, .. } | Op::ResetPassword { password, .. } | Op::ExCreate { password, .. } | Op::ExResetPassword { password, .. } => Some(*password),
+            Op::Offboard { .. } | Op::ExOffboard { .. } => Some(PasswordSource::Generate),
             _ => None,
         }
     }
@@ -474,8 +578,8 @@ impl Op {
     pub fn verb(&self) -> &'static str {
         match self {
             Op::Nothing { .. } => "no change",
-            Op::Create { .. } | Op::AliasAdd { creates: true, .. } | Op::ContactCreate { .. } => "create",
-            Op::Delete { .. } | Op::AliasRemove { deletes: true, .. } => "delete",
+            Op::Create { .. } | Op::AliasAdd { creates: true, .. } | Op::ContactCreate { .. } | Op::ExCreate { .. } => "create",
+            Op::Delete { .. } | Op::AliasRemove { deletes: true, .. } | Op::ExDelete { .. } => "delete",
             _ => "change",
         }
     }
@@ -606,6 +710,13 @@ pub fn eta_text(secs: u64) -> String {
     }
 }
 
+mod exchange;
+
+/// A size above what a Rackspace Email mailbox can have (the file's check allowed Exchange's).
+fn rs_size_error(mb: u64) -> String {
+    format!("{mb} MB is more than a Rackspace Email mailbox can have: write a size between 1 and {MAX_MAILBOX_MB} MB (25 GB).")
+}
+
 fn yn(b: bool) -> String {
     if b { "yes" } else { "no" }.into()
 }
@@ -659,26 +770,33 @@ impl Planner<'_> {
         false
     }
 
-    fn existing_mailbox(&mut self, col: &str, a: &EmailAddress) -> bool {
+    /// Which service's mailbox `a` is, or an error on the row when it is neither.
+    fn locate(&mut self, col: &str, a: &EmailAddress) -> Option<Service> {
         if !self.domain_ok(col, a) {
-            return false;
+            return None;
         }
         if self.snap.mailbox(a).is_some() {
-            return true;
+            return Some(Service::RackspaceEmail);
+        }
+        if self.snap.ex_mailbox(a).is_some() {
+            return Some(Service::Exchange);
         }
         if self.snap.is_alias(a) {
             self.error(col, format!("{a} is an alias, not a mailbox."));
         } else {
             self.error(col, format!("{a} does not exist in this account. Check the spelling against the list of mailboxes."));
         }
-        false
+        None
     }
 
     /// A forwarding target inside the account must exist (or be created by this file).
     fn target_ok(&mut self, col: &str, target: &str, created: &BTreeSet<String>) {
         let Ok(a) = EmailAddress::parse(target) else { return };
         let Some(d) = self.snap.domains.get(&a.domain) else { return }; // outside the account
-        let known = d.mailboxes.contains_key(&a.local) || d.aliases.as_ref().is_some_and(|al| al.contains_key(&a.local)) || created.contains(target);
+        let known = d.mailboxes.contains_key(&a.local)
+            || d.ex_mailboxes.contains_key(&a.local)
+            || d.aliases.as_ref().is_some_and(|al| al.contains_key(&a.local))
+            || created.contains(target);
         // Aliases are only known when read; a name that is not a mailbox may still be one.
         if !known && d.aliases.is_none() {
             self.warning(col, format!("{target} is not a mailbox of this account; check that it is an alias, or mail to it will bounce."));
@@ -717,16 +835,28 @@ pub fn plan(input: &CsvInput, v: &Validated, snap: &Snapshot, limits: Limits) ->
         let op: Option<Op> = match spec {
             None => None,
             Some(RowSpec::AlreadyDone { result, .. }) => Some(Op::Nothing { reason: format!("skipped: {result} in an earlier job") }),
-            Some(RowSpec::Create(c)) => {
+            Some(RowSpec::Create(c)) => 'create: {
                 let mut ok = p.domain_ok("email", &c.addr);
-                if ok && p.snap.mailbox(&c.addr).is_some() {
+                if ok && (p.snap.mailbox(&c.addr).is_some() || p.snap.ex_mailbox(&c.addr).is_some()) {
                     p.error("email", format!("{} already exists.", c.addr));
                     ok = false;
                 } else if ok && p.snap.is_alias(&c.addr) {
                     p.error("email", format!("{} is already an alias.", c.addr));
                     ok = false;
                 }
+                let service = if ok { p.create_service(c) } else { None };
+                ok &= service.is_some();
+                if service == Some(Service::Exchange) {
+                    break 'create p.ex_create(c, &created, &mut new_per_domain, &mut changes);
+                }
                 let ds = snap.domains.get(&c.addr.domain);
+                if ok && c.size.is_some_and(|s| s > MAX_MAILBOX_MB) {
+                    p.error("sizeMB", rs_size_error(c.size.unwrap_or_default()));
+                    ok = false;
+                }
+                if ok && ds.is_some_and(|d| !d.no_exchange) {
+                    changes.push(ch("service", None, Service::RackspaceEmail.label().into()));
+                }
                 if ok {
                     let n = new_per_domain.entry(c.addr.domain.clone()).or_default();
                     *n += 1;
@@ -771,7 +901,10 @@ pub fn plan(input: &CsvInput, v: &Validated, snap: &Snapshot, limits: Limits) ->
                 })
             }
             Some(RowSpec::Update(a, u)) => {
-                if p.existing_mailbox("email", a) {
+                let service = p.locate("email", a);
+                if service == Some(Service::Exchange) {
+                    p.ex_update(a, u, &mut changes)
+                } else if service.is_some() {
                     let cur = snap.mailbox(a).cloned();
                     let det = snap.details(a).cloned();
                     let cur = cur.as_ref();
@@ -784,7 +917,9 @@ pub fn plan(input: &CsvInput, v: &Validated, snap: &Snapshot, limits: Limits) ->
                                 *display_name = Some(d.clone());
                             }
                         }
-                        if let Some(s) = u.size {
+                        if let Some(s) = u.size.filter(|s| *s > MAX_MAILBOX_MB) {
+                            p.error("sizeMB", rs_size_error(s));
+                        } else if let Some(s) = u.size {
                             let old = cur.and_then(|m| m.size);
                             if old != Some(s) {
                                 changes.push(ch("sizeMB", old.map(|o| o.to_string()).or(Some("(unknown)".into())), s.to_string()));
@@ -839,13 +974,20 @@ pub fn plan(input: &CsvInput, v: &Validated, snap: &Snapshot, limits: Limits) ->
                     None
                 }
             }
-            Some(RowSpec::ResetPassword { addr, password_given }) => p.existing_mailbox("email", addr).then(|| {
+            Some(RowSpec::ResetPassword { addr, password_given }) => p.locate("email", addr).map(|service| {
                 changes.push(ch("password", None, if *password_given { "reset to the one in the file".into() } else { "reset to a generated one (shown once at the end)".into() }));
-                Op::ResetPassword { address: addr.to_string(), password: if *password_given { PasswordSource::FromFile } else { PasswordSource::Generate } }
+                let (address, password) = (addr.to_string(), if *password_given { PasswordSource::FromFile } else { PasswordSource::Generate });
+                match service {
+                    Service::RackspaceEmail => Op::ResetPassword { address, password },
+                    Service::Exchange => Op::ExResetPassword { address, password },
+                }
             }),
             Some(RowSpec::Delete(a)) => {
                 if !p.domain_ok("email", a) {
                     None
+                } else if let Some(m) = snap.ex_mailbox(a) {
+                    changes.push(ch("mailbox", None, format!("Exchange mailbox deleted with all its mail ({} in use)", storage(m.current_usage.unwrap_or(0)))));
+                    Some(Op::ExDelete { address: a.to_string() })
                 } else if let Some(m) = snap.mailbox(a) {
                     let impact = snap.delete_impact(a);
                     if let Some(c) = aliases_change(&impact) {
@@ -931,7 +1073,13 @@ pub fn plan(input: &CsvInput, v: &Validated, snap: &Snapshot, limits: Limits) ->
                 }
             }
             Some(RowSpec::Offboard(o)) => {
-                if p.existing_mailbox("email", &o.addr) {
+                let service = p.locate("email", &o.addr);
+                if service == Some(Service::Exchange) {
+                    Some(p.ex_offboard(o, &mut changes))
+                } else if service.is_some() {
+                    if o.hide {
+                        p.warning("hideFromAddressBook", format!("{} is a Rackspace Email mailbox; only Exchange mailboxes can be hidden from the address book, so this cell is not applied.", o.addr));
+                    }
                     if let Some(f) = &o.forward_to {
                         p.target_ok("forwardTo", f, &BTreeSet::new());
                     }
@@ -1058,7 +1206,11 @@ pub fn plan(input: &CsvInput, v: &Validated, snap: &Snapshot, limits: Limits) ->
         let text = match &op {
             None => "not applied: the row has errors".into(),
             Some(Op::Nothing { reason }) => reason.clone(),
-            Some(Op::Create { .. } | Op::ContactCreate { .. }) => format!("create: {}", changes.iter().map(|c| c.to_string()).collect::<Vec<_>>().join("; ")),
+            Some(Op::Create { .. } | Op::ContactCreate { .. } | Op::ExCreate { .. }) => format!("create: {}", changes.iter().map(|c| c.to_string()).collect::<Vec<_>>().join("; ")),
+            Some(Op::ExDelete { address }) => {
+                let used = EmailAddress::parse(address).ok().and_then(|a| snap.ex_mailbox(&a).and_then(|m| m.current_usage)).unwrap_or(0);
+                format!("delete the Exchange mailbox and all its mail ({} in use)", storage(used))
+            }
             Some(Op::Delete { address, leave_aliases }) => {
                 let used = EmailAddress::parse(address).ok().and_then(|a| snap.mailbox(&a).and_then(|m| m.current_usage)).unwrap_or(0);
                 let aliases = if leave_aliases.is_empty() {
@@ -1148,7 +1300,7 @@ mod tests {
     }
 
     fn snap() -> Snapshot {
-        let mut d = DomainSnap { base_size: Some(1024), max_mailboxes: Some(4), ..Default::default() };
+        let mut d = DomainSnap { base_size: Some(1024), max_mailboxes: Some(4), no_exchange: true, ..Default::default() };
         for (n, used, en) in [("jane", 100, true), ("sam", 3000, true), ("old", 0, false)] {
             d.mailboxes.insert(n.into(), summary(n, 2048, used, en));
         }
@@ -1299,6 +1451,7 @@ mod tests {
         let mut s = snap();
         s.lists.insert("team@example.com".into(), Some(vec!["jane@example.com".into()]));
         s.lists.insert("gone@example.com".into(), None);
+        s.domains.get_mut("example.com").unwrap().no_exchange = false;
         s.domains.get_mut("other.example").unwrap().no_exchange = true;
         let csv = "list,member,action\n\
                    team@example.com,Jane@example.com,add\n\

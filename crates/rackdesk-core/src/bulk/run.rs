@@ -14,7 +14,7 @@ use super::plan::{eta, Op, PasswordSource};
 use super::store::{JobInfo, JobRow, JobState, JobStore, RowState, SecretState};
 use super::BulkError;
 use crate::api::{MailboxChanges, NewMailbox, Vacation};
-use crate::exchange::{ContactChanges, Expect, NewContact, RecipientChange, RecipientKind, SettleWait};
+use crate::exchange::{ContactChanges, ExMailboxChanges, Expect, NewContact, NewExMailbox, RecipientChange, RecipientKind, SettleWait};
 use crate::names::EmailAddress;
 use crate::ops::{Ops, OpsError};
 use crate::{password, policy, ApiError, ErrorKind};
@@ -436,16 +436,21 @@ impl Runner {
         })
     }
 
+    /// The row's password: generated for the mailbox (`true`), or the one in the file.
+    fn row_password(&self, row: usize, a: &EmailAddress, src: PasswordSource) -> Result<(SecretString, bool), OpsError> {
+        match src {
+            PasswordSource::Generate => Ok((password::generate(Some(&a.local), Some(&a.domain)), true)),
+            PasswordSource::FromFile => Ok((self.file_password(row)?, false)),
+        }
+    }
+
     async fn apply_step(&self, row: &JobRow, op: &Op, step: usize) -> Result<StepEnd, OpsError> {
         let c = &self.ops.session.client;
         match op {
             Op::Nothing { reason } => Ok(StepEnd::AlreadySo(reason.clone())),
             Op::Create { address, size, display_name, first_name, last_name, enabled, forward_to, keep_copy, auto_reply, password: src } => {
                 let a = addr(address)?;
-                let (pw, generated) = match src {
-                    PasswordSource::Generate => (password::generate(Some(&a.local), Some(&a.domain)), true),
-                    PasswordSource::FromFile => (self.file_password(row.row)?, false),
-                };
+                let (pw, generated) = self.row_password(row.row, &a, *src)?;
                 let mut new = NewMailbox::new(pw.clone(), *size);
                 new.display_name = display_name.clone();
                 new.first_name = first_name.clone();
@@ -476,12 +481,53 @@ impl Runner {
             }
             Op::ResetPassword { address, password: src } => {
                 let a = addr(address)?;
-                let (pw, generated) = match src {
-                    PasswordSource::Generate => (password::generate(Some(&a.local), Some(&a.domain)), true),
-                    PasswordSource::FromFile => (self.file_password(row.row)?, false),
-                };
+                let (pw, generated) = self.row_password(row.row, &a, *src)?;
                 self.ops.edit_mailbox(&a, &MailboxChanges { password: Some(pw.clone()), ..Default::default() }).await?;
                 Ok(StepEnd::Applied(generated.then_some(pw)))
+            }
+            Op::ExCreate { address, size, display_name, enabled, forward_to, keep_copy, contact, password: src } => {
+                let a = addr(address)?;
+                let (pw, generated) = self.row_password(row.row, &a, *src)?;
+                let mut new = NewExMailbox::new(display_name.clone(), pw.clone(), *size);
+                new.enabled = *enabled;
+                new.forward_to = forward_to.clone();
+                new.save_forwarded_email = *keep_copy;
+                new.contact = contact.clone();
+                self.ops.create_ex_mailbox(&a, &new).await?;
+                Ok(StepEnd::Applied(generated.then_some(pw)))
+            }
+            Op::ExUpdate { address, display_name, size, enabled, forward_to, keep_copy } => {
+                let a = addr(address)?;
+                let ch = ExMailboxChanges {
+                    display_name: display_name.clone(),
+                    size: *size,
+                    enabled: *enabled,
+                    forward_to: forward_to.clone(),
+                    save_forwarded_email: *keep_copy,
+                    ..Default::default()
+                };
+                self.ops.edit_ex_mailbox(&a, &ch).await?;
+                Ok(StepEnd::Applied(None))
+            }
+            Op::ExResetPassword { address, password: src } => {
+                let a = addr(address)?;
+                let (pw, generated) = self.row_password(row.row, &a, *src)?;
+                self.ops.edit_ex_mailbox(&a, &ExMailboxChanges { password: Some(pw.clone()), ..Default::default() }).await?;
+                Ok(StepEnd::Applied(generated.then_some(pw)))
+            }
+            Op::ExOffboard { address, enabled, forward_to, hide } => {
+                let a = addr(address)?;
+                let pw = password::generate(Some(&a.local), Some(&a.domain));
+                let ch = ExMailboxChanges { password: Some(pw.clone()), enabled: *enabled, forward_to: forward_to.clone(), is_hidden: *hide, ..Default::default() };
+                self.ops.edit_ex_mailbox(&a, &ch).await?;
+                Ok(StepEnd::Applied(Some(pw)))
+            }
+            Op::ExDelete { address } => {
+                let a = addr(address)?;
+                match self.ops.delete_ex_mailbox(&a).await {
+                    Err(OpsError::Api(e)) if e.is_not_found() => Ok(StepEnd::AlreadySo("it was already gone".into())),
+                    r => r.map(|_| StepEnd::Applied(None)),
+                }
             }
             Op::Delete { address, leave_aliases } => {
                 if let Some(alias) = leave_aliases.get(step) {
@@ -640,7 +686,35 @@ impl Runner {
                 exists(c.mailbox(&a.domain, &a.local).await.map(|_| ())).map(|e| !e)
             }
             // A password cannot be read back; setting it again is harmless.
-            Op::ResetPassword { .. } => Ok(false),
+            Op::ResetPassword { .. } | Op::ExResetPassword { .. } => Ok(false),
+            Op::ExCreate { address, .. } => {
+                let a = addr(address)?;
+                exists(c.ex_mailbox(&a.domain, &a.local).await.map(|_| ()))
+            }
+            Op::ExDelete { address } => {
+                let a = addr(address)?;
+                exists(c.ex_mailbox(&a.domain, &a.local).await.map(|_| ())).map(|e| !e)
+            }
+            Op::ExUpdate { address, display_name, size, enabled, forward_to, keep_copy } => {
+                let a = addr(address)?;
+                let m = c.ex_mailbox(&a.domain, &a.local).await?;
+                Ok(display_name.as_ref().is_none_or(|d| m.display_name.as_deref().unwrap_or("").trim() == d.trim())
+                    && size.is_none_or(|s| m.size == Some(s))
+                    && enabled.is_none_or(|e| m.enabled == Some(e))
+                    && forward_to.as_ref().is_none_or(|f| m.forwarding().unwrap_or("").eq_ignore_ascii_case(f.trim()))
+                    && keep_copy.is_none_or(|k| m.save_forwarded_email == Some(k)))
+            }
+            Op::ExOffboard { address, enabled, forward_to, hide } => {
+                // Only the fields that changed prove the request arrived; with none, send again.
+                if enabled.is_none() && forward_to.is_none() && hide.is_none() {
+                    return Ok(false);
+                }
+                let a = addr(address)?;
+                let m = c.ex_mailbox(&a.domain, &a.local).await?;
+                Ok(enabled.is_none_or(|e| m.enabled == Some(e))
+                    && forward_to.as_ref().is_none_or(|f| m.forwarding().unwrap_or("").eq_ignore_ascii_case(f))
+                    && hide.is_none_or(|h| m.is_hidden == Some(h)))
+            }
             Op::Update { address, display_name, size, enabled, forward_to, keep_copy, auto_reply } => {
                 let a = addr(address)?;
                 let m = c.mailbox(&a.domain, &a.local).await?;

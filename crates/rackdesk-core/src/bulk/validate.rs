@@ -6,7 +6,8 @@ use super::input::{CsvInput, InputRow};
 use super::{parse_yes_no, reason_of, split_addresses, JobKind, Problem};
 use crate::api::{MAX_ALIAS_MEMBERS, MAX_DISPLAY_NAME, MAX_FORWARDS, MAX_MAILBOX_MB, MAX_VACATION_MESSAGE};
 use crate::exchange::contacts::NewContact;
-use crate::exchange::ContactFields;
+use crate::exchange::{ContactFields, MAX_EX_MAILBOX_MB};
+use crate::models::Service;
 use crate::names::{self, EmailAddress};
 use crate::password;
 use crate::ApiError;
@@ -27,6 +28,8 @@ pub struct CreateSpec {
     pub forward_to: Vec<String>,
     pub keep_copy: Option<bool>,
     pub auto_reply: Option<String>,
+    /// The `service` cell: which kind of mailbox; `None`: the one the domain has.
+    pub service: Option<Service>,
 }
 
 /// Changes to a mailbox; `None` leaves a field as it is.
@@ -50,6 +53,8 @@ pub struct OffboardSpec {
     pub keep_enabled: bool,
     pub auto_reply: Option<String>,
     pub remove_from_aliases: bool,
+    /// Hide an Exchange mailbox from the address book.
+    pub hide: bool,
 }
 
 /// An outside contact for a domain's Exchange address book.
@@ -216,12 +221,18 @@ impl RowCheck<'_> {
         b
     }
 
+    /// A size in MB. Which service the row is for is known only with the server's answers, so
+    /// here the largest any mailbox can have is the bound (Exchange's); the plan checks
+    /// Rackspace Email rows against their own limit.
     fn size(&mut self) -> Option<u64> {
         let v = self.row.get("sizeMB")?;
         match v.replace(['_', ' '], "").parse::<u64>() {
-            Ok(n) if (1..=MAX_MAILBOX_MB).contains(&n) => Some(n),
+            Ok(n) if (1..=MAX_EX_MAILBOX_MB).contains(&n) => Some(n),
             Ok(n) => {
-                self.error("sizeMB", format!("{n} MB is outside what a mailbox can have: write a size between 1 and {MAX_MAILBOX_MB} MB (25 GB)."));
+                self.error(
+                    "sizeMB",
+                    format!("{n} MB is outside what a mailbox can have: write a size between 1 and {MAX_MAILBOX_MB} MB (25 GB) for Rackspace Email, or up to {MAX_EX_MAILBOX_MB} MB (100 GB) for Exchange."),
+                );
                 None
             }
             Err(_) => {
@@ -317,8 +328,15 @@ pub fn validate(input: &CsvInput) -> Validated {
                 if keep_copy == Some(true) && forward_to.is_empty() {
                     c.warning("keepCopy", "keepCopy only matters when mail is forwarded, and this row has no forwardTo.");
                 }
+                let service = row.get("service").and_then(|v| {
+                    let s = Service::parse(v);
+                    if s.is_none() {
+                        c.error("service", format!("\"{v}\" is not a kind of mailbox; write rackspace or exchange (or leave it empty)."));
+                    }
+                    s
+                });
                 addr.map(|addr| {
-                    RowSpec::Create(CreateSpec { addr, display_name, first_name, last_name, password_given, size, enabled, forward_to, keep_copy, auto_reply })
+                    RowSpec::Create(CreateSpec { addr, display_name, first_name, last_name, password_given, size, enabled, forward_to, keep_copy, auto_reply, service })
                 })
             }
             JobKind::Update => {
@@ -403,7 +421,8 @@ pub fn validate(input: &CsvInput) -> Validated {
                 let keep_enabled = c.yes_no("keepEnabled").unwrap_or(false);
                 let auto_reply = c.auto_reply(false).flatten();
                 let remove_from_aliases = c.yes_no("removeFromAliases").unwrap_or(false);
-                addr.map(|addr| RowSpec::Offboard(OffboardSpec { addr, forward_to, keep_enabled, auto_reply, remove_from_aliases }))
+                let hide = c.yes_no("hideFromAddressBook").unwrap_or(false);
+                addr.map(|addr| RowSpec::Offboard(OffboardSpec { addr, forward_to, keep_enabled, auto_reply, remove_from_aliases, hide }))
             }
             JobKind::Contacts => contact_row(&mut c),
             JobKind::ListMembers => {

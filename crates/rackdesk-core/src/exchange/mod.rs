@@ -26,7 +26,7 @@ pub use lists::{
     DistributionList, Expect, ListChanges, ListError, ListQuery, ListSort, MarkerPager, NewList, RecipientChange, RecipientKind, SettleWait,
 };
 pub(crate) use ops::reconcile_entry;
-pub use mailboxes::{ExMailbox, ExMailboxChanges, ExMailboxQuery, ExMailboxSummary, ExchangeLimits, NewExMailbox};
+pub use mailboxes::{ExMailbox, ExMailboxChanges, ExMailboxQuery, ExMailboxSummary, ExchangeLimits, NewExMailbox, MAX_EX_MAILBOX_MB};
 pub use permissions::{MailboxPermission, PermissionLevel};
 
 use crate::api::plain_text;
