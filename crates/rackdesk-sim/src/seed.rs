@@ -181,14 +181,16 @@ pub fn empty(account: &str, user_key: &str, secret: &str) -> Store {
 /// The demo account: three domains, a few hundred people, aliases, forwarding and
 /// auto-replies, a human super admin, the API admin and a help-desk admin.
 pub fn demo(account: &str, user_key: &str, secret: &str) -> Store {
-    let mut rng = Rng::new(0x5EED_0F_DE40);
+    let mut rng = Rng::new(0x005E_ED0F_DE40);
     let mut s = empty(account, user_key, secret);
     s.customer_name = "Northwind Traders (demo)".into();
     s.reference_number = "NW-0042".into();
     s.domains.clear();
     s.admins.insert("dana.whitfield".into(), admin("Dana", "Whitfield", "super", "dana.whitfield@northwind.example"));
     s.admins.insert("helpdesk.lead".into(), admin("Sam", "Okoro", "standard", "sam.okoro@northwind.example"));
-    s.admins.get_mut(API_ADMIN).map(|a| a.email = "it@northwind.example".into());
+    if let Some(a) = s.admins.get_mut(API_ADMIN) {
+        a.email = "it@northwind.example".into();
+    }
 
     for (name, people, max) in [("northwind.example", 260usize, 400u64), ("fabrikam.example", 110, 150), ("contoso-lab.example", 24, 50)] {
         let mut d = empty_domain(max);
