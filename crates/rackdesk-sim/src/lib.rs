@@ -5,6 +5,10 @@
 //! paging and search, answers errors with both a fault body and `x-error-message`, and can
 //! inject faults. Hosted Exchange is there too: mailboxes, their delegates and contacts on
 //! the classic routes, and distribution lists in the v1 model with asynchronous changes.
+//! Spam protection (`spam.rs`): the settings of a domain, a Rackspace Email mailbox and an
+//! Exchange mailbox (`.../spam/settings`), and each one's four lists (`blocklist`,
+//! `ipblocklist`, `safelist`, `ipsafelist`, also under the old names `blacklist` and
+//! `ipblacklist`) with index, add, delete and bulk edit.
 //! The desktop app runs it in-process as its sandbox; every test runs against it over a
 //! real socket.
 
@@ -35,10 +39,11 @@ use store::{ApiFault, Fields, IndexQuery, Store};
 pub enum DataSet {
     /// A demo company: three Rackspace Email domains with ~400 people, aliases, forwarding and
     /// auto-replies, plus a Hosted Exchange domain (`adatum.example`) and a domain with both
-    /// services (`tailspin.example`): Exchange mailboxes, delegates, contacts and lists.
+    /// services (`tailspin.example`): Exchange mailboxes, delegates, contacts and lists; spam
+    /// settings and safe and blocked senders on those domains and on a few mailboxes.
     Demo,
     /// Only the API admin, one empty Rackspace Email domain, `example.com`, and one empty
-    /// Exchange domain, `example.net`.
+    /// Exchange domain, `example.net` (default spam settings, empty spam lists).
     Empty,
 }
 
