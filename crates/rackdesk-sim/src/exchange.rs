@@ -69,6 +69,8 @@ pub struct ExMailboxRec {
     /// Delegates (local parts of mailboxes of the same domain) and their permission.
     pub permissions: BTreeMap<String, String>,
     pub password_hash: String,
+    /// Spam settings and lists (§6.9).
+    pub spam: crate::spam::ExMailboxSpam,
 }
 
 #[derive(Debug, Clone)]
@@ -278,6 +280,7 @@ impl Store {
             contact: parse_ex_contact(f)?,
             permissions: BTreeMap::new(),
             password_hash: hash_password(pw),
+            spam: Default::default(),
         };
         let d = self.domain(acct, domain)?;
         if d.ex_mailboxes.len() as u64 >= d.exchange_max_mailboxes {

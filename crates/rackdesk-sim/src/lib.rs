@@ -5,6 +5,10 @@
 //! paging and search, answers errors with both a fault body and `x-error-message`, and can
 //! inject faults. Hosted Exchange is there too: mailboxes, their delegates and contacts on
 //! the classic routes, and distribution lists in the v1 model with asynchronous changes.
+//! Spam protection (`spam.rs`): the settings of a domain, a Rackspace Email mailbox and an
+//! Exchange mailbox (`.../spam/settings`), and each one's four lists (`blocklist`,
+//! `ipblocklist`, `safelist`, `ipsafelist`, also under the old names `blacklist` and
+//! `ipblacklist`) with index, add, delete and bulk edit.
 //! The desktop app runs it in-process as its sandbox; every test runs against it over a
 //! real socket.
 
@@ -12,6 +16,7 @@ pub mod distlists;
 pub mod exchange;
 pub mod faults;
 pub mod seed;
+pub mod spam;
 pub mod store;
 pub mod xml;
 
@@ -20,6 +25,7 @@ use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode, Uri};
 use axum::response::Response;
 use faults::{FaultKind, FaultRule};
+use spam::{ListName, SpamOwner};
 use rackdesk_core::sign;
 use serde_json::Value;
 use std::collections::{HashMap, VecDeque};
@@ -33,10 +39,11 @@ use store::{ApiFault, Fields, IndexQuery, Store};
 pub enum DataSet {
     /// A demo company: three Rackspace Email domains with ~400 people, aliases, forwarding and
     /// auto-replies, plus a Hosted Exchange domain (`adatum.example`) and a domain with both
-    /// services (`tailspin.example`): Exchange mailboxes, delegates, contacts and lists.
+    /// services (`tailspin.example`): Exchange mailboxes, delegates, contacts and lists; spam
+    /// settings and safe and blocked senders on those domains and on a few mailboxes.
     Demo,
     /// Only the API admin, one empty Rackspace Email domain, `example.com`, and one empty
-    /// Exchange domain, `example.net`.
+    /// Exchange domain, `example.net` (default spam settings, empty spam lists).
     Empty,
 }
 
@@ -619,6 +626,13 @@ impl Sim {
             ("POST", Route::Contact(a, d, n)) => w(s.contact_add(&a, &d, &n, f)),
             ("PUT", Route::Contact(a, d, n)) => w(s.contact_edit(&a, &d, &n, f)),
             ("DELETE", Route::Contact(a, d, n)) => w(s.contact_delete(&a, &d, &n)),
+            ("GET", Route::SpamSettings(a, d, o)) => Ok((spam::settings_root(&o), s.spam_settings_show(&a, &d, &o)?)),
+            ("PUT", Route::SpamSettings(a, d, o)) => w(s.spam_settings_edit(&a, &d, &o, f)),
+            ("GET", Route::SpamList(a, d, o, l)) => Ok((l.name, s.spam_list_index(&a, &d, &o, l)?)),
+            ("PUT", Route::SpamList(a, d, o, l)) => w(s.spam_list_edit(&a, &d, &o, l, f)),
+            ("POST", Route::SpamEntry(a, d, o, l, e)) => w(s.spam_list_add(&a, &d, &o, l, &e, f)),
+            ("DELETE", Route::SpamEntry(a, d, o, l, e)) => w(s.spam_list_delete(&a, &d, &o, l, &e)),
+            (_, Route::SpamUnknownList(name)) => Err(spam::unknown_list(&name)),
             (_, Route::Unknown) => Err(ApiFault::not_found("Resource", "The simulator does not know this resource")),
             (m, _) => Err(ApiFault { status: 405, kind: "appsFault", message: format!("{m} is not allowed here"), resource_type: None }),
         }
@@ -658,6 +672,14 @@ enum Route {
     DistListSub(String, String, String, String),
     /// One member or sender: `.../members/{recipient}`.
     DistListSubItem(String, String, String, String, String),
+    /// `.../spam/settings` of a domain or a mailbox.
+    SpamSettings(String, String, SpamOwner),
+    /// `.../spam/{list}`: index and bulk edit.
+    SpamList(String, String, SpamOwner, ListName),
+    /// `.../spam/{list}/{entry}`: add and delete one entry.
+    SpamEntry(String, String, SpamOwner, ListName, String),
+    /// `.../spam/{name}` where the name is no list.
+    SpamUnknownList(String),
     Unknown,
 }
 
@@ -671,6 +693,9 @@ impl Route {
             _ => return Route::Unknown,
         };
         let a = acct;
+        if let Some(r) = Route::parse_spam(&a, rest) {
+            return r;
+        }
         match rest {
             ["admins"] => Route::Admins(a),
             ["admins", id] => Route::Admin(a, id.to_string()),
@@ -701,6 +726,32 @@ impl Route {
             }
             _ => Route::Unknown,
         }
+    }
+
+    /// The spam routes of a domain, a Rackspace Email mailbox and an Exchange mailbox (§6.4,
+    /// §6.6, §6.9, §13): `settings`, or a list and optionally one entry of it.
+    fn parse_spam(a: &str, rest: &[&str]) -> Option<Route> {
+        let (d, owner, tail) = match rest {
+            ["domains", d, "spam", tail @ ..] => (d, SpamOwner::Domain, tail),
+            ["domains", d, "rs", "mailboxes", m, "spam", tail @ ..] => (d, SpamOwner::Rs(m.to_string()), tail),
+            ["domains", d, "ex", "mailboxes", m, "spam", tail @ ..] => (d, SpamOwner::Ex(m.to_string()), tail),
+            _ => return None,
+        };
+        let (a, d) = (a.to_owned(), d.to_string());
+        let is_settings = |s: &str| s.eq_ignore_ascii_case("settings");
+        Some(match tail {
+            [s] if is_settings(s) => Route::SpamSettings(a, d, owner),
+            [l] | [l, _] if is_settings(l) => Route::Unknown,
+            [l] => match ListName::parse(l) {
+                Some(list) => Route::SpamList(a, d, owner, list),
+                None => Route::SpamUnknownList(l.to_string()),
+            },
+            [l, e] => match ListName::parse(l) {
+                Some(list) => Route::SpamEntry(a, d, owner, list, e.to_string()),
+                None => Route::SpamUnknownList(l.to_string()),
+            },
+            _ => Route::Unknown,
+        })
     }
 
     fn is_distribution_list(&self) -> bool {

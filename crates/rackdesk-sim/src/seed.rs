@@ -3,6 +3,7 @@
 
 use crate::distlists::{DistListRec, Recipient, RecipientKind};
 use crate::exchange::{sam_account_name, ContactRec, ExMailboxRec};
+use crate::spam::{DomainQuarantine, FilterLevel, RsEmailSpam, SpamHandling, SpamLists};
 use crate::store::{hash_password, AdminRec, DomainRec, KeyRec, MailboxRec, Store};
 use chrono::{Duration, NaiveDateTime};
 use std::collections::{BTreeMap, HashMap};
@@ -85,6 +86,7 @@ fn person_mailbox(rng: &mut Rng, first: &str, last: &str) -> MailboxRec {
         last_name: last.to_owned(),
         contact: BTreeMap::new(),
         password_hash: hash_password(&format!("demo-{}", rng.next_u64())),
+        spam: Default::default(),
     }
 }
 
@@ -127,6 +129,7 @@ pub fn empty_domain(max_mailboxes: u64) -> DomainRec {
         ex_mailboxes: BTreeMap::new(),
         contacts: BTreeMap::new(),
         dist_lists: BTreeMap::new(),
+        spam: Default::default(),
     }
 }
 
@@ -178,14 +181,16 @@ pub fn empty(account: &str, user_key: &str, secret: &str) -> Store {
 /// The demo account: three domains, a few hundred people, aliases, forwarding and
 /// auto-replies, a human super admin, the API admin and a help-desk admin.
 pub fn demo(account: &str, user_key: &str, secret: &str) -> Store {
-    let mut rng = Rng::new(0x5EED_0F_DE40);
+    let mut rng = Rng::new(0x005E_ED0F_DE40);
     let mut s = empty(account, user_key, secret);
     s.customer_name = "Northwind Traders (demo)".into();
     s.reference_number = "NW-0042".into();
     s.domains.clear();
     s.admins.insert("dana.whitfield".into(), admin("Dana", "Whitfield", "super", "dana.whitfield@northwind.example"));
     s.admins.insert("helpdesk.lead".into(), admin("Sam", "Okoro", "standard", "sam.okoro@northwind.example"));
-    s.admins.get_mut(API_ADMIN).map(|a| a.email = "it@northwind.example".into());
+    if let Some(a) = s.admins.get_mut(API_ADMIN) {
+        a.email = "it@northwind.example".into();
+    }
 
     for (name, people, max) in [("northwind.example", 260usize, 400u64), ("fabrikam.example", 110, 150), ("contoso-lab.example", 24, 50)] {
         let mut d = empty_domain(max);
@@ -217,6 +222,7 @@ pub fn demo(account: &str, user_key: &str, secret: &str) -> Store {
         s.domains.insert(name.into(), d);
     }
     exchange_demo(&mut s);
+    spam_demo(&mut s);
     s
 }
 
@@ -308,6 +314,7 @@ fn ex_person(rng: &mut Rng, name: &str, domain: &str, first: &str, last: &str) -
         contact,
         permissions: BTreeMap::new(),
         password_hash: hash_password(&format!("demo-{}", rng.next_u64())),
+        spam: Default::default(),
     }
 }
 
@@ -491,6 +498,72 @@ fn exchange_demo(s: &mut Store) {
     s.domains.insert(dn.into(), d);
 }
 
+// ---- spam protection demo data ----
+//
+// No random numbers: the mailboxes are picked by their place in name order, so the other demo
+// data stays exactly as it was.
+
+fn lists(block: &[&str], ipblock: &[&str], safe: &[&str], ipsafe: &[&str]) -> SpamLists {
+    let set = |l: &[&str]| l.iter().map(|s| s.to_string()).collect();
+    SpamLists { blocklist: set(block), ipblocklist: set(ipblock), safelist: set(safe), ipsafelist: set(ipsafe) }
+}
+
+fn nth_key<V>(m: &BTreeMap<String, V>, n: usize) -> Option<String> {
+    m.keys().filter(|k| k.contains('.')).nth(n).cloned()
+}
+
+/// Spam settings and a few entries: a domain-wide folder cleaner, safe partners and a blocked
+/// bulk sender on `northwind.example`; a domain quarantine on `adatum.example`; forwarding of
+/// spam to a mailbox on `tailspin.example`; and a couple of mailboxes of each service with
+/// their own settings (one set to `exclusive`).
+fn spam_demo(s: &mut Store) {
+    if let Some(d) = s.domains.get_mut("northwind.example") {
+        d.spam.rs_email = RsEmailSpam { has_folder_cleaner: true, folder_age_limit: 30, ..RsEmailSpam::default() };
+        d.spam.lists = lists(
+            &["@%.bulk-offers.example", "@cheap-meds.example"],
+            &["203.0.113.45"],
+            &["@woodgrovebank.example", "invoices@litwareinc.example", "newsletter@proseware.example"],
+            &["198.51.100.7"],
+        );
+        if let Some(m) = nth_key(&d.mailboxes, 0).and_then(|n| d.mailboxes.get_mut(&n)) {
+            m.spam.filter_level = FilterLevel::Exclusive;
+            m.spam.lists = lists(&[], &[], &["@margiestravel.example", "ceo@fourthcoffee.example"], &[]);
+        }
+        if let Some(m) = nth_key(&d.mailboxes, 1).and_then(|n| d.mailboxes.get_mut(&n)) {
+            m.spam.rs_email = RsEmailSpam { handling: SpamHandling::LabelSubject, ..RsEmailSpam::default() };
+            m.spam.lists = lists(&["promo@wingtiptoys.example"], &[], &[], &[]);
+        }
+    }
+    if let Some(d) = s.domains.get_mut("adatum.example") {
+        d.spam.forward_to_domain_quarantine = DomainQuarantine::On;
+        d.spam.quarantine_owner = "reception@adatum.example".into();
+        d.spam.lists = lists(&["@%.spam-relay.example"], &["192.0.2.66"], &["@treyresearch.example"], &[]);
+        if let Some(m) = nth_key(&d.ex_mailboxes, 0).and_then(|n| d.ex_mailboxes.get_mut(&n)) {
+            m.spam.filter_level = FilterLevel::Exclusive;
+            m.spam.lists = lists(&[], &[], &["@fourthcoffee.example", "orders@wingtiptoys.example"], &["198.51.100.20"]);
+        }
+        if let Some(m) = nth_key(&d.ex_mailboxes, 1).and_then(|n| d.ex_mailboxes.get_mut(&n)) {
+            m.spam.send_to_domain_quarantine = true;
+            m.spam.quarantine_owner = "reception@adatum.example".into();
+            m.spam.lists = lists(&["deals@alpineskihouse.example"], &[], &[], &[]);
+        }
+    }
+    if let Some(d) = s.domains.get_mut("tailspin.example") {
+        if let Some(first) = nth_key(&d.mailboxes, 0) {
+            let to = format!("{first}@tailspin.example");
+            d.spam.rs_email = RsEmailSpam { handling: SpamHandling::ToAddress, forwarding_address: to, ..RsEmailSpam::default() };
+        }
+        d.spam.lists = lists(&["@%.toy-knockoffs.example"], &[], &["@lucernepublishing.example"], &[]);
+        if let Some(m) = nth_key(&d.mailboxes, 1).and_then(|n| d.mailboxes.get_mut(&n)) {
+            m.spam.rs_email = RsEmailSpam { has_folder_cleaner: true, folder_num_limit: 500, ..RsEmailSpam::default() };
+            m.spam.lists = lists(&[], &["203.0.113.99"], &["@graphicdesigninstitute.example"], &[]);
+        }
+        if let Some(m) = nth_key(&d.ex_mailboxes, 0).and_then(|n| d.ex_mailboxes.get_mut(&n)) {
+            m.spam.filter_level = FilterLevel::Off;
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -543,6 +616,40 @@ mod tests {
             }
         }
         assert_eq!(empty("1", "k", "s").domains["example.net"].service_type, "exchange");
+    }
+
+    #[test]
+    fn the_demo_has_spam_settings_and_valid_entries_and_the_empty_data_has_none() {
+        use crate::spam::{normalize_entry, ListName};
+        let s = demo("1", "k", "s");
+        let check = |l: &SpamLists| {
+            for (name, set) in [("blocklist", &l.blocklist), ("ipblocklist", &l.ipblocklist), ("safelist", &l.safelist), ("ipsafelist", &l.ipsafelist)] {
+                for e in set {
+                    assert_eq!(normalize_entry(ListName::parse(name).unwrap(), e).as_deref(), Ok(e.as_str()), "{name}");
+                }
+            }
+        };
+        let mut entries = 0;
+        let mut own_settings = (0, 0);
+        for d in s.domains.values() {
+            check(&d.spam.lists);
+            entries += d.spam.lists.safelist.len();
+            for m in d.mailboxes.values() {
+                check(&m.spam.lists);
+                own_settings.0 += usize::from(m.spam != Default::default());
+            }
+            for m in d.ex_mailboxes.values() {
+                check(&m.spam.lists);
+                own_settings.1 += usize::from(m.spam != Default::default());
+            }
+        }
+        assert!(entries >= 5);
+        assert_eq!(own_settings, (3, 3));
+        assert_eq!(s.domains["northwind.example"].spam.filter_level, FilterLevel::On);
+        let e = empty("1", "k", "s");
+        for d in e.domains.values() {
+            assert_eq!(d.spam, Default::default());
+        }
     }
 
     #[test]

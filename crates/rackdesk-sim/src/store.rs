@@ -84,6 +84,8 @@ pub struct MailboxRec {
     pub contact: BTreeMap<String, String>,
     /// SHA-1 of the password: the simulator never needs the password itself back.
     pub password_hash: String,
+    /// Spam settings and lists (§6.6).
+    pub spam: crate::spam::RsMailboxSpam,
 }
 
 #[derive(Debug, Clone)]
@@ -101,6 +103,8 @@ pub struct DomainRec {
     pub ex_mailboxes: BTreeMap<String, crate::exchange::ExMailboxRec>,
     pub contacts: BTreeMap<String, crate::exchange::ContactRec>,
     pub dist_lists: BTreeMap<String, crate::distlists::DistListRec>,
+    /// The domain's spam settings and lists (§6.4).
+    pub spam: crate::spam::DomainSpam,
 }
 
 impl DomainRec {
@@ -593,6 +597,7 @@ impl Store {
             last_name: check_text(f, "lastName", 64)?.unwrap_or_default(),
             contact: parse_contact(f)?,
             password_hash: hash_password(pw),
+            spam: Default::default(),
         };
         self.domain_mut(acct, domain)?.mailboxes.insert(name, rec);
         Ok(Value::Null)

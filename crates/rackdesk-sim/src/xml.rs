@@ -21,6 +21,7 @@ fn item_name(list: &str) -> Option<&'static str> {
         "Recipients" => "Recipient",
         "EmailAddresses" => "EmailAddress",
         "Errors" => "Error",
+        "addresses" => "address",
         _ => return None,
     })
 }
@@ -71,11 +72,21 @@ fn element(name: &str, v: &Value, out: &mut String) {
     }
 }
 
+/// The namespace of a root: `urn:xml:<root>`, except where the reference shows another
+/// spelling (§6.6: `rsMailboxSpamSetting` is in `urn:xml:RSMailboxSpamSetting`).
+fn namespace(root: &str) -> &str {
+    match root {
+        "rsMailboxSpamSetting" => "RSMailboxSpamSetting",
+        other => other,
+    }
+}
+
 /// Renders a JSON answer as an XML document under `root`.
 pub fn document(root: &str, v: &Value) -> String {
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?>");
+    let ns = namespace(root);
     out.push_str(&format!(
-        "<{root} xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xmlns:xsd=\"http://www.w3.org/2001/XMLSchema\" xmlns=\"urn:xml:{root}\">"
+        "<{root} xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xmlns:xsd=\"http://www.w3.org/2001/XMLSchema\" xmlns=\"urn:xml:{ns}\">"
     ));
     if let Value::Object(map) = v {
         for (k, v) in map {
