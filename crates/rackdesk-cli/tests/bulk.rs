@@ -831,8 +831,8 @@ async fn exchange_mailboxes_are_created_changed_reset_offboarded_and_deleted_by_
     let o = rackdesk(&s, &["bulk", "plan", &file, "--job", "create"]);
     assert_eq!(code(&o), 0, "{}", both(&o));
     assert!(
-        stdout(&o).contains("service Hosted Exchange")
-            && stdout(&o).contains("service Rackspace Email"),
+        stdout(&o).contains("create: mailbox on Hosted Exchange")
+            && stdout(&o).contains("create: mailbox on Rackspace Email"),
         "{}",
         stdout(&o)
     );
