@@ -315,6 +315,10 @@ impl Sim {
         let mut g = lock(&self.faults);
         let (rules, rng) = &mut *g;
         for r in rules.iter_mut() {
+            if r.skip > 0 && r.applies_to(method, path) {
+                r.skip -= 1;
+                continue;
+            }
             if r.applies_to(method, path) && (r.rate >= 1.0 || rng.unit() < r.rate) {
                 if let Some(n) = r.remaining.as_mut() {
                     *n -= 1;
