@@ -61,7 +61,7 @@ struct Args {
     /// milliseconds; until then the list's Status says the change is running.
     #[arg(long, default_value_t = 300)]
     async_delay_ms: u64,
-    /// Inject a fault: KIND[:ARG][,path=TEXT][,method=M][,rate=R][,count=N][,after]
+    /// Inject a fault: KIND[:ARG][,path=TEXT][,method=M][,rate=R][,count=N][,skip=N][,after]
     /// with KIND one of delay:MS, status:CODE, truncated, not-json, drop, or async-error
     /// (an accepted distribution-list change settles with an Error). Repeatable.
     #[arg(long = "fault", value_parser = |s: &str| s.parse::<FaultRule>())]
