@@ -190,7 +190,7 @@ pub async fn list_domains(state: tauri::State<'_, AppState>) -> CmdResult<Vec<Do
         let q = MailboxQuery { size: 1, fields: vec![], ..MailboxQuery::default() };
         let total = c.mailboxes_page(&d.name, &q).await?.total;
         let service = d.service_type.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_ascii_lowercase);
-        let has_exchange = matches!(service.as_deref(), Some("exchange" | "both"));
+        let has_exchange = d.has(rackdesk_core::models::Service::Exchange);
         let ex_mailboxes = if has_exchange {
             let q = rackdesk_core::exchange::ExMailboxQuery { size: 1, ..Default::default() };
             c.ex_mailboxes_page(&d.name, &q).await?.total
