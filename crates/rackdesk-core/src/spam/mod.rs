@@ -33,7 +33,7 @@ pub mod settings;
 pub mod why;
 
 pub use entry::{EntryKind, ListSide, ParsedEntry, Sender, SpamEntry, SpamList, SpamLists};
-pub use ops::{ListChange, SenderVerb, SendersChange, SettingsChange};
+pub use ops::{action_for_list, action_for_settings, sender_plan, ListChange, SenderPlan, SenderVerb, SendersChange, SettingsChange};
 pub(crate) use ops::reconcile_entry;
 pub use settings::{DomainQuarantine, DomainSpamSettings, ExMailboxSpamSettings, FilterLevel, RsEmailSpam, RsMailboxSpamSettings, SettingLine, SpamChanges, SpamHandling, SpamSettings};
 pub use why::{explain, why, Decider, Level, SpamPicture, Verdict, VerdictResult};
