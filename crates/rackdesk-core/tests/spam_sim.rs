@@ -390,6 +390,14 @@ async fn the_servers_refusals_and_failures_reach_the_person_in_words() {
     assert_eq!(e.detail().as_deref(), Some("The ipblocklist can hold at most 1000 entries"));
     let failed = w.journal.query(&Filter::default()).unwrap().into_iter().find(|x| x.action == "spam.domain.lists").unwrap();
     assert!(words::result_words(failed.outcome.as_ref()).contains("Rackspace said: The ipblocklist can hold at most 1000 entries"));
+    // Someone else removed an entry between Rackdesk's read and its request: Rackspace's 404,
+    // in words, with its message as details.
+    let e = c.remove_spam_entry(&owner, SpamList::Safe, &entry("gone@partner.example")).await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::NotFound);
+    assert_eq!(e.user_message(), "Rackspace could not find that spam list entry. Check the spelling.");
+    assert_eq!(e.detail().as_deref(), Some("gone@partner.example is not on the safelist"));
+    let e = c.edit_spam_list(&owner, SpamList::Block, &[], &[entry("@gone.example")]).await.unwrap_err();
+    assert_eq!(e.detail().as_deref(), Some("Not on the blocklist: @gone.example"));
     // Rackspace having a bad moment: retried and reported as its problem, not the person's.
     w.sim.sim().add_fault(FaultRule::new(FaultKind::Status(503)).on_path("/spam/settings").times(10));
     let e = spam::show(c, &target("example.com")).await.unwrap_err();
