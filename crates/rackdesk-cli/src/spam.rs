@@ -154,7 +154,7 @@ fn changes(cmd: &SpamCmd) -> Result<SpamChanges, Failure> {
         .as_deref()
         .map(|v| {
             FilterLevel::parse(v).ok_or_else(|| {
-                let all: Vec<String> = FilterLevel::ALL.iter().map(|l| format!("{}", l.explain())).collect();
+                let all: Vec<&str> = FilterLevel::ALL.iter().map(|l| l.explain()).collect();
                 user_error(format!("--filter-level takes on, off or exclusive, not \"{v}\" ({}). Nothing was sent to Rackspace.", all.join("; ")))
             })
         })

@@ -237,6 +237,9 @@ impl ListWrite<'_> {
     }
 }
 
+/// Builds a list edit's body for a write.
+type BodyOf = fn(&ListWrite<'_>) -> Form;
+
 fn joined(entries: &[SpamEntry]) -> String {
     entries.iter().map(SpamEntry::as_str).collect::<Vec<_>>().join(",")
 }
@@ -290,7 +293,7 @@ impl Client {
     /// did not happen (a repeated removal would be refused as "not on the list").
     async fn spam_list_write(&self, owner: &SpamOwner, list: SpamList, w: ListWrite<'_>) -> Result<()> {
         let base = format!("{}/{}", self.spam_base(owner)?, list.api_name());
-        let (method, path, form): (Method, String, Option<fn(&ListWrite<'_>) -> Form>) = match &w {
+        let (method, path, form): (Method, String, Option<BodyOf>) = match &w {
             ListWrite::Add(e) if e.path_safe() => (Method::POST, format!("{base}/{}", utf8_percent_encode(e.as_str(), SEGMENT)), None),
             ListWrite::Remove(e) if e.path_safe() => (Method::DELETE, format!("{base}/{}", utf8_percent_encode(e.as_str(), SEGMENT)), None),
             // Entries with a wildcard (or a character a server might read as part of the URL)
