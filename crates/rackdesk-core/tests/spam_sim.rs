@@ -337,7 +337,16 @@ async fn bad_entries_are_refused_together_before_anything_is_sent() {
     assert!(e.user_message().contains("IPv4 addresses only"), "{}", e.user_message());
     let e = o.change_spam_list(&owner, SpamList::Safe, &[entry("a@b.example")], &[entry("a@b.example")]).await.unwrap_err();
     assert!(e.user_message().contains("both added and removed"), "{}", e.user_message());
+    // Entries an edge built from text it received (deserialised) are checked again by Ops.
+    let from_page: Vec<SpamEntry> = serde_json::from_str(r#"["@%.com", "a@b.example,c@d.example"]"#).unwrap();
+    let e = o.change_spam_list(&owner, SpamList::Block, &from_page[..1], &[]).await.unwrap_err();
+    assert!(e.user_message().contains("every domain ending in .com"), "{}", e.user_message());
+    let e = o.change_spam_list(&owner, SpamList::Block, &[], &from_page[1..]).await.unwrap_err();
+    assert!(e.user_message().contains("cannot be sent"), "{}", e.user_message());
     assert_eq!(writes(&w), before);
+    let bare: Vec<SpamEntry> = serde_json::from_str(r#"["Partner.Example"]"#).unwrap();
+    let r = o.change_spam_list(&owner, SpamList::Safe, &bare, &[]).await.unwrap();
+    assert_eq!(r.added, [entry("@partner.example")], "normalised as a person's typing would be");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

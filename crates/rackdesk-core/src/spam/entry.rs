@@ -183,6 +183,16 @@ impl SpamEntry {
         Ok(p)
     }
 
+    /// Refuses an entry that cannot travel in a request: empty, or with a comma (the list
+    /// edit's separator), a space or a control character. Entries from [`SpamEntry::parse`]
+    /// always pass; this guards ones built from other text (e.g. deserialised).
+    pub fn check_sendable(&self) -> Result<(), ApiError> {
+        if self.text.is_empty() || self.text.len() > MAX_ENTRY_LEN || self.text.chars().any(|c| c == ',' || c.is_whitespace() || c.is_control()) {
+            return Err(bad(&self.text, "it cannot be sent: write one address, @domain or IP address, without commas or spaces"));
+        }
+        Ok(())
+    }
+
     /// An entry as the server lists it: never refused (a list may hold entries written by
     /// other tools); its kind is read from its shape.
     pub fn from_server(raw: &str) -> SpamEntry {
@@ -644,6 +654,8 @@ mod tests {
         assert!(!p("a/b@example.com").path_safe());
         assert_eq!(SpamEntry::from_server("@%.COM").as_str(), "@%.com");
         assert_eq!(SpamEntry::from_server("192.0.2.1").kind(), EntryKind::Ip);
+        assert!(SpamEntry::from_server("a@b.example,c@d.example").check_sendable().is_err());
+        assert!(p("@%.example.com").check_sendable().is_ok());
         let json = serde_json::to_string(&p("@example.com")).unwrap();
         assert_eq!(json, "\"@example.com\"");
     }

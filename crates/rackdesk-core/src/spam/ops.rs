@@ -260,7 +260,16 @@ impl Ops {
     /// Adds and removes entries of one list of a domain or a mailbox. The list is read first:
     /// entries already so are left out (and reported), and nothing is sent when nothing is
     /// left. One entry goes as a single add or delete; several as one list edit.
+    ///
+    /// Entries are checked again here, whoever made them (an edge may build one from text
+    /// it received): an entry to add as [`SpamEntry::parse_new`] takes it (normalised; no
+    /// wildcard as wide as a top-level domain), one to remove as something that can be sent.
     pub async fn change_spam_list(&self, owner: &SpamOwner, list: SpamList, add: &[SpamEntry], remove: &[SpamEntry]) -> Result<ListChange, OpsError> {
+        let add: Vec<SpamEntry> = add.iter().map(|e| SpamEntry::parse_new(e.as_str()).map(|p| p.entry)).collect::<Result<_, _>>()?;
+        for e in remove {
+            e.check_sendable()?;
+        }
+        let (add, remove) = (add.as_slice(), remove);
         for e in add.iter().chain(remove) {
             list.check(e)?;
         }
