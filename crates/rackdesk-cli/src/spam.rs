@@ -312,10 +312,8 @@ pub(crate) async fn spam(cli: &Cli, cmd: &SpamCmd, format: Format) -> Outcome {
                 s = s.with_ip(ip)?;
             }
             let v = spam::why(&client(cli)?, &t, &s).await?;
+            // Where spam goes is in the summary (or a note) already; JSON has it on its own.
             let mut lines = vec![v.summary.clone()];
-            if let Some(g) = &v.spam_goes {
-                lines.push(format!("Spam for {}: {g}.", v.target));
-            }
             lines.extend(v.notes.iter().map(|n| format!("Note: {n}")));
             lines.extend(v.suggestions.iter().cloned());
             sentences(format, &v, &lines)?;

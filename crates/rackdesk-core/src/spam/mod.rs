@@ -163,7 +163,7 @@ impl fmt::Display for SpamOwner {
 pub struct SpamView {
     pub owner: SpamOwner,
     pub settings: SpamSettings,
-    /// The settings in plain words.
+    /// The settings in plain words (for a domain, those of the services it has).
     pub lines: Vec<SettingLine>,
     pub lists: SpamLists,
 }
@@ -208,7 +208,7 @@ pub async fn show(client: &Client, target: &SpamTarget) -> Result<SpamView> {
 pub async fn show_owner(client: &Client, owner: SpamOwner) -> Result<SpamView> {
     let settings = client.spam_settings(&owner).await?;
     let lists = client.spam_lists(&owner).await?;
-    Ok(SpamView { lines: settings.lines(), owner, settings, lists })
+    Ok(SpamView { lines: settings.lines_for(&owner.services), owner, settings, lists })
 }
 
 /// Everything in a path segment but the unreserved characters is percent-encoded.

@@ -243,7 +243,7 @@ impl Ops {
             after: after.clone(),
             changed,
             applied_to_all_mailboxes: all && changed,
-            lines: after.lines(),
+            lines: after.lines_for(&owner.services),
         };
         if after == before && !all {
             return Ok(done(false));

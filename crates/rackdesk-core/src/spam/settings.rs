@@ -283,7 +283,7 @@ fn owner_words(o: &Option<String>) -> String {
 }
 
 fn rs_lines(out: &mut Vec<SettingLine>, rs: &RsEmailSpam) {
-    out.push(line("handling", "What happens to spam", rs.handling.word(), rs.handling.explain()));
+    out.push(line("handling", "What happens to spam", rs.handling.word(), capital(rs.handling.explain())));
     if rs.handling == SpamHandling::ToFolder {
         out.push(line(
             "folderCleaner",
@@ -357,6 +357,20 @@ impl SpamSettings {
                 ));
                 out.push(line("quarantineOwner", "Quarantine owner", owner_words(&m.quarantine_owner), "Who receives this mailbox's quarantine notices"));
             }
+        }
+        out
+    }
+
+    /// [`SpamSettings::lines`] for a domain that has only some of the services: a domain
+    /// without Hosted Exchange shows no quarantine lines, one without Rackspace Email no
+    /// Spam-folder lines (the server reports both sides for every domain).
+    pub fn lines_for(&self, services: &[crate::models::Service]) -> Vec<SettingLine> {
+        use crate::models::Service;
+        let mut out = self.lines();
+        if matches!(self, SpamSettings::Domain(_)) && !services.is_empty() {
+            let rs = ["handling", "folderCleaner", "forwardTo"];
+            let ex = ["domainQuarantine", "quarantineOwner", "defaultQuarantineOwner"];
+            out.retain(|l| (services.contains(&Service::RackspaceEmail) || !rs.contains(&l.key)) && (services.contains(&Service::Exchange) || !ex.contains(&l.key)));
         }
         out
     }
@@ -909,6 +923,11 @@ mod tests {
         let rs = RsEmailSpam { folder_cleaner: true, folder_age_limit: 1, folder_count_limit: 500, ..RsEmailSpam::default() };
         assert_eq!(rs.cleaner_words(), "the folder cleaner deletes spam after 1 day and keeps at most 500 messages");
         assert_eq!(ex().lines()[1].value, "the domain's quarantine");
+        use crate::models::Service;
+        let keys = |s: &[Service]| domain().lines_for(s).iter().map(|l| l.key).collect::<Vec<_>>();
+        assert_eq!(keys(&[Service::RackspaceEmail]), ["filterLevel", "handling", "folderCleaner"]);
+        assert_eq!(keys(&[Service::Exchange]), ["filterLevel", "domainQuarantine", "quarantineOwner", "defaultQuarantineOwner"]);
+        assert_eq!(keys(&[Service::RackspaceEmail, Service::Exchange]).len(), 6);
         for h in SpamHandling::ALL {
             assert_eq!(SpamHandling::parse(h.word()), Some(h));
             assert_eq!(SpamHandling::parse(h.api()), Some(h));

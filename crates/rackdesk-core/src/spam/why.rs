@@ -16,7 +16,9 @@
 //!    for it; the domain's are copied to it only when applied to every mailbox [U]), or the
 //!    domain's for a domain. `off`: not checked, delivered. `exclusive`: not accepted;
 //!    whether such mail is refused or handled like spam is not documented [U], so both are
-//!    said. `on`: checked by its content; spam goes where the handling says.
+//!    said. `on`: checked by its content; spam goes where the handling says — for an Exchange
+//!    mailbox, its own quarantine or the domain's as its own setting says (§6.9); whether a
+//!    domain's quarantine `on` overrides that is not documented [U], and the answer says so.
 //!
 //! Entries match as [`SpamEntry::matches`] says: any case, `%` for any text, a whole domain
 //! (`@example.com`) for that domain only, IP entries only when the sender's IP is known.
@@ -128,10 +130,11 @@ fn destination(p: &SpamPicture) -> String {
     let notices = |o: &Option<String>| o.as_ref().map(|a| format!("; {a} gets its notices")).unwrap_or_default();
     match p.settings() {
         SpamSettings::ExMailbox(m) => {
-            // [U] The domain's `on` holds every Exchange mailbox's spam in its quarantine; a
-            // mailbox's own setting does so for that mailbox (§6.9).
-            let domain_on = domain_q.as_ref().is_some_and(|(q, _)| *q == DomainQuarantine::On);
-            if m.send_to_domain_quarantine || domain_on {
+            // §6.9: the mailbox's own setting decides (its quarantine, unless it sends spam to
+            // the domain's). Whether the domain's `on` overrides it is not documented [U]: the
+            // explanation follows the mailbox's setting, as its Show reports it, and a note
+            // says so when the domain's is on (see `explain`).
+            if m.send_to_domain_quarantine {
                 let owner = domain_q.as_ref().and_then(|(_, o)| o.clone());
                 format!("it is held in the domain's quarantine{}", notices(&owner))
             } else {
@@ -267,6 +270,13 @@ pub fn explain(p: &SpamPicture, sender: &Sender) -> Verdict {
             ));
         }
     }
+    if let (SpamSettings::ExMailbox(m), SpamSettings::Domain(d)) = (p.settings(), &p.domain_settings) {
+        if d.domain_quarantine == DomainQuarantine::On && !m.send_to_domain_quarantine && result != VerdictResult::SafeListed && result != VerdictResult::Blocked && result != VerdictResult::NotChecked {
+            notes.push(format!(
+                "The domain's Exchange quarantine is on, but {target} keeps spam in its own quarantine; Rackspace does not document which wins, so look in both."
+            ));
+        }
+    }
     if sender.ip.is_none() && p.mailbox.iter().map(|(_, l)| l).chain([&p.domain_lists]).any(|l| !l.ip_safe.is_empty() || !l.ip_block.is_empty()) {
         notes.push("The IP lists were not checked: give the IP address of the sending server to include them.".into());
     }
@@ -394,6 +404,12 @@ mod tests {
         let v = explain(&p, &s("x@y.example"));
         assert_eq!(v.spam_goes.as_deref(), Some("it is held in the mailbox's own quarantine; kim@example.net gets its notices"));
         p.domain_settings = domain_settings(FilterLevel::On, RsEmailSpam::default(), DomainQuarantine::On);
+        let v = explain(&p, &s("x@y.example"));
+        assert_eq!(v.spam_goes.as_deref(), Some("it is held in the mailbox's own quarantine; kim@example.net gets its notices"), "the mailbox's own setting, as §6.9 says");
+        assert!(v.notes.iter().any(|n| n.contains("The domain's Exchange quarantine is on, but kim@example.net keeps spam in its own quarantine")), "{:?}", v.notes);
+        if let Some((SpamSettings::ExMailbox(m), _)) = &mut p.mailbox {
+            m.send_to_domain_quarantine = true;
+        }
         let v = explain(&p, &s("x@y.example"));
         assert_eq!(v.spam_goes.as_deref(), Some("it is held in the domain's quarantine; it@example.com gets its notices"));
     }
