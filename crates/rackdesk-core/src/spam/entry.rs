@@ -254,8 +254,8 @@ impl SpamEntry {
 
     /// Whether mail from `sender` matches this entry. Case does not matter; `%` stands for
     /// any text, also none. A whole domain (`@example.com`) matches that domain only, not its
-    /// subdomains: those are what `@%.example.com` is for [U: the reference shows the wildcard
-    /// for subdomains, which would be needless if `@example.com` covered them]. An IP entry
+    /// subdomains: those are what `@%.example.com` is for ([U]; the reference shows the wildcard
+    /// for subdomains, which would be needless if `@example.com` covered them). An IP entry
     /// matches only when the sender's IP address is known.
     pub fn matches(&self, sender: &Sender) -> bool {
         match self.kind {

@@ -11,7 +11,7 @@
 //!   and the **whole** settings are sent (§13: partial edits changed other values).
 //! * [`entry`]: one entry as typed ([`SpamEntry::parse`]: addresses, whole domains, `%`
 //!   wildcards, IPv4 addresses), the lists ([`SpamList`], [`SpamLists`]) and matching.
-//! * [`why`]: "why did this land in spam?" — the effective result of the domain's and the
+//! * [`mod@why`]: "why did this land in spam?" — the effective result of the domain's and the
 //!   mailbox's settings and lists for one sender, in words, naming what decided.
 //! * Changes go through [`crate::ops::Ops`] (the role's allow-list and the journal):
 //!   [`Ops::set_spam_settings`](crate::ops::Ops::set_spam_settings),
@@ -19,6 +19,26 @@
 //!   [`Ops::spam_senders`](crate::ops::Ops::spam_senders).
 //! * [`export`]: every list of a domain and of its mailboxes as CSV, in the columns of the
 //!   `spam-list` bulk job.
+//!
+//! # For an edge (the app's Spam tab and Spam protection page, the CLI)
+//!
+//! * Read: [`SpamTarget::parse`] → [`resolve`] → [`show_owner`] (settings, their
+//!   [`SettingLine`]s in words, the four lists); or [`show`] in one call.
+//! * Check as the person types: [`SpamEntry::parse`] (its `note` says "example.com was read as
+//!   @example.com"), [`SpamEntry::describe`], [`sender_plan`] for several entries at once;
+//!   [`SpamChanges::apply`] on the settings read, to show the result before saving.
+//! * Change: [`Ops::set_spam_settings`](crate::ops::Ops::set_spam_settings) (or `_of` with an
+//!   owner already found), [`Ops::spam_senders`](crate::ops::Ops::spam_senders) for allow /
+//!   block / unallow / unblock, [`Ops::change_spam_list`](crate::ops::Ops::change_spam_list)
+//!   for one list (add and remove at once). Each returns what it did, with sentences.
+//! * Whether the role may: [`action_for_list`], [`action_for_settings`] with
+//!   [`crate::policy::allowed`] (grey out what the help desk may not do).
+//! * Why: [`SpamPicture::read`] once, then [`explain`] for each sender typed (pure, no reads).
+//! * Export: [`export::collect`] and [`export::spam_csv`].
+//!
+//! Errors are the core's usual ones: `invalid-input` (refused before sending, in words),
+//! `not-allowed` (the role; journaled), `not-found` (no such domain or mailbox), `rejected`
+//! (Rackspace refused; its words as detail), `unconfirmed`, `server-fault`, `throttled`, ….
 //!
 //! The client uses the lists' current names (`blocklist`, `ipblocklist`, `safelist`,
 //! `ipsafelist`); the older `blacklist` names are not sent.

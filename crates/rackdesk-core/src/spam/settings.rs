@@ -490,9 +490,12 @@ pub struct SpamChanges {
     pub domain_quarantine: Option<DomainQuarantine>,
     /// An Exchange mailbox: hold its spam in the domain's quarantine.
     pub send_to_domain_quarantine: Option<bool>,
-    /// `Some(None)` removes the owner (a domain, an Exchange mailbox).
+    /// `Some(None)` removes the owner (a domain, an Exchange mailbox). In JSON: absent leaves
+    /// it, `null` removes it, an address sets it.
+    #[serde(deserialize_with = "present", skip_serializing_if = "Option::is_none")]
     pub quarantine_owner: Option<Option<String>>,
-    /// `Some(None)` removes it (a domain).
+    /// `Some(None)` removes it (a domain). In JSON as `quarantineOwner`.
+    #[serde(deserialize_with = "present", skip_serializing_if = "Option::is_none")]
     pub default_quarantine_owner: Option<Option<String>>,
     /// A domain: give every mailbox of the domain its filter level and handling
     /// (`overrideUserSettings`).
@@ -618,6 +621,11 @@ impl SpamChanges {
             other => RsEmailSpam { handling: other, ..RsEmailSpam::default() },
         })
     }
+}
+
+/// A field that is there, even as `null` (`Some(None)`); one that is absent is the default.
+fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
+    Option::<String>::deserialize(d).map(Some)
 }
 
 fn owner(change: &Option<Option<String>>, cur: &Option<String>, field: &str) -> Result<Option<String>, ApiError> {
@@ -911,6 +919,18 @@ mod tests {
         let e = msg(SpamChanges { filter_level: Some(FilterLevel::Off), send_to_domain_quarantine: Some(true), ..Default::default() }.apply(&ex()));
         assert!(e.contains("filter off"), "{e}");
         assert!(msg(SpamChanges { quarantine_owner: Some(Some("reception".into())), ..Default::default() }.apply(&ex())).contains("quarantine owner"));
+    }
+
+    #[test]
+    fn changes_from_json_tell_removing_from_leaving() {
+        let c: SpamChanges = serde_json::from_str(r#"{"filterLevel":"exclusive","quarantineOwner":null,"handling":"toAddress","forwardTo":"a@b.example"}"#).unwrap();
+        assert_eq!((c.filter_level, c.quarantine_owner.clone(), c.default_quarantine_owner.clone()), (Some(FilterLevel::Exclusive), Some(None), None));
+        assert_eq!(c.handling, Some(SpamHandling::ToAddress));
+        let back = serde_json::to_value(&c).unwrap();
+        assert_eq!(back["quarantineOwner"], serde_json::Value::Null);
+        assert!(back.get("defaultQuarantineOwner").is_none());
+        let c: SpamChanges = serde_json::from_str(r#"{"quarantineOwner":"it@example.com","applyToAllMailboxes":true}"#).unwrap();
+        assert_eq!((c.quarantine_owner, c.apply_to_all_mailboxes), (Some(Some("it@example.com".into())), true));
     }
 
     #[test]
