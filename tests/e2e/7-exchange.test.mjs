@@ -4,10 +4,10 @@
 // simulator over signed HTTP — and the help desk refused where the allow-list says so.
 import { test, after, afterEach, before } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, existsSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { openApp, waitForText, screenshot, clickButton, type, skipWelcome, actInSandbox, quitQuietly, answerFileDialog, By, Key, until } from "./driver.mjs";
+import { openApp, waitForText, screenshot, clickButton, type, skipWelcome, actInSandbox, quitQuietly, answerFileDialog, chooseCsv, By, Key, until } from "./driver.mjs";
 import { sandboxGet } from "./sandbox-api.mjs";
 
 const EX = "adatum.example";
@@ -122,6 +122,32 @@ test("the lists are exported with one row per member", async () => {
   assert.ok(csv.includes(`e2e-project@${EX},E2E Project,${ADDRESS},member`), csv);
   assert.ok(csv.includes(`e2e-project@${EX},E2E Project,mira.holt@litware.example,member`), csv);
   await waitForText(driver, ".statusbar", (t) => t.startsWith("Exported "));
+});
+
+test("a bulk job onboards people to Exchange, with Exchange's own rules checked before anything is sent", async () => {
+  await clickButton(driver, "Bulk changes");
+  const dir = mkdtempSync(join(tmpdir(), "rackdesk-e2e-exbulk-"));
+  const file = join(dir, "exchange-starters.csv");
+  writeFileSync(file, `email,firstName,lastName,forwardTo\nbulk.ex.one@${EX},Bulk,One,\nbulk.ex.two@${EX},Bulk,Two,a@out.example;b@out.example\n`);
+  await chooseCsv(driver, file);
+  const problems = await waitForText(driver, "#bulk-plan", (t) => t.includes("forwards to one address only"), 60000);
+  assert.match(problems, /row 3/i, problems.slice(0, 400));
+  // The person fixes the file and checks it again.
+  writeFileSync(file, `email,firstName,lastName,forwardTo\nbulk.ex.one@${EX},Bulk,One,\nbulk.ex.two@${EX},Bulk,Two,${ADDRESS}\n`);
+  await driver.findElement(By.css("#bulk-check-again")).click();
+  const summary = await waitForText(driver, "#bulk-summary", (t) => t.startsWith("2 rows") && /2 to create/.test(t), 60000);
+  assert.match(await driver.findElement(By.css("#bulk-plan")).getText(), /create: mailbox on Hosted Exchange/, summary);
+  await screenshot(driver, "74-exchange-bulk-plan");
+  assert.equal((await sandboxGet(`domains/${EX}/ex/mailboxes/bulk.ex.one`)).status, 404, "planning sent nothing");
+  await clickButton(driver, "Create 2 mailboxes");
+  await waitForText(driver, "#bulk-progress-text", (t) => t.startsWith("Finished: 2 done"), 90000);
+  assert.equal((await driver.findElements(By.css("#bulk-passwords tr"))).length, 2, "two new passwords, shown once");
+  const two = await sandboxGet(`domains/${EX}/ex/mailboxes/bulk.ex.two`);
+  assert.equal(two.status, 200);
+  assert.equal(two.body.displayName, "Bulk Two");
+  assert.equal(two.body.emailForwardingAddress, ADDRESS);
+  assert.equal((await sandboxGet(`domains/${EX}/ex/mailboxes/bulk.ex.one`)).status, 200);
+  await screenshot(driver, "75-exchange-bulk-done");
 });
 
 test("the help desk is refused where the allow-list says so, with the reason in words", async () => {

@@ -6,6 +6,7 @@ pub mod aliases;
 pub mod bulk;
 pub mod catalog;
 pub mod exchange;
+pub mod find;
 pub mod identity;
 pub mod journal;
 pub mod mailboxes;
@@ -269,6 +270,10 @@ pub fn typescript_bindings() -> String {
         exchange::ContactUpdate::decl(),
         exchange::DListRow::decl(),
         exchange::DListDetail::decl(),
+        find::FoundRow::decl(),
+        find::IndexInfo::decl(),
+        find::FindAnswer::decl(),
+        find::IndexedRows::decl(),
     ];
     let mut out = String::from(
         "// Generated from the Rust command types by `UPDATE_BINDINGS=1 cargo test --test bindings`.\n// Do not edit by hand.\n\n",
