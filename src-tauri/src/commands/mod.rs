@@ -7,6 +7,7 @@ pub mod bulk;
 pub mod catalog;
 pub mod exchange;
 pub mod find;
+pub mod spam;
 pub mod identity;
 pub mod journal;
 pub mod mailboxes;
@@ -274,6 +275,14 @@ pub fn typescript_bindings() -> String {
         find::IndexInfo::decl(),
         find::FindAnswer::decl(),
         find::IndexedRows::decl(),
+        spam::SpamLineView::decl(),
+        spam::SpamEntryView::decl(),
+        spam::SpamListView::decl(),
+        spam::SpamChoice::decl(),
+        spam::SpamPageView::decl(),
+        spam::SpamChangeAnswer::decl(),
+        spam::SpamEntryCheck::decl(),
+        spam::SpamVerdictView::decl(),
     ];
     let mut out = String::from(
         "// Generated from the Rust command types by `UPDATE_BINDINGS=1 cargo test --test bindings`.\n// Do not edit by hand.\n\n",
