@@ -67,11 +67,22 @@ async function chooseDomain(name) {
 
 // Each screen: how to get there, and how to leave it (dialogs close).
 const screens = [
-  ["mailboxes", async () => { await clickButton(driver, "Mailboxes"); await waitForText(driver, "#mailbox-count", (t) => / mailbox/.test(t), 60000); }],
-  ["mailbox details", async () => { await driver.wait(until.elementLocated(By.css("#mailbox-list [role=option]")), 60000).click(); await waitForText(driver, "#pane-title", (t) => t.includes("@"), 60000); }],
+  ["mailboxes", async () => { await clickButton(driver, "Mailboxes"); await chooseDomain("northwind.example"); await waitForText(driver, "#mailbox-count", (t) => / mailbox/.test(t), 60000); }],
+  ["mailbox details", async () => {
+    // The list may be drawn again as it loads: click whichever first row is there.
+    await driver.wait(async () => {
+      try {
+        await driver.findElement(By.css('#mailbox-list [role=option][data-address$="@northwind.example"]')).click();
+        return true;
+      } catch {
+        return false;
+      }
+    }, 60000);
+    await waitForText(driver, "#pane-title", (t) => t.includes("@"), 60000);
+  }],
   ["new mailbox dialog", async () => { await clickButton(driver, "New mailbox"); await driver.wait(until.elementLocated(By.css("[role=dialog]")), 15000); }, esc],
   ["aliases", async () => { await clickButton(driver, "Aliases"); await driver.sleep(1500); }],
-  ["find results", async () => { const f = await driver.findElement(By.css("#find")); await f.click(); await f.sendKeys("an"); await driver.wait(until.elementLocated(By.css("#find-results")), 60000); await driver.sleep(500); }, async () => { await driver.executeScript("document.getElementById('find').blur()"); await driver.sleep(300); }],
+  ["find results", async () => { const f = await driver.findElement(By.css("#find")); await f.click(); await driver.executeScript("document.getElementById('find').select()"); await f.sendKeys("an"); await driver.wait(until.elementLocated(By.css("#find-results")), 60000); await driver.sleep(500); }, async () => { await driver.executeScript("document.getElementById('find').blur()"); await driver.sleep(300); }],
   ["exchange mailboxes", async () => { await clickButton(driver, "Mailboxes"); await chooseDomain("adatum.example"); await waitForText(driver, "#mailbox-count", (t) => / mailbox/.test(t), 60000); }],
   ["contacts", async () => { await clickButton(driver, "Contacts"); await driver.sleep(2000); }],
   ["distribution lists", async () => { await clickButton(driver, "Distribution lists"); await driver.sleep(2000); }],

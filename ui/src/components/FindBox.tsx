@@ -91,7 +91,7 @@ export function FindBox({ onOpen }: { onOpen: (r: FoundRow) => void }) {
         autoComplete="off"
         placeholder="Find a person…  (Ctrl+K)"
         aria-expanded={shown}
-        aria-controls="find-results"
+        aria-controls={rows.length ? "find-results" : undefined}
         aria-autocomplete="list"
         aria-activedescendant={shown && rows.length ? optionId(active) : undefined}
         aria-describedby="find-status"
@@ -127,7 +127,7 @@ export function FindBox({ onOpen }: { onOpen: (r: FoundRow) => void }) {
         <p id="find-status" className="find-status" role="status">
           {problem ?? (shown ? indexAge(info) : "")}
         </p>
-        {shown && (
+        {shown && rows.length > 0 && (
           <ul id="find-results" role="listbox" aria-label="People and groups found" className="find-results">
             {rows.map((r, i) => (
               <li
@@ -150,12 +150,12 @@ export function FindBox({ onOpen }: { onOpen: (r: FoundRow) => void }) {
                 </span>
               </li>
             ))}
-            {rows.length === 0 && !info?.refreshing && text.trim() && (
-              <li className="empty" role="presentation">
-                Nobody matches “{text.trim()}”.
-              </li>
-            )}
           </ul>
+        )}
+        {shown && rows.length === 0 && !info?.refreshing && (
+          <p className="find-none" id="find-none">
+            Nobody matches “{text.trim()}”.
+          </p>
         )}
       </div>
     </div>

@@ -130,7 +130,7 @@ export function Mailboxes({
 
   const sortBy = (key: SortKey) => setSort((s) => ({ key, ascending: s.key === key ? !s.ascending : true }));
   const sortMark = (key: SortKey) => (sort.key === key ? (sort.ascending ? " ▲" : " ▼") : "");
-  const ariaSort = (key: SortKey) => (sort.key === key ? (sort.ascending ? "ascending" : "descending") : "none");
+  const sortWords = (key: SortKey) => (sort.key === key ? (sort.ascending ? "sorted A to Z" : "sorted Z to A") : "not sorted by this");
 
   const moveSelection = (delta: number) => {
     if (shown.length === 0) return;
@@ -231,18 +231,19 @@ export function Mailboxes({
           </div>
         )}
         <ErrorNote error={error} />
-        <div className="grid-head" role="row">
-          <button role="columnheader" aria-sort={ariaSort("address")} onClick={() => sortBy("address")}>
+        {/* Sort buttons above the list (a listbox of options has no column headers). */}
+        <div className="grid-head" role="group" aria-label="Sort the list by">
+          <button aria-pressed={sort.key === "address"} aria-description={sortWords("address")} onClick={() => sortBy("address")}>
             Address{sortMark("address")}
           </button>
-          <button role="columnheader" aria-sort={ariaSort("displayName")} onClick={() => sortBy("displayName")}>
+          <button aria-pressed={sort.key === "displayName"} aria-description={sortWords("displayName")} onClick={() => sortBy("displayName")}>
             Display name{sortMark("displayName")}
           </button>
-          <button role="columnheader" aria-sort={ariaSort("usage")} onClick={() => sortBy("usage")}>
+          <button aria-pressed={sort.key === "usage"} aria-description={sortWords("usage")} onClick={() => sortBy("usage")}>
             Storage{sortMark("usage")}
           </button>
           {service === "rs" && (
-            <button role="columnheader" aria-sort={ariaSort("lastLogin")} onClick={() => sortBy("lastLogin")}>
+            <button aria-pressed={sort.key === "lastLogin"} aria-description={sortWords("lastLogin")} onClick={() => sortBy("lastLogin")}>
               Last login{sortMark("lastLogin")}
             </button>
           )}
