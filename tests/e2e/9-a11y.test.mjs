@@ -28,12 +28,18 @@ after(async () => {
 async function theme(dark) {
   await driver.executeScript(`
     document.getElementById('force-dark')?.remove();
-    document.documentElement.style.colorScheme = '';
+    document.documentElement.removeAttribute('style');
     if (${dark}) {
       const rules = [];
       for (const sheet of document.styleSheets)
         for (const r of sheet.cssRules)
-          if (r.media && /prefers-color-scheme:\\s*dark/.test(r.media.mediaText)) for (const inner of r.cssRules) rules.push(inner.cssText);
+          if (r.media && /prefers-color-scheme:\\s*dark/.test(r.media.mediaText))
+            for (const inner of r.cssRules) {
+              // Custom properties of :root are set on the element itself (WebKit leaves them
+              // out of a rule's text).
+              if (inner.selectorText === ':root') for (const name of inner.style) document.documentElement.style.setProperty(name, inner.style.getPropertyValue(name));
+              else rules.push(inner.cssText);
+            }
       const st = document.createElement('style');
       st.id = 'force-dark';
       st.textContent = rules.join('\\n');
