@@ -34,6 +34,9 @@ pub struct AppState {
     indexes: std::sync::Mutex<std::collections::HashMap<String, Arc<rackdesk_core::index::Index>>>,
     /// The background refresh of an index: its key and where it is.
     pub index_refresh: std::sync::Mutex<Option<(String, rackdesk_core::index::RefreshProgress)>>,
+    /// The sandbox's index: a file of this run only (the sandbox starts from its demo data
+    /// every time, so does its index).
+    sandbox_index: std::path::PathBuf,
 }
 
 /// The sandbox's index file name.
@@ -53,13 +56,12 @@ impl AppState {
             domains: rackdesk_core::addresses::DomainCache::new(),
             indexes: Default::default(),
             index_refresh: Default::default(),
+            sandbox_index: {
+                static N: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+                let n = N.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                std::env::temp_dir().join(format!("rackdesk-sandbox-index-{}-{n}.sqlite3", std::process::id()))
+            },
         };
-        // The sandbox starts from its demo data every time: so does its index.
-        if let Ok(p) = rackdesk_core::index::Index::default_path(SANDBOX_INDEX) {
-            for ext in ["sqlite3", "sqlite3-wal", "sqlite3-shm"] {
-                let _ = std::fs::remove_file(p.with_extension(ext));
-            }
-        }
         if let Some(ids) = &state.identities {
             match ids.find(None) {
                 Ok(ident) => {
@@ -124,7 +126,7 @@ impl AppState {
     /// which each change updates). Without a journal, nothing is changed.
     pub fn ops(&self) -> Result<Ops, CommandError> {
         let mut ops = Ops::new(self.session(), self.journal()?, self.is_sandbox());
-        ops.index = self.index().ok();
+        ops.index = self.index_if_made();
         Ok(ops)
     }
 
@@ -136,6 +138,21 @@ impl AppState {
         }
     }
 
+    /// The account's index when there is one already (open, or a file from an earlier run):
+    /// changes keep it current, but a change alone does not make one.
+    pub fn index_if_made(&self) -> Option<Arc<rackdesk_core::index::Index>> {
+        let key = self.index_key();
+        if let Some(ix) = self.indexes.lock().unwrap_or_else(|p| p.into_inner()).get(&key) {
+            return Some(ix.clone());
+        }
+        let on_disk = key != SANDBOX_INDEX && rackdesk_core::index::Index::default_path(&key).is_ok_and(|p| p.exists());
+        if on_disk {
+            self.index().ok()
+        } else {
+            None
+        }
+    }
+
     /// The local index of the account in use, opened on first use.
     pub fn index(&self) -> Result<Arc<rackdesk_core::index::Index>, CommandError> {
         let key = self.index_key();
@@ -143,7 +160,7 @@ impl AppState {
         if let Some(ix) = all.get(&key) {
             return Ok(ix.clone());
         }
-        let path = rackdesk_core::index::Index::default_path(&key).map_err(CommandError::from)?;
+        let path = if key == SANDBOX_INDEX { self.sandbox_index.clone() } else { rackdesk_core::index::Index::default_path(&key).map_err(CommandError::from)? };
         let (ix, opened) = rackdesk_core::index::Index::open(&path).map_err(CommandError::from)?;
         if let rackdesk_core::index::Opened::Rebuilt { reason } = opened {
             tracing::warn!("index {key} rebuilt: {reason}");

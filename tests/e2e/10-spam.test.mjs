@@ -70,10 +70,16 @@ test("a mailbox's safe senders, from its details", async () => {
   await typeInto("#spam-add-safe", "boss@partner.example");
   await waitForText(driver, "#spam-add-safe-check", (t) => t.includes("safe senders"));
   await clickButton(driver, "Add to the safe senders");
-  await waitForText(driver, ".spam-said", (t) => t.startsWith("Added boss@partner.example"), 30000);
+  await waitForText(driver, ".spam-said", (t) => t.startsWith("Added boss@partner.example"), 120000);
   const name = mailbox.split("@")[0];
   const { body } = await sandboxGet(`domains/${DOMAIN}/rs/mailboxes/${name}/spam/safelist`);
   assert.ok(body.addresses.includes("boss@partner.example"), JSON.stringify(body));
+  // Exclusive: only the safe senders' mail gets through.
+  await driver.findElement(By.css('.dialog input[name="spam-level"][value="exclusive"]')).click();
+  await clickButton(driver, "Save spam settings");
+  await waitForText(driver, ".spam-said", (t) => t.startsWith("Saved the spam settings"), 120000);
+  const settings = await sandboxGet(`domains/${DOMAIN}/rs/mailboxes/${name}/spam/settings`);
+  assert.equal(settings.body.filterLevel, "exclusive", JSON.stringify(settings.body));
   await screenshot(driver, "102-spam-mailbox");
   await driver.actions({ async: true }).sendKeys(Key.ESCAPE).perform();
 });

@@ -501,11 +501,17 @@ handling: string | null, handlings: Array<SpamChoice>, forwardTo: string | null,
  */
 settingsRefusal: string | null, };
 
-export type SpamChangeAnswer = { view: SpamPageView, 
+export type SpamListChanged = { 
 /**
  * What was done, in sentences.
  */
-sentences: Array<string>, };
+sentences: Array<string>, 
+/**
+ * The list changed ("safe", "block", "ip-safe", "ip-block").
+ */
+list: string, added: Array<SpamEntryView>, removed: Array<string>, };
+
+export type SpamSettingsChanged = { sentences: Array<string>, lines: Array<SpamLineView>, filterLevel: string, handling: string | null, forwardTo: string | null, };
 
 export type SpamEntryCheck = { entry: string, describe: string, 
 /**
@@ -611,8 +617,8 @@ export interface Commands {
   indexed_mailboxes: { args: { domain: string; service: string }; result: IndexedRows | null };
   spam_view: { args: { target: string }; result: SpamPageView };
   spam_check_entry: { args: { text: string; side: string }; result: SpamEntryCheck };
-  spam_change_list: { args: { target: string; list: string; add: Array<string>; remove: Array<string> }; result: SpamChangeAnswer };
-  spam_set: { args: { target: string; filterLevel: string; handling: string | null; forwardTo: string | null }; result: SpamChangeAnswer };
+  spam_change_list: { args: { target: string; list: string; add: Array<string>; remove: Array<string> }; result: SpamListChanged };
+  spam_set: { args: { target: string; filterLevel: string; handling: string | null; forwardTo: string | null }; result: SpamSettingsChanged };
   spam_why: { args: { target: string; sender: string }; result: SpamVerdictView };
   export_spam: { args: { domain: string }; result: ExportResult | null };
 }

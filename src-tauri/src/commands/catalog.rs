@@ -145,8 +145,8 @@ commands! {
     find::indexed_mailboxes(domain: String, service: String) -> Option<IndexedRows>;
     spam::spam_view(target: String) -> SpamPageView;
     spam::spam_check_entry(text: String, side: String) -> SpamEntryCheck;
-    spam::spam_change_list(target: String, list: String, add: Vec<String>, remove: Vec<String>) -> SpamChangeAnswer;
-    spam::spam_set(target: String, filter_level: String, handling: Option<String>, forward_to: Option<String>) -> SpamChangeAnswer;
+    spam::spam_change_list(target: String, list: String, add: Vec<String>, remove: Vec<String>) -> SpamListChanged;
+    spam::spam_set(target: String, filter_level: String, handling: Option<String>, forward_to: Option<String>) -> SpamSettingsChanged;
     spam::spam_why(target: String, sender: String) -> SpamVerdictView;
     spam::export_spam(domain: String) -> Option<ExportResult>;
 }

@@ -280,7 +280,8 @@ pub fn typescript_bindings() -> String {
         spam::SpamListView::decl(),
         spam::SpamChoice::decl(),
         spam::SpamPageView::decl(),
-        spam::SpamChangeAnswer::decl(),
+        spam::SpamListChanged::decl(),
+        spam::SpamSettingsChanged::decl(),
         spam::SpamEntryCheck::decl(),
         spam::SpamVerdictView::decl(),
     ];

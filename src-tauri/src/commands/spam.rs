@@ -74,12 +74,27 @@ pub struct SpamPageView {
     pub settings_refusal: Option<String>,
 }
 
+/// What a list change did, for the page to show without reading everything again.
 #[derive(Debug, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
-pub struct SpamChangeAnswer {
-    pub view: SpamPageView,
+pub struct SpamListChanged {
     /// What was done, in sentences.
     pub sentences: Vec<String>,
+    /// The list changed ("safe", "block", "ip-safe", "ip-block").
+    pub list: String,
+    pub added: Vec<SpamEntryView>,
+    pub removed: Vec<String>,
+}
+
+/// The settings after a change, in words and as the form shows them.
+#[derive(Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SpamSettingsChanged {
+    pub sentences: Vec<String>,
+    pub lines: Vec<SpamLineView>,
+    pub filter_level: String,
+    pub handling: Option<String>,
+    pub forward_to: Option<String>,
 }
 
 /// An entry as typed, as the core reads it.
@@ -196,15 +211,18 @@ pub fn spam_check_entry(text: String, side: String) -> CmdResult<SpamEntryCheck>
 
 /// Adds entries to one list of a domain or mailbox and removes others, through the journal.
 #[tauri::command]
-pub async fn spam_change_list(state: tauri::State<'_, AppState>, target: String, list: String, add: Vec<String>, remove: Vec<String>) -> CmdResult<SpamChangeAnswer> {
+pub async fn spam_change_list(state: tauri::State<'_, AppState>, target: String, list: String, add: Vec<String>, remove: Vec<String>) -> CmdResult<SpamListChanged> {
     let list = SpamList::parse(&list).ok_or_else(|| CommandError::invalid("Say which list: safe, block, ip-safe or ip-block."))?;
     let parse = |v: &[String]| -> CmdResult<Vec<SpamEntry>> { v.iter().map(|e| Ok(SpamEntry::parse_new(e)?.entry)).collect() };
     let (add, remove) = (parse(&add)?, parse(&remove)?);
     let owner = owner_of(&state, &target).await?;
     let change = state.ops()?.change_spam_list(&owner, list, &add, &remove).await?;
-    let sentences = change.sentences();
-    let v = show_owner(&state.client(), owner).await?;
-    Ok(SpamChangeAnswer { view: page(&state, v), sentences })
+    Ok(SpamListChanged {
+        sentences: change.sentences(),
+        list: list_name(list).into(),
+        added: change.added.iter().map(|e| SpamEntryView { entry: e.as_str().into(), describe: e.describe() }).collect(),
+        removed: change.removed.iter().map(|e| e.as_str().to_owned()).collect(),
+    })
 }
 
 /// Changes the filter level and, for Rackspace Email, where spam goes. Every setting is sent
@@ -216,7 +234,7 @@ pub async fn spam_set(
     filter_level: String,
     handling: Option<String>,
     forward_to: Option<String>,
-) -> CmdResult<SpamChangeAnswer> {
+) -> CmdResult<SpamSettingsChanged> {
     let level = FilterLevel::parse(&filter_level).ok_or_else(|| CommandError::invalid("Choose on, off or exclusive."))?;
     let handling = match handling.as_deref().map(str::trim).filter(|h| !h.is_empty()) {
         Some(h) => Some(SpamHandling::parse(h).ok_or_else(|| CommandError::invalid("Choose where spam goes."))?),
@@ -231,8 +249,14 @@ pub async fn spam_set(
     let owner = owner_of(&state, &target).await?;
     let r = state.ops()?.set_spam_settings_of(&owner, &ch).await?;
     let sentences = if r.changed { vec![format!("Saved the spam settings of {}.", owner.describe())] } else { vec!["The settings were already so; nothing was sent.".into()] };
-    let v = show_owner(&state.client(), owner).await?;
-    Ok(SpamChangeAnswer { view: page(&state, v), sentences })
+    let rs = r.after.rs_email().cloned();
+    Ok(SpamSettingsChanged {
+        sentences,
+        lines: r.lines.into_iter().map(|l| SpamLineView { key: l.key.into(), label: l.label.into(), value: l.value, explanation: l.explanation }).collect(),
+        filter_level: r.after.filter_level().api().into(),
+        handling: rs.as_ref().map(|x| x.handling.api().into()),
+        forward_to: rs.and_then(|x| x.forward_to).filter(|a| !a.is_empty()),
+    })
 }
 
 fn decider_words(d: &Decider) -> String {

@@ -1,5 +1,5 @@
 import { useEffect, useState } from "react";
-import type { CommandError, SpamEntryCheck, SpamPageView, SpamVerdictView } from "../bindings";
+import type { CommandError, SpamEntryCheck, SpamListChanged, SpamPageView, SpamVerdictView } from "../bindings";
 import { asCommandError, exportSpam, spamChangeList, spamCheckEntry, spamSet, spamView, spamWhy } from "../ipc";
 import { Dialog, ErrorNote } from "./common";
 
@@ -27,12 +27,13 @@ export function SpamPanel({ target, onDone, headingLevel = 2 }: { target: string
     };
   }, [target]);
 
-  const run = async (what: () => Promise<{ view: SpamPageView; sentences: string[] }>) => {
+  /** Runs a change; the page is brought up to date from what it did (nothing is read again). */
+  const run = async <T extends { sentences: string[] }>(what: () => Promise<T>, apply: (a: T, v: SpamPageView) => SpamPageView) => {
     setBusy(true);
     setError(null);
     try {
       const a = await what();
-      setView(a.view);
+      setView((v) => (v ? apply(a, v) : v));
       onDone(a.sentences.join(" "));
       return true;
     } catch (e) {
@@ -68,14 +69,24 @@ export function SpamPanel({ target, onDone, headingLevel = 2 }: { target: string
             {view.settingsRefusal}
           </p>
         ) : (
-          <SettingsForm view={view} busy={busy} onSave={(level, handling, forwardTo) => run(() => spamSet(view.target, level, handling, forwardTo))} />
+          <SettingsForm
+            key={`${view.filterLevel}/${view.handling}/${view.forwardTo}`}
+            view={view}
+            busy={busy}
+            onSave={(level, handling, forwardTo) =>
+              run(
+                () => spamSet(view.target, level, handling, forwardTo),
+                (a, v) => ({ ...v, lines: a.lines, filterLevel: a.filterLevel, handling: a.handling, forwardTo: a.forwardTo }),
+              )
+            }
+          />
         )}
       </section>
       <section aria-labelledby="spam-lists-title">
         <H id="spam-lists-title">Safe and blocked senders</H>
         <div className="spam-add">
-          <AddEntry side="safe" view={view} busy={busy} onAdd={(list, entry) => run(() => spamChangeList(view.target, list, [entry], []))} />
-          <AddEntry side="block" view={view} busy={busy} onAdd={(list, entry) => run(() => spamChangeList(view.target, list, [entry], []))} />
+          <AddEntry side="safe" view={view} busy={busy} onAdd={(list, entry) => run(() => spamChangeList(view.target, list, [entry], []), patchList)} />
+          <AddEntry side="block" view={view} busy={busy} onAdd={(list, entry) => run(() => spamChangeList(view.target, list, [entry], []), patchList)} />
         </div>
         <label className="search">
           <span className="sr-only">Search the lists</span>
@@ -103,7 +114,7 @@ export function SpamPanel({ target, onDone, headingLevel = 2 }: { target: string
                           disabled={busy || !!l.refusal}
                           aria-label={`Remove ${e.entry} from the ${l.label}`}
                           title={l.refusal ?? undefined}
-                          onClick={() => void run(() => spamChangeList(view.target, l.list, [], [e.entry]))}
+                          onClick={() => void run(() => spamChangeList(view.target, l.list, [], [e.entry]), patchList)}
                         >
                           Remove
                         </button>
@@ -134,6 +145,18 @@ export function SpamPanel({ target, onDone, headingLevel = 2 }: { target: string
       )}
     </div>
   );
+}
+
+/** A list as it is after a change: what was added, without what was removed. */
+function patchList(a: SpamListChanged, v: SpamPageView): SpamPageView {
+  return {
+    ...v,
+    lists: v.lists.map((l) =>
+      l.list !== a.list
+        ? l
+        : { ...l, entries: [...l.entries.filter((e) => !a.removed.includes(e.entry) && !a.added.some((x) => x.entry === e.entry)), ...a.added].sort((x, y) => x.entry.localeCompare(y.entry)) },
+    ),
+  };
 }
 
 function SettingsForm({ view, busy, onSave }: { view: SpamPageView; busy: boolean; onSave: (level: string, handling: string | null, forwardTo: string | null) => Promise<boolean> }) {
