@@ -2,7 +2,7 @@
 // Do not edit by hand.
 
 /** Every class of failure (the core's error kinds). */
-export type ErrorKind = "invalid-input" | "auth-failed" | "forbidden" | "throttled" | "not-found" | "rejected" | "conflict" | "already-exists" | "aliases-deliver-here" | "domain-typo" | "server-fault" | "network" | "timeout" | "undecodable" | "unconfirmed" | "bad-paging" | "too-large" | "wrong-keys" | "clock-skew" | "offline" | "wrong-account" | "wrong-host" | "vault-unavailable" | "vault-locked" | "vault-entry-missing" | "vault-failure" | "config" | "duplicate" | "no-identity" | "not-allowed" | "passphrase" | "journal" | "job-store" | "no-such-job" | "job-busy" | "job-unfinished" | "file" | "clipboard" | "internal";
+export type ErrorKind = "invalid-input" | "auth-failed" | "forbidden" | "throttled" | "not-found" | "rejected" | "conflict" | "already-exists" | "aliases-deliver-here" | "domain-typo" | "server-fault" | "network" | "timeout" | "proxy-unreachable" | "proxy-auth" | "proxy-refused" | "certificate" | "name-not-found" | "undecodable" | "unconfirmed" | "bad-paging" | "too-large" | "wrong-keys" | "clock-skew" | "offline" | "wrong-account" | "wrong-host" | "vault-unavailable" | "vault-locked" | "vault-entry-missing" | "vault-failure" | "config" | "duplicate" | "no-identity" | "not-allowed" | "passphrase" | "journal" | "job-store" | "no-such-job" | "job-busy" | "job-unfinished" | "file" | "clipboard" | "internal";
 
 export type CommandError = { 
 /**
@@ -411,6 +411,22 @@ members: Array<string>,
  */
 senders: Array<string>, };
 
+export type DiagnosticsReport = { 
+/**
+ * The report as plain lines, ready to paste.
+ */
+text: string, 
+/**
+ * The app's log file, or why there is none.
+ */
+logFile: string | null, };
+
+export type LogFolder = { path: string, 
+/**
+ * False when no file manager could be started: then the page shows the path.
+ */
+opened: boolean, };
+
 /** The events the app sends to the page, with their payloads. */
 export interface Events {
   "client-event": ClientNotice;
@@ -489,4 +505,6 @@ export interface Commands {
   suggest_contact_name: { args: { displayName: string }; result: string };
   copy_secret: { args: { text: string }; result: number };
   set_zoom: { args: { percent: number; steps: number }; result: number };
+  diagnostics: { args: Record<string, never>; result: DiagnosticsReport };
+  open_log_folder: { args: Record<string, never>; result: LogFolder };
 }

@@ -10,6 +10,7 @@ use super::exchange::*;
 use super::identity::*;
 use super::journal::*;
 use super::mailboxes::*;
+use super::support::*;
 use super::*;
 
 macro_rules! commands {
@@ -137,4 +138,6 @@ commands! {
     exchange::suggest_contact_name(display_name: String) -> String;
     window::copy_secret(text: String) -> u32;
     window::set_zoom(percent: u32, steps: i32) -> u32;
+    support::diagnostics() -> DiagnosticsReport;
+    support::open_log_folder() -> LogFolder;
 }

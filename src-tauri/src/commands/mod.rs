@@ -9,6 +9,7 @@ pub mod exchange;
 pub mod identity;
 pub mod journal;
 pub mod mailboxes;
+pub mod support;
 pub mod window;
 
 use crate::state::AppState;
@@ -269,6 +270,8 @@ pub fn typescript_bindings() -> String {
         exchange::ContactUpdate::decl(),
         exchange::DListRow::decl(),
         exchange::DListDetail::decl(),
+        support::DiagnosticsReport::decl(),
+        support::LogFolder::decl(),
     ];
     let mut out = String::from(
         "// Generated from the Rust command types by `UPDATE_BINDINGS=1 cargo test --test bindings`.\n// Do not edit by hand.\n\n",
