@@ -119,3 +119,8 @@ export const changeDlistRecipients = (
 export const deleteDlist = (domain: string, name: string, confirmAddress: string) => call("delete_dlist", { domain, name, confirmAddress });
 export const exportExchange = (domain: string, what: "mailboxes" | "contacts" | "lists") => call("export_exchange", { domain, what });
 export const suggestContactName = (displayName: string) => call("suggest_contact_name", { displayName });
+
+/** Diagnostics for a support ticket (plain text to paste; nothing secret in it). */
+export const diagnostics = () => call("diagnostics", {});
+/** Shows the folder of the log files in the file manager; `opened` is false when none could be started. */
+export const openLogFolder = () => call("open_log_folder", {});
