@@ -24,7 +24,11 @@ impl Sandbox {
             _ => rackdesk_core::sandbox_keys(),
         };
         let mut cfg = SimConfig::new(&user_key, secrecy::ExposeSecret::expose_secret(&secret));
-        cfg.data = DataSet::Demo;
+        // The demo company, or another data set (e.g. `large:50000` to try a large account).
+        cfg.data = match std::env::var("RACKDESK_SANDBOX_DATA") {
+            Ok(d) if !d.trim().is_empty() => d.parse::<DataSet>().map_err(|e| format!("RACKDESK_SANDBOX_DATA: {e}"))?,
+            _ => DataSet::Demo,
+        };
         let listen: std::net::SocketAddr = match std::env::var("RACKDESK_SANDBOX_LISTEN") {
             Ok(a) => a.parse().map_err(|_| format!("RACKDESK_SANDBOX_LISTEN must be an address like 127.0.0.1:8808, not {a:?}"))?,
             Err(_) => std::net::SocketAddr::from(([127, 0, 0, 1], 0)),

@@ -30,7 +30,14 @@ pub struct AppState {
     pub alias_book: rackdesk_core::alias_book::AliasBook,
     /// The account's domain names for the live address checks (kept a few minutes, per account).
     pub domains: rackdesk_core::addresses::DomainCache,
+    /// The local index of each account used in this run (the sandbox's is new on every start).
+    indexes: std::sync::Mutex<std::collections::HashMap<String, Arc<rackdesk_core::index::Index>>>,
+    /// The background refresh of an index: its key and where it is.
+    pub index_refresh: std::sync::Mutex<Option<(String, rackdesk_core::index::RefreshProgress)>>,
 }
+
+/// The sandbox's index file name.
+const SANDBOX_INDEX: &str = "sandbox";
 
 impl AppState {
     /// Opens the active identity if there is one (its keys read from the vault), else the sandbox.
@@ -44,7 +51,15 @@ impl AppState {
             journal: journal.map(Arc::new),
             alias_book: Default::default(),
             domains: rackdesk_core::addresses::DomainCache::new(),
+            indexes: Default::default(),
+            index_refresh: Default::default(),
         };
+        // The sandbox starts from its demo data every time: so does its index.
+        if let Ok(p) = rackdesk_core::index::Index::default_path(SANDBOX_INDEX) {
+            for ext in ["sqlite3", "sqlite3-wal", "sqlite3-shm"] {
+                let _ = std::fs::remove_file(p.with_extension(ext));
+            }
+        }
         if let Some(ids) = &state.identities {
             match ids.find(None) {
                 Ok(ident) => {
@@ -105,10 +120,37 @@ impl AppState {
         self.session().actor
     }
 
-    /// Changes go through here: the role's allow-list and the journal. Without a journal,
-    /// nothing is changed.
+    /// Changes go through here: the role's allow-list and the journal (and the local index,
+    /// which each change updates). Without a journal, nothing is changed.
     pub fn ops(&self) -> Result<Ops, CommandError> {
-        Ok(Ops::new(self.session(), self.journal()?, self.is_sandbox()))
+        let mut ops = Ops::new(self.session(), self.journal()?, self.is_sandbox());
+        ops.index = self.index().ok();
+        Ok(ops)
+    }
+
+    /// Which index the account in use has: the sandbox's, or the identity's.
+    pub fn index_key(&self) -> String {
+        match &*self.mode() {
+            Mode::Sandbox => SANDBOX_INDEX.into(),
+            Mode::Account { identity, .. } => format!("identity-{}", identity.id),
+        }
+    }
+
+    /// The local index of the account in use, opened on first use.
+    pub fn index(&self) -> Result<Arc<rackdesk_core::index::Index>, CommandError> {
+        let key = self.index_key();
+        let mut all = self.indexes.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(ix) = all.get(&key) {
+            return Ok(ix.clone());
+        }
+        let path = rackdesk_core::index::Index::default_path(&key).map_err(CommandError::from)?;
+        let (ix, opened) = rackdesk_core::index::Index::open(&path).map_err(CommandError::from)?;
+        if let rackdesk_core::index::Opened::Rebuilt { reason } = opened {
+            tracing::warn!("index {key} rebuilt: {reason}");
+        }
+        let ix = Arc::new(ix);
+        all.insert(key, ix.clone());
+        Ok(ix)
     }
 
     /// The journal; without it, no change is made ("Nothing was changed" says why).

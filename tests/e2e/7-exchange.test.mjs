@@ -136,7 +136,7 @@ test("a bulk job onboards people to Exchange, with Exchange's own rules checked 
   writeFileSync(file, `email,firstName,lastName,forwardTo\nbulk.ex.one@${EX},Bulk,One,\nbulk.ex.two@${EX},Bulk,Two,${ADDRESS}\n`);
   await driver.findElement(By.css("#bulk-check-again")).click();
   const summary = await waitForText(driver, "#bulk-summary", (t) => t.startsWith("2 rows") && /2 to create/.test(t), 60000);
-  assert.match(await driver.findElement(By.css("#bulk-plan")).getText(), /service Hosted Exchange/, summary);
+  assert.match(await driver.findElement(By.css("#bulk-plan")).getText(), /create: mailbox on Hosted Exchange/, summary);
   await screenshot(driver, "74-exchange-bulk-plan");
   assert.equal((await sandboxGet(`domains/${EX}/ex/mailboxes/bulk.ex.one`)).status, 404, "planning sent nothing");
   await clickButton(driver, "Create 2 mailboxes");

@@ -411,6 +411,46 @@ members: Array<string>,
  */
 senders: Array<string>, };
 
+export type FoundRow = { 
+/**
+ * "mailbox", "alias", "ex-mailbox", "contact" or "list".
+ */
+kind: string, 
+/**
+ * In words: "Exchange mailbox".
+ */
+kindLabel: string, domain: string, name: string, address: string, displayName: string | null, 
+/**
+ * A contact's outside address, an alias's members.
+ */
+addresses: Array<string>, enabled: boolean | null, };
+
+export type IndexInfo = { items: number, 
+/**
+ * When the last whole refresh finished (ISO 8601), or null: never.
+ */
+refreshedAt: string | null, 
+/**
+ * A refresh is running now.
+ */
+refreshing: boolean, 
+/**
+ * Listings read and to read, objects read, what is being read.
+ */
+partsDone: number, parts: number, read: number, now: string, 
+/**
+ * The last refresh failed: why, in words.
+ */
+problem: CommandError | null, };
+
+export type FindAnswer = { rows: Array<FoundRow>, index: IndexInfo, };
+
+export type IndexedRows = { rows: Array<MailboxRow>, 
+/**
+ * When the index was last refreshed (ISO 8601).
+ */
+asOf: string, };
+
 export type DiagnosticsReport = { 
 /**
  * The report as plain lines, ready to paste.
@@ -505,6 +545,10 @@ export interface Commands {
   suggest_contact_name: { args: { displayName: string }; result: string };
   copy_secret: { args: { text: string }; result: number };
   set_zoom: { args: { percent: number; steps: number }; result: number };
+  index_status: { args: Record<string, never>; result: IndexInfo };
+  refresh_index: { args: Record<string, never>; result: IndexInfo };
+  find_anywhere: { args: { text: string; limit: number }; result: FindAnswer };
+  indexed_mailboxes: { args: { domain: string; service: string }; result: IndexedRows | null };
   diagnostics: { args: Record<string, never>; result: DiagnosticsReport };
   open_log_folder: { args: Record<string, never>; result: LogFolder };
 }

@@ -119,6 +119,10 @@ export const changeDlistRecipients = (
 export const deleteDlist = (domain: string, name: string, confirmAddress: string) => call("delete_dlist", { domain, name, confirmAddress });
 export const exportExchange = (domain: string, what: "mailboxes" | "contacts" | "lists") => call("export_exchange", { domain, what });
 export const suggestContactName = (displayName: string) => call("suggest_contact_name", { displayName });
+export const indexStatus = () => call("index_status", {});
+export const refreshIndex = () => call("refresh_index", {});
+export const findAnywhere = (text: string, limit: number) => call("find_anywhere", { text, limit });
+export const indexedMailboxes = (domain: string, service: string) => call("indexed_mailboxes", { domain, service });
 
 /** Diagnostics for a support ticket (plain text to paste; nothing secret in it). */
 export const diagnostics = () => call("diagnostics", {});

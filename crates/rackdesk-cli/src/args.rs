@@ -96,6 +96,22 @@ pub(crate) enum Command {
     /// Export lists to CSV.
     #[command(subcommand)]
     Export(bulk::ExportCmd),
+    /// Find a person (or an alias, contact or list) by name or address in every domain, from
+    /// the local index (read from Rackspace first when it is empty).
+    Find {
+        /// Words to look for, e.g. "maria acc" (each must appear; any case).
+        #[arg(required = true)]
+        text: Vec<String>,
+        /// Bring the index up to date with Rackspace before searching.
+        #[arg(long)]
+        refresh: bool,
+        /// At most this many results.
+        #[arg(long, default_value_t = 50)]
+        limit: usize,
+    },
+    /// The local index of the account's mailboxes, aliases, contacts and lists.
+    #[command(subcommand)]
+    Index(IndexCmd),
     /// Diagnostics for a support ticket: version, system, vault, API address, proxy,
     /// connection, clock offset, log file and the last errors — nothing secret.
     Diagnostics,
@@ -117,6 +133,15 @@ pub(crate) enum CompletionShell {
     Bash,
     Zsh,
     Fish,
+}
+
+#[derive(Subcommand)]
+pub(crate) enum IndexCmd {
+    /// How many objects it holds and how fresh it is.
+    Status,
+    /// Read every domain's listings from Rackspace again (pages of 250, within the rate
+    /// limits); an interrupted refresh goes on where it stopped.
+    Refresh,
 }
 
 #[derive(Subcommand)]

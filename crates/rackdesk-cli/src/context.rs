@@ -105,7 +105,9 @@ pub(crate) async fn ops(cli: &Cli) -> Result<rackdesk_core::ops::Ops, Failure> {
     let session = session(cli)?;
     let journal = journal()?;
     let sandbox = rackdesk_core::hosts::is_loopback_url(&session.client.config().api_url);
-    let ops = rackdesk_core::ops::Ops::new(session, Arc::new(journal), sandbox);
+    let index = rackdesk_core::index::Index::existing_for(&session.client).map(Arc::new);
+    let mut ops = rackdesk_core::ops::Ops::new(session, Arc::new(journal), sandbox);
+    ops.index = index;
     for (id, result) in ops.reconcile().await? {
         eprintln!("Journal entry {id} was left open by an interrupted run; checked with Rackspace: {result}.");
     }

@@ -13,6 +13,7 @@ mod exchange;
 mod failure;
 mod identity;
 mod journal;
+mod find;
 mod output;
 
 pub(crate) use args::*;
@@ -257,6 +258,8 @@ async fn run(cli: Cli) -> Outcome {
         Command::Journal(cmd) => journal::journal(cmd, format)?,
         Command::Bulk(cmd) => bulk::bulk(&cli, cmd, format).await?,
         Command::Export(cmd) => bulk::export(&cli, cmd).await?,
+        Command::Find { text, refresh, limit } => find::find(&cli, &text.join(" "), *refresh, *limit, format).await?,
+        Command::Index(cmd) => find::index(&cli, cmd, format).await?,
         Command::Diagnostics => diagnostics(&cli, format).await?,
         Command::Completions { shell } => {
             let mut cmd = Cli::command();

@@ -28,6 +28,7 @@ pub mod error;
 pub mod exchange;
 pub mod export;
 pub mod hosts;
+pub mod index;
 #[doc(hidden)]
 pub mod fuzz_hooks;
 pub mod limits;

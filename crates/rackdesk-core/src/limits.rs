@@ -16,6 +16,25 @@ use std::time::Duration;
 use tokio::sync::Notify;
 use tokio::time::Instant;
 
+tokio::task_local! {
+    static BACKGROUND: bool;
+}
+
+/// Read slots a background read leaves free in every window, so that what the person asks
+/// for never waits behind background work (see [`in_background`]).
+pub const FOREGROUND_RESERVE: u32 = 2;
+
+/// Runs `f` as background work: its reads take a slot only when no request of the person is
+/// waiting and [`FOREGROUND_RESERVE`] slots stay free, so the person's own reads go first and
+/// wait at most for a request already in flight.
+pub async fn in_background<F: std::future::Future>(f: F) -> F::Output {
+    BACKGROUND.scope(true, f).await
+}
+
+fn is_background() -> bool {
+    BACKGROUND.try_with(|b| *b).unwrap_or(false)
+}
+
 /// Which counter a request is paced by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Category {
@@ -88,6 +107,8 @@ struct KeyState {
     domain_writes: Counter,
     /// After the server said "Exceeded request limits": nothing goes out before this.
     blocked_until: Option<Instant>,
+    /// Requests of the person (not background work) waiting for a slot now.
+    person_waiting: u32,
 }
 
 #[derive(Debug)]
@@ -134,6 +155,10 @@ impl Scheduler {
     /// `on_wait` is told how long we expect to wait (for "waiting for the rate limit (n s)").
     pub async fn acquire(self: &Arc<Self>, user_key: &str, category: Category, on_wait: &(dyn Fn(Duration) + Sync)) -> Permit {
         let keep_for = self.limits.window + self.limits.margin();
+        let background = category == Category::Read && is_background();
+        // While set, this request of the person is counted as waiting (undone on drop, also
+        // when the caller gives up on the request).
+        let mut waiting: Option<PersonWaiting> = None;
         loop {
             let notified = self.notify.notified();
             tokio::pin!(notified);
@@ -148,8 +173,11 @@ impl Scheduler {
                 st.domain_writes.prune(now, keep_for);
                 let blocked = st.blocked_until.filter(|t| *t > now).map(|t| Some(t - now));
                 let l = self.limits;
-                let wait = blocked.or_else(|| match category {
-                    Category::Read => st.reads.wait(l.reads, now, keep_for),
+                // Background reads leave the reserve free and let the person's waiting reads go first.
+                let reads_limit = if background && l.reads > FOREGROUND_RESERVE * 2 { l.reads - FOREGROUND_RESERVE } else { l.reads };
+                let person_first = (background && st.person_waiting > 0).then_some(None);
+                let wait = blocked.or(person_first).or_else(|| match category {
+                    Category::Read => st.reads.wait(reads_limit, now, keep_for),
                     Category::Write => st.writes.wait(l.writes, now, keep_for),
                     Category::DomainWrite => match (
                         st.writes.wait(l.writes, now, keep_for),
@@ -173,7 +201,13 @@ impl Scheduler {
                         inner.next_id += 1;
                         return Permit { scheduler: self.clone(), user_key: user_key.to_owned(), id, done: false };
                     }
-                    Some(w) => w,
+                    Some(w) => {
+                        if !background && waiting.is_none() {
+                            st.person_waiting += 1;
+                            waiting = Some(PersonWaiting { scheduler: self.clone(), user_key: user_key.to_owned() });
+                        }
+                        w
+                    }
                 }
             };
             match wait {
@@ -211,6 +245,23 @@ impl Scheduler {
         }
         drop(inner);
         self.notify.notify_waiters();
+    }
+}
+
+/// A request of the person counted as waiting for a slot; uncounted when dropped.
+struct PersonWaiting {
+    scheduler: Arc<Scheduler>,
+    user_key: String,
+}
+
+impl Drop for PersonWaiting {
+    fn drop(&mut self) {
+        let mut inner = self.scheduler.lock();
+        if let Some(st) = inner.keys.get_mut(&self.user_key) {
+            st.person_waiting = st.person_waiting.saturating_sub(1);
+        }
+        drop(inner);
+        self.scheduler.notify.notify_waiters();
     }
 }
 
@@ -257,6 +308,57 @@ mod tests {
         let waited = Instant::now() - start;
         assert!(waited >= Duration::from_secs(60), "31st write waited {waited:?}");
         assert!(waited <= Duration::from_millis(61_000), "31st write waited {waited:?}");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn background_reads_leave_room_for_the_person_and_let_them_go_first() {
+        let s = Scheduler::new(Limits::PUBLISHED);
+        let start = Instant::now();
+        // Background work takes every slot but the reserve, then waits for the next window.
+        for _ in 0..(60 - FOREGROUND_RESERVE) {
+            in_background(s.acquire("k", Category::Read, &no_wait)).await.finish();
+        }
+        assert_eq!(Instant::now(), start);
+        // The person's reads find the reserve free at once.
+        for _ in 0..FOREGROUND_RESERVE {
+            s.acquire("k", Category::Read, &no_wait).await.finish();
+        }
+        assert_eq!(Instant::now(), start, "the person did not wait for background work");
+        // Now the window is full: a person's read and a background read both wait; when a
+        // slot frees, the person's goes first.
+        let order = Arc::new(Mutex::new(Vec::new()));
+        let bg = {
+            let (s, order) = (s.clone(), order.clone());
+            tokio::spawn(async move {
+                in_background(s.acquire("k", Category::Read, &no_wait)).await.finish();
+                order.lock().unwrap().push("background");
+            })
+        };
+        tokio::task::yield_now().await;
+        let person = {
+            let (s, order) = (s.clone(), order.clone());
+            tokio::spawn(async move {
+                s.acquire("k", Category::Read, &no_wait).await.finish();
+                order.lock().unwrap().push("person");
+            })
+        };
+        person.await.unwrap();
+        bg.await.unwrap();
+        assert_eq!(order.lock().unwrap().first().copied(), Some("person"), "{:?}", order.lock().unwrap());
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_person_who_gives_up_waiting_does_not_hold_background_work_back() {
+        let s = Scheduler::new(Limits::PUBLISHED);
+        for _ in 0..60 {
+            s.acquire("k", Category::Read, &no_wait).await.finish();
+        }
+        // A person's read starts waiting, then is abandoned (e.g. the page was left).
+        let gave_up = tokio::time::timeout(Duration::from_secs(1), s.acquire("k", Category::Read, &no_wait)).await;
+        assert!(gave_up.is_err());
+        let start = Instant::now();
+        in_background(s.acquire("k", Category::Read, &no_wait)).await.finish();
+        assert!(Instant::now() - start <= Duration::from_secs(61), "background work went on once the window passed");
     }
 
     #[tokio::test(start_paused = true)]

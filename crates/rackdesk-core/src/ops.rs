@@ -87,6 +87,8 @@ pub struct Ops {
     pub sandbox: bool,
     /// Groups the entries of one bulk job.
     pub correlation_id: Option<String>,
+    /// The account's local index, told of each change that succeeds.
+    pub index: Option<Arc<crate::index::Index>>,
 }
 
 /// The one rule for how a request's result is journaled (see [`Outcome::from_api_error`]:
@@ -107,7 +109,7 @@ pub(crate) fn change(old: Option<Value>, new: Value) -> Value {
 
 impl Ops {
     pub fn new(session: Session, journal: Arc<Journal>, sandbox: bool) -> Ops {
-        Ops { session, journal, sandbox, correlation_id: None }
+        Ops { session, journal, sandbox, correlation_id: None, index: None }
     }
 
     pub fn role(&self) -> Role {
@@ -132,10 +134,14 @@ impl Ops {
     /// Intent, call, outcome. A failure to write the outcome leaves the entry open; it is
     /// settled on the next start by reading the object back ([`Ops::reconcile`]).
     pub(crate) async fn journaled<T>(&self, name: &str, target: &str, changes: Value, call: impl std::future::Future<Output = Result<T, ApiError>>) -> Result<T, OpsError> {
+        let noted = self.index.as_ref().map(|_| changes.clone());
         let id: EntryId = self.journal.begin(&self.intent(name, target, changes))?;
         let result = call.await;
         if let Err(e) = self.journal.finish(id, &outcome_of(&result)) {
             tracing::warn!("journal outcome of entry {id} not written: {e}");
+        }
+        if let (Ok(_), Some(ix), Some(changes)) = (&result, &self.index, noted) {
+            ix.note_change(name, target, &changes);
         }
         Ok(result?)
     }

@@ -6,7 +6,9 @@
 //! out first (`after`: the change happens, then the answer is lost — the hard case for
 //! clients that retry writes).
 //!
-//! Written on the command line as `KIND[:ARG][,path=TEXT][,method=M][,rate=R][,count=N][,after]`,
+//! A rule may also let the first matching requests through (`skip=N`), to hit a later one.
+//!
+//! Written on the command line as `KIND[:ARG][,path=TEXT][,method=M][,rate=R][,count=N][,skip=N][,after]`,
 //! e.g. `status:503,rate=0.2`, `drop,path=/rs/mailboxes/,method=POST,count=1,after`,
 //! `delay:3000,path=/domains`.
 //!
@@ -37,12 +39,14 @@ pub struct FaultRule {
     pub rate: f64,
     /// How many more times it may fire; `None` for no limit.
     pub remaining: Option<u32>,
+    /// How many matching requests still pass untouched before it may fire.
+    pub skip: u32,
     pub after_apply: bool,
 }
 
 impl FaultRule {
     pub fn new(kind: FaultKind) -> Self {
-        FaultRule { kind, path_contains: None, method: None, rate: 1.0, remaining: None, after_apply: false }
+        FaultRule { kind, path_contains: None, method: None, rate: 1.0, remaining: None, skip: 0, after_apply: false }
     }
     pub fn on_path(mut self, p: &str) -> Self {
         self.path_contains = Some(p.to_owned());
@@ -58,6 +62,11 @@ impl FaultRule {
     }
     pub fn times(mut self, n: u32) -> Self {
         self.remaining = Some(n);
+        self
+    }
+    /// The first `n` matching requests pass untouched.
+    pub fn skip(mut self, n: u32) -> Self {
+        self.skip = n;
         self
     }
     pub fn after_apply(mut self) -> Self {
@@ -108,6 +117,7 @@ impl FromStr for FaultRule {
                     rule.rate = v.parse().ok().filter(|r: &f64| (0.0..=1.0).contains(r)).ok_or(format!("rate must be between 0 and 1, not {v:?}"))?
                 }
                 Some(("count", v)) => rule.remaining = Some(v.parse().map_err(|_| format!("count must be a number, not {v:?}"))?),
+                Some(("skip", v)) => rule.skip = v.parse().map_err(|_| format!("skip must be a number, not {v:?}"))?,
                 None if p == "after" => rule.after_apply = true,
                 _ => return Err(format!("unknown fault option {p:?}")),
             }

@@ -46,6 +46,26 @@ pub enum DataSet {
     /// Only the API admin, one empty Rackspace Email domain, `example.com`, and one empty
     /// Exchange domain, `example.net` (default spam settings, empty spam lists).
     Empty,
+    /// A large account for tests and benchmarks: this many mailboxes (at most
+    /// [`seed::LARGE_MAX`]) over six domains of both services, with aliases, usage, logins,
+    /// Exchange contacts; the same data for the same number on every start.
+    Large(u32),
+}
+
+impl std::str::FromStr for DataSet {
+    type Err = String;
+    /// `demo`, `empty` or `large:N`.
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s.trim() {
+            "demo" => Ok(DataSet::Demo),
+            "empty" => Ok(DataSet::Empty),
+            other => match other.strip_prefix("large:").map(|n| n.replace(['_', ','], "").parse::<u32>()) {
+                Some(Ok(n)) if (1..=seed::LARGE_MAX).contains(&n) => Ok(DataSet::Large(n)),
+                Some(_) => Err(format!("large:N needs a number of mailboxes from 1 to {}, not {other:?}", seed::LARGE_MAX)),
+                None => Err(format!("unknown data set {other:?}: use demo, empty or large:N (e.g. large:50000)")),
+            },
+        }
+    }
 }
 
 /// Requests allowed per window and per user key. Defaults to the published limits.
@@ -220,6 +240,7 @@ impl Sim {
         let store = match cfg.data {
             DataSet::Demo => seed::demo(&cfg.account, &cfg.user_key, &cfg.secret_key),
             DataSet::Empty => seed::empty(&cfg.account, &cfg.user_key, &cfg.secret_key),
+            DataSet::Large(n) => seed::large(&cfg.account, &cfg.user_key, &cfg.secret_key, n),
         };
         Arc::new(Sim {
             account: cfg.account,
@@ -316,6 +337,10 @@ impl Sim {
         let mut g = lock(&self.faults);
         let (rules, rng) = &mut *g;
         for r in rules.iter_mut() {
+            if r.skip > 0 && r.applies_to(method, path) {
+                r.skip -= 1;
+                continue;
+            }
             if r.applies_to(method, path) && (r.rate >= 1.0 || rng.unit() < r.rate) {
                 if let Some(n) = r.remaining.as_mut() {
                     *n -= 1;

@@ -1,20 +1,12 @@
 //! `rackdesk-sim`: run the simulator on a port. Prints its API root as the first line.
 
-use clap::{Parser, ValueEnum};
+use clap::Parser;
 use rackdesk_sim::faults::FaultRule;
 use rackdesk_sim::{DataSet, SimConfig, SimLimits, Simulator};
 use std::io::Write;
 use std::net::SocketAddr;
 use std::time::Duration;
 
-#[derive(Clone, Copy, ValueEnum)]
-enum Data {
-    /// A demo company: three Rackspace Email domains, about 400 people, aliases, forwarding,
-    /// auto-replies; an Exchange domain and a domain with both services.
-    Demo,
-    /// Only the API admin, one empty domain, example.com, and one empty Exchange domain, example.net.
-    Empty,
-}
 
 /// A local simulator of the Rackspace Email REST API, for practice and tests.
 ///
@@ -40,8 +32,11 @@ struct Args {
     /// The customer account number.
     #[arg(long, default_value = rackdesk_sim::seed::DEMO_ACCOUNT)]
     account: String,
-    #[arg(long, value_enum, default_value = "demo")]
-    data: Data,
+    /// The data to start with: `demo` (a company of about 400 people on Rackspace Email and
+    /// Hosted Exchange), `empty` (one empty domain of each service) or `large:N` (N mailboxes,
+    /// up to 100000, over six domains of both services — for tests and benchmarks).
+    #[arg(long, default_value = "demo")]
+    data: DataSet,
     /// Length of the rate limits' "minute", in milliseconds (shorten it to test fast).
     #[arg(long, default_value_t = 60_000)]
     minute_ms: u64,
@@ -61,7 +56,7 @@ struct Args {
     /// milliseconds; until then the list's Status says the change is running.
     #[arg(long, default_value_t = 300)]
     async_delay_ms: u64,
-    /// Inject a fault: KIND[:ARG][,path=TEXT][,method=M][,rate=R][,count=N][,after]
+    /// Inject a fault: KIND[:ARG][,path=TEXT][,method=M][,rate=R][,count=N][,skip=N][,after]
     /// with KIND one of delay:MS, status:CODE, truncated, not-json, drop, or async-error
     /// (an accepted distribution-list change settles with an Error). Repeatable.
     #[arg(long = "fault", value_parser = |s: &str| s.parse::<FaultRule>())]
@@ -104,10 +99,7 @@ async fn main() {
     }
     let mut cfg = SimConfig::new(&a.user_key, &a.secret_key);
     cfg.account = a.account;
-    cfg.data = match a.data {
-        Data::Demo => DataSet::Demo,
-        Data::Empty => DataSet::Empty,
-    };
+    cfg.data = a.data;
     cfg.minute = Duration::from_millis(a.minute_ms);
     cfg.limits = SimLimits { reads: a.reads_per_minute, writes: a.writes_per_minute, ..SimLimits::default() };
     cfg.freshness = (a.freshness_secs > 0).then(|| Duration::from_secs(a.freshness_secs));

@@ -566,6 +566,28 @@ fn spam_demo(s: &mut Store) {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_large_account_has_every_mailbox_once_over_both_services() {
+        let s = large("1", "k", "s", 20_000);
+        let rs: usize = s.domains.values().map(|d| d.mailboxes.len()).sum();
+        let ex: usize = s.domains.values().map(|d| d.ex_mailboxes.len()).sum();
+        assert_eq!(rs + ex, 20_000);
+        assert_eq!(s.domains.len(), 6);
+        assert!(ex >= 3_000 && rs >= 15_000, "{rs} {ex}");
+        let both = &s.domains["wayne.example"];
+        assert!(!both.mailboxes.is_empty() && !both.ex_mailboxes.is_empty());
+        for d in s.domains.values() {
+            assert!(d.mailboxes.keys().all(|m| !d.ex_mailboxes.contains_key(m)), "a name is one mailbox");
+        }
+        assert!(s.domains["globex.example"].aliases.len() >= 50);
+        assert!(!s.domains["stark.example"].contacts.is_empty());
+        // The same number gives the same account.
+        let again = large("1", "k", "s", 20_000);
+        assert_eq!(again.domains["initech.example"].mailboxes.keys().take(50).collect::<Vec<_>>(), s.domains["initech.example"].mailboxes.keys().take(50).collect::<Vec<_>>());
+        assert_eq!("large:100000".parse::<crate::DataSet>(), Ok(crate::DataSet::Large(100_000)));
+        assert!("large:0".parse::<crate::DataSet>().is_err() && "large:200000".parse::<crate::DataSet>().is_err() && "huge".parse::<crate::DataSet>().is_err());
+    }
+
     use super::*;
 
     #[test]
@@ -665,4 +687,107 @@ mod tests {
             }
         }
     }
+}
+
+// ---- A large account (`large:N`) ----
+
+/// The most mailboxes `large:N` makes.
+pub const LARGE_MAX: u32 = 100_000;
+
+/// A name not yet used in `taken`: `first.last`, else `first.x.last` with a middle initial,
+/// else `first.last` with a number (always found).
+fn unused_name(rng: &mut Rng, taken: &mut std::collections::HashSet<String>, first: &str, last: &str) -> String {
+    let base = ascii_local(first, last);
+    if taken.insert(base.clone()) {
+        return base;
+    }
+    let (f, l) = base.split_once('.').unwrap_or((base.as_str(), ""));
+    for _ in 0..3 {
+        let initial = (b'a' + rng.below(26) as u8) as char;
+        let n = format!("{f}.{initial}.{l}");
+        if taken.insert(n.clone()) {
+            return n;
+        }
+    }
+    let mut k = 2 + rng.below(50);
+    loop {
+        let n = format!("{base}{k}");
+        if taken.insert(n.clone()) {
+            return n;
+        }
+        k += 1 + rng.below(7);
+    }
+}
+
+/// `n` mailboxes over six domains: four of Rackspace Email (about 40, 25, 10 and 5 of every
+/// hundred), one of Hosted Exchange (15) and one with both (5, shared between the services);
+/// aliases on the Rackspace Email domains (one per hundred mailboxes), contacts on the
+/// Exchange ones. Names mix the demo's two name lists; usage and logins as in the demo.
+pub fn large(account: &str, user_key: &str, secret: &str, n: u32) -> Store {
+    let n = n.min(LARGE_MAX) as usize;
+    let mut rng = Rng::new(0x1A26_E000 ^ n as u64);
+    let mut s = empty(account, user_key, secret);
+    s.customer_name = format!("Large test account ({n} mailboxes)");
+    s.domains.clear();
+    let shares: [(&str, &str, f64); 6] = [
+        ("globex.example", "rsemail", 0.40),
+        ("initech.example", "rsemail", 0.25),
+        ("umbrella.example", "rsemail", 0.10),
+        ("hooli.example", "rsemail", 0.05),
+        ("stark.example", "exchange", 0.15),
+        ("wayne.example", "both", 0.05),
+    ];
+    let mut left = n;
+    let firsts: Vec<&str> = FIRST.iter().chain(EX_FIRST.iter()).copied().collect();
+    let lasts: Vec<&str> = LAST.iter().chain(EX_LAST.iter()).copied().collect();
+    for (i, (name, service, share)) in shares.iter().enumerate() {
+        let count = if i == shares.len() - 1 { left } else { ((n as f64 * share).round() as usize).min(left) };
+        left -= count;
+        let mut d = match *service {
+            "exchange" => empty_exchange_domain(count as u64 + 100),
+            _ => empty_domain(count as u64 + 100),
+        };
+        if *service == "both" {
+            d.service_type = "both".into();
+            d.exchange_base_mailbox_size = crate::exchange::MAX_EX_MAILBOX_MB;
+            d.exchange_max_mailboxes = count as u64 + 100;
+        }
+        let mut taken = std::collections::HashSet::new();
+        let ex_count = match *service {
+            "exchange" => count,
+            "both" => count / 2,
+            _ => 0,
+        };
+        for k in 0..count {
+            let first = *rng.pick(&firsts);
+            let last = *rng.pick(&lasts);
+            let local = unused_name(&mut rng, &mut taken, first, last);
+            if k < ex_count {
+                let rec = ex_person(&mut rng, &local, name, first, last);
+                d.ex_mailboxes.insert(local, rec);
+            } else {
+                let rec = person_mailbox(&mut rng, first, last);
+                d.mailboxes.insert(local, rec);
+            }
+        }
+        if !d.mailboxes.is_empty() {
+            let names: Vec<String> = d.mailboxes.keys().cloned().collect();
+            for a in 0..(names.len() / 100).max(1) {
+                let alias = format!("group-{a:04}");
+                if taken.contains(&alias) {
+                    continue;
+                }
+                let k = 1 + rng.below(8) as usize;
+                let mut members: Vec<String> = (0..k).map(|_| format!("{}@{name}", rng.pick(&names))).collect();
+                members.sort();
+                members.dedup();
+                d.aliases.insert(alias, members);
+            }
+        }
+        if ex_count > 0 {
+            add_contacts(&mut rng, &mut d, (ex_count / 50).clamp(1, 500));
+        }
+        s.domains.insert((*name).into(), d);
+    }
+    s
 }

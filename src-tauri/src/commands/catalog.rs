@@ -7,6 +7,7 @@
 use super::aliases::*;
 use super::bulk::*;
 use super::exchange::*;
+use super::find::*;
 use super::identity::*;
 use super::journal::*;
 use super::mailboxes::*;
@@ -138,6 +139,10 @@ commands! {
     exchange::suggest_contact_name(display_name: String) -> String;
     window::copy_secret(text: String) -> u32;
     window::set_zoom(percent: u32, steps: i32) -> u32;
+    find::index_status() -> IndexInfo;
+    find::refresh_index() -> IndexInfo;
+    find::find_anywhere(text: String, limit: u32) -> FindAnswer;
+    find::indexed_mailboxes(domain: String, service: String) -> Option<IndexedRows>;
     support::diagnostics() -> DiagnosticsReport;
     support::open_log_folder() -> LogFolder;
 }

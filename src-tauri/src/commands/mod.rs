@@ -6,6 +6,7 @@ pub mod aliases;
 pub mod bulk;
 pub mod catalog;
 pub mod exchange;
+pub mod find;
 pub mod identity;
 pub mod journal;
 pub mod mailboxes;
@@ -270,6 +271,10 @@ pub fn typescript_bindings() -> String {
         exchange::ContactUpdate::decl(),
         exchange::DListRow::decl(),
         exchange::DListDetail::decl(),
+        find::FoundRow::decl(),
+        find::IndexInfo::decl(),
+        find::FindAnswer::decl(),
+        find::IndexedRows::decl(),
         support::DiagnosticsReport::decl(),
         support::LogFolder::decl(),
     ];

@@ -1,9 +1,10 @@
 import { useCallback, useEffect, useRef, useState } from "react";
-import type { AppStatus, ClientNotice, CommandError, DomainInfo } from "../bindings";
+import type { AppStatus, ClientNotice, CommandError, DomainInfo, FoundRow } from "../bindings";
 import { appStatus, asCommandError, listDomains, onClientNotice, actThroughIdentity, actThroughSandbox, setZoom } from "../ipc";
 import { Aliases } from "./Aliases";
 import { Bulk } from "./Bulk";
 import { Dialog, ErrorNote } from "./common";
+import { FindBox } from "./FindBox";
 import { ConnectWizard } from "./Connect";
 import { Allowed, Refusal } from "./can";
 import { Identities } from "./Identities";
@@ -59,6 +60,20 @@ export function App() {
   const [welcome, setWelcome] = useState(false);
   const [bulkWaiting, setBulkWaiting] = useState(false);
   const [mailboxService, setMailboxService] = useState<Service>("rs");
+  /** A mailbox found with "Find a person", opened on the Mailboxes page. */
+  const [opening, setOpening] = useState<{ domain: string; name: string; service: Service; n: number } | null>(null);
+  const openFound = (r: FoundRow) => {
+    setDomain(r.domain);
+    if (r.kind === "mailbox" || r.kind === "ex-mailbox") {
+      const svc: Service = r.kind === "ex-mailbox" ? "ex" : "rs";
+      setMailboxService(svc);
+      setOpening((o) => ({ domain: r.domain, name: r.name, service: svc, n: (o?.n ?? 0) + 1 }));
+      setPage("mailboxes");
+    } else {
+      setPage(r.kind === "alias" ? "aliases" : r.kind === "contact" ? "contacts" : "lists");
+      setToast(`${r.kindLabel} ${r.address}: shown in its domain's list.`);
+    }
+  };
 
   /** Only the answer to the latest request counts: a slow answer for the account acted
    * through before (a retry against a server that is gone) must not overwrite the new one. */
@@ -162,6 +177,7 @@ export function App() {
         <span className="acting" id="acting" aria-label="Who is acting">
           {status ? status.acting.sentence : "Starting…"}
         </span>
+        {status && <FindBox key={status.acting.sentence} onOpen={openFound} />}
         {status && (
           <label className="switcher">
             Acting through
@@ -260,7 +276,15 @@ export function App() {
               </button>
             </div>
           )}
-          {domain && page === "mailboxes" && <Mailboxes key={`${status?.acting.sentence}/${domain}/${service}`} domain={domain} service={service} onDone={setToast} />}
+          {domain && page === "mailboxes" && (
+            <Mailboxes
+              key={`${status?.acting.sentence}/${domain}/${service}/${opening?.domain === domain && opening.service === service ? opening.n : ""}`}
+              domain={domain}
+              service={service}
+              open={opening?.domain === domain && opening.service === service ? opening.name : undefined}
+              onDone={setToast}
+            />
+          )}
           {domain && page === "aliases" && hasRackspace && <Aliases key={`${status?.acting.sentence}/${domain}`} domain={domain} onDone={setToast} />}
           {domain && page === "contacts" && hasExchange && <Contacts key={`${status?.acting.sentence}/${domain}`} domain={domain} onDone={setToast} />}
           {domain && page === "lists" && hasExchange && <Lists key={`${status?.acting.sentence}/${domain}`} domain={domain} onDone={setToast} />}

@@ -250,7 +250,7 @@ export function Bulk({ onDone, onResultsWaiting }: { onDone: (m: string) => void
               ))}
             </ul>
           )}
-          <table className="journal">
+          <table className="journal plan-rows">
             <thead>
               <tr>
                 <th scope="col">Row</th>

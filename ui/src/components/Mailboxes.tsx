@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import type { CommandError } from "../bindings";
-import { asCommandError, exMailboxPage, exportExchange, exportMailboxes, mailboxPage } from "../ipc";
-import { countLabel, lastSeen } from "../logic/format";
+import { asCommandError, exMailboxPage, exportExchange, exportMailboxes, indexedMailboxes, mailboxPage } from "../ipc";
+import { ago, countLabel, lastSeen } from "../logic/format";
 import { visibleRows, windowOf, type ListRow, type Sort, type SortKey, type StatusFilter } from "../logic/list";
 import { ExMailboxPane } from "./ExMailboxPane";
 import { Refusal, useCan } from "./can";
@@ -17,17 +17,30 @@ export type Service = "rs" | "ex";
 
 type Row = ListRow & { hidden?: boolean };
 
-export function Mailboxes({ domain, service = "rs", onDone }: { domain: string; service?: Service; onDone: (msg: string) => void }) {
+export function Mailboxes({
+  domain,
+  service = "rs",
+  open: openAtStart,
+  onDone,
+}: {
+  domain: string;
+  service?: Service;
+  /** A mailbox to show at once (found with "Find a person"): searched for and opened. */
+  open?: string;
+  onDone: (msg: string) => void;
+}) {
   const [rows, setRows] = useState<Row[]>([]);
   const [total, setTotal] = useState<number | null>(null);
   const [loading, setLoading] = useState(true);
   const [error, setError] = useState<CommandError | null>(null);
-  const [search, setSearch] = useState("");
+  const [search, setSearch] = useState(openAtStart ?? "");
+  /** The list came from the local index, as of this time (ISO 8601); null: read from Rackspace. */
+  const [asOf, setAsOf] = useState<string | null>(null);
   const [status, setStatus] = useState<StatusFilter>("all");
   const [sort, setSort] = useState<Sort>({ key: "address", ascending: true });
   /** The row the keyboard is on (highlighted), and the mailbox whose details are open. */
   const [active, setActive] = useState<string | null>(null);
-  const [selected, setSelected] = useState<string | null>(null);
+  const [selected, setSelected] = useState<string | null>(openAtStart ?? null);
   const [creating, setCreating] = useState(false);
   const [scrollTop, setScrollTop] = useState(0);
   const [viewport, setViewport] = useState(600);
@@ -42,9 +55,26 @@ export function Mailboxes({ domain, service = "rs", onDone }: { domain: string; 
    * says where the next page starts; the walk stops when this list is closed (another domain
    * or account), so it does not go on spending Rackspace's read budget.
    */
-  const load = useCallback(async (stillWanted: () => boolean = () => true) => {
+  const load = useCallback(async (stillWanted: () => boolean = () => true, fromServer = false) => {
     setLoading(true);
     setError(null);
+    // The local index answers at once, without spending Rackspace's read budget.
+    if (!fromServer) {
+      try {
+        const indexed = await indexedMailboxes(domain, service);
+        if (!stillWanted()) return;
+        if (indexed) {
+          setRows(indexed.rows);
+          setTotal(indexed.rows.length);
+          setAsOf(indexed.asOf);
+          setLoading(false);
+          return;
+        }
+      } catch {
+        // No usable index: read from Rackspace below.
+      }
+    }
+    setAsOf(null);
     const all: Row[] = [];
     const page_: (d: string, o: number, sz: number, ft: number | null, n: number) => Promise<{ total: number; rows: Row[]; next: number | null }> =
       service === "ex" ? exMailboxPage : mailboxPage;
@@ -137,7 +167,7 @@ export function Mailboxes({ domain, service = "rs", onDone }: { domain: string; 
             New mailbox
           </button>
           <Refusal id="new-mailbox-refusal" allowed={can(createAction)} />
-          <button onClick={() => void load()} disabled={loading}>
+          <button onClick={() => void load(() => true, true)} disabled={loading} title="Read this list from Rackspace again">
             Refresh
           </button>
           <button
@@ -189,6 +219,7 @@ export function Mailboxes({ domain, service = "rs", onDone }: { domain: string; 
           <span className="count" id="mailbox-count" aria-live="polite">
             {countLabel(shown.length, "mailbox")}
             {search || status !== "all" ? ` of ${rows.length}` : ""}
+            {asOf && <span className="as-of"> — as of {ago(asOf)}</span>}
           </span>
         </div>
         {loading && total !== null && rows.length < total && (

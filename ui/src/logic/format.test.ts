@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { countLabel, storageLabel, when } from "./format";
+import { countLabel, storageLabel, when, ago } from "./format";
 
 describe("countLabel", () => {
   it("uses the singular for one", () => expect(countLabel(1, "mailbox")).toBe("1 mailbox"));
@@ -47,5 +47,18 @@ describe("when", () => {
   });
   it("leaves text that is not a date as it is", () => {
     expect(when("not a date")).toBe("not a date");
+  });
+});
+
+describe("ago", () => {
+  const now = new Date("2026-11-30T12:00:00Z");
+  it("says how long ago in plain words", () => {
+    expect(ago("2026-11-30T11:59:40Z", now)).toBe("less than a minute ago");
+    expect(ago("2026-11-30T11:56:00Z", now)).toBe("4 minutes ago");
+    expect(ago("2026-11-30T11:59:00Z", now)).toBe("1 minute ago");
+    expect(ago("2026-11-30T09:30:00Z", now)).toBe("2 hours ago");
+    expect(ago("2026-11-29T10:00:00Z", now)).toBe("yesterday");
+    expect(ago("2026-11-26T12:00:00Z", now)).toBe("4 days ago");
+    expect(ago("not a date", now)).toBe("at an unknown time");
   });
 });

@@ -33,6 +33,19 @@ export function lastSeen(iso: string | null, now: Date = new Date()): string {
   return `${Math.floor(days / 365)} years ago`;
 }
 
+/** How long ago, for "as of …": "less than a minute ago", "4 minutes ago", "2 hours ago", "3 days ago". */
+export function ago(iso: string, now: Date = new Date()): string {
+  const t = Date.parse(iso);
+  if (Number.isNaN(t)) return "at an unknown time";
+  const mins = Math.max(0, Math.floor((now.getTime() - t) / 60_000));
+  if (mins < 1) return "less than a minute ago";
+  if (mins < 60) return `${mins} minute${mins === 1 ? "" : "s"} ago`;
+  const hours = Math.floor(mins / 60);
+  if (hours < 24) return `${hours} hour${hours === 1 ? "" : "s"} ago`;
+  const days = Math.floor(hours / 24);
+  return days === 1 ? "yesterday" : `${days} days ago`;
+}
+
 /**
  * A moment in the system's own way of writing dates and times, in its time zone ("30 Nov
  * 2026, 08:15" or "Nov 30, 2026, 8:15 AM"). `locale`/`timeZone` are for tests; the app passes

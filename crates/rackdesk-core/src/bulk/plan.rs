@@ -855,7 +855,7 @@ pub fn plan(input: &CsvInput, v: &Validated, snap: &Snapshot, limits: Limits) ->
                     ok = false;
                 }
                 if ok && ds.is_some_and(|d| !d.no_exchange) {
-                    changes.push(ch("service", None, Service::RackspaceEmail.label().into()));
+                    changes.push(ch("mailbox", None, format!("on {}", Service::RackspaceEmail.label())));
                 }
                 if ok {
                     let n = new_per_domain.entry(c.addr.domain.clone()).or_default();

@@ -376,11 +376,23 @@ impl Runner {
                     Err(e) => return Err(RowError::from_api(&e, Some("Rackdesk stopped while sending this row and cannot check it now"))),
                 }
             }
+            // The step's password is chosen once, before the first send: a change that reached
+            // the server but whose answer was lost still hands over the password it set.
+            let step_password = match (step, op.password()) {
+                (0, Some(src)) => match addr(&row.target).map_err(OpsError::from).and_then(|a| self.row_password(row.row, &a, src)) {
+                    Ok(p) => Some(p),
+                    Err(OpsError::Api(e)) => return Err(RowError::from_api(&e, None)),
+                    Err(e) => return Err(RowError::Failed { kind: e.kind().as_str().into(), message: e.user_message(), detail: None, transient: false }),
+                },
+                _ => None,
+            };
+            let pw = step_password.as_ref().map(|(p, _)| p);
+            let handed_over = step_password.as_ref().filter(|(_, generated)| *generated).map(|(p, _)| p.clone());
             self.store.row_in_flight(id, row.seq, step).map_err(RowError::Fatal)?;
             let mut throttled_rounds = 0;
             let mut unconfirmed_rounds = 0;
             let end = loop {
-                match self.apply_step(row, op, step).await {
+                match self.apply_step(op, step, pw).await {
                     Ok(end) => break end,
                     Err(OpsError::Journal(e)) => {
                         // Nothing was sent: the intent could not be written.
@@ -399,7 +411,7 @@ impl Runner {
                     Err(OpsError::Api(ApiError::Unconfirmed { cause })) if unconfirmed_rounds < 2 => {
                         unconfirmed_rounds += 1;
                         match self.verify(op, step).await {
-                            Ok(true) => break StepEnd::Applied(None),
+                            Ok(true) => break StepEnd::Applied(handed_over.clone()),
                             Ok(false) => continue,
                             Err(_) => return Err(RowError::from_api(&ApiError::Unconfirmed { cause }, None)),
                         }
@@ -457,13 +469,17 @@ impl Runner {
         }
     }
 
-    async fn apply_step(&self, row: &JobRow, op: &Op, step: usize) -> Result<StepEnd, OpsError> {
+    /// Sends step `step` of `op`. `pw` is the step's password where it sets one (chosen by
+    /// [`Self::apply_row`]); a generated one is handed back to be shown once.
+    async fn apply_step(&self, op: &Op, step: usize, pw: Option<&SecretString>) -> Result<StepEnd, OpsError> {
+        let need_pw = || pw.cloned().ok_or_else(|| OpsError::Api(ApiError::invalid("password", "no password was chosen for this change")));
+        let generated = |p: SecretString| if op.password() == Some(PasswordSource::Generate) { Some(p) } else { None };
         let c = &self.ops.session.client;
         match op {
             Op::Nothing { reason } => Ok(StepEnd::AlreadySo(reason.clone())),
-            Op::Create { address, size, display_name, first_name, last_name, enabled, forward_to, keep_copy, auto_reply, password: src } => {
+            Op::Create { address, size, display_name, first_name, last_name, enabled, forward_to, keep_copy, auto_reply, .. } => {
                 let a = addr(address)?;
-                let (pw, generated) = self.row_password(row.row, &a, *src)?;
+                let pw = need_pw()?;
                 let mut new = NewMailbox::new(pw.clone(), *size);
                 new.display_name = display_name.clone();
                 new.first_name = first_name.clone();
@@ -473,7 +489,7 @@ impl Runner {
                 new.save_forwarded_email = *keep_copy;
                 new.vacation = auto_reply.as_ref().map(|m| Vacation { enabled: true, message: m.clone() });
                 self.ops.create_mailbox_planned(&a, &new, Ops::create_changes(&new)).await?;
-                Ok(StepEnd::Applied(generated.then_some(pw)))
+                Ok(StepEnd::Applied(generated(pw)))
             }
             Op::Update { address, display_name, size, enabled, forward_to, keep_copy, auto_reply } => {
                 let a = addr(address)?;
@@ -492,22 +508,22 @@ impl Runner {
                 self.ops.edit_mailbox(&a, &ch).await?;
                 Ok(StepEnd::Applied(None))
             }
-            Op::ResetPassword { address, password: src } => {
+            Op::ResetPassword { address, .. } => {
                 let a = addr(address)?;
-                let (pw, generated) = self.row_password(row.row, &a, *src)?;
+                let pw = need_pw()?;
                 self.ops.edit_mailbox(&a, &MailboxChanges { password: Some(pw.clone()), ..Default::default() }).await?;
-                Ok(StepEnd::Applied(generated.then_some(pw)))
+                Ok(StepEnd::Applied(generated(pw)))
             }
-            Op::ExCreate { address, size, display_name, enabled, forward_to, keep_copy, contact, password: src } => {
+            Op::ExCreate { address, size, display_name, enabled, forward_to, keep_copy, contact, .. } => {
                 let a = addr(address)?;
-                let (pw, generated) = self.row_password(row.row, &a, *src)?;
+                let pw = need_pw()?;
                 let mut new = NewExMailbox::new(display_name.clone(), pw.clone(), *size);
                 new.enabled = *enabled;
                 new.forward_to = forward_to.clone();
                 new.save_forwarded_email = *keep_copy;
                 new.contact = contact.clone();
                 self.ops.create_ex_mailbox(&a, &new).await?;
-                Ok(StepEnd::Applied(generated.then_some(pw)))
+                Ok(StepEnd::Applied(generated(pw)))
             }
             Op::ExUpdate { address, display_name, size, enabled, forward_to, keep_copy } => {
                 let a = addr(address)?;
@@ -522,15 +538,15 @@ impl Runner {
                 self.ops.edit_ex_mailbox(&a, &ch).await?;
                 Ok(StepEnd::Applied(None))
             }
-            Op::ExResetPassword { address, password: src } => {
+            Op::ExResetPassword { address, .. } => {
                 let a = addr(address)?;
-                let (pw, generated) = self.row_password(row.row, &a, *src)?;
+                let pw = need_pw()?;
                 self.ops.edit_ex_mailbox(&a, &ExMailboxChanges { password: Some(pw.clone()), ..Default::default() }).await?;
-                Ok(StepEnd::Applied(generated.then_some(pw)))
+                Ok(StepEnd::Applied(generated(pw)))
             }
             Op::ExOffboard { address, enabled, forward_to, hide } => {
                 let a = addr(address)?;
-                let pw = password::generate(Some(&a.local), Some(&a.domain));
+                let pw = need_pw()?;
                 let ch = ExMailboxChanges { password: Some(pw.clone()), enabled: *enabled, forward_to: forward_to.clone(), is_hidden: *hide, ..Default::default() };
                 self.ops.edit_ex_mailbox(&a, &ch).await?;
                 Ok(StepEnd::Applied(Some(pw)))
@@ -596,7 +612,7 @@ impl Runner {
             Op::Offboard { address, enabled, forward_to, auto_reply, leave_aliases } => {
                 if step == 0 {
                     let a = addr(address)?;
-                    let pw = password::generate(Some(&a.local), Some(&a.domain));
+                    let pw = need_pw()?;
                     let ch = MailboxChanges {
                         password: Some(pw.clone()),
                         enabled: *enabled,

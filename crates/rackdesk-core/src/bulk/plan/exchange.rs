@@ -123,7 +123,7 @@ impl Planner<'_> {
                 None
             }
         };
-        changes.push(ch("service", None, Service::Exchange.label().into()));
+        changes.push(ch("mailbox", None, format!("on {}", Service::Exchange.label())));
         if let Some(s) = size {
             changes.push(ch(
                 "size",
@@ -486,7 +486,7 @@ mod tests {
             other => panic!("{other:?} {:?}", p.problems),
         }
         assert!(
-            p.rows[0].text.contains("service Hosted Exchange")
+            p.rows[0].text.contains("create: mailbox on Hosted Exchange")
                 && p.rows[0]
                     .text
                     .contains("2.0 GB (the domain's standard size)"),
