@@ -451,6 +451,82 @@ export type IndexedRows = { rows: Array<MailboxRow>,
  */
 asOf: string, };
 
+export type SpamLineView = { key: string, label: string, value: string, explanation: string, };
+
+export type SpamEntryView = { entry: string, 
+/**
+ * "every address at partner.example", "the server 203.0.113.9".
+ */
+describe: string, };
+
+export type SpamListView = { 
+/**
+ * "safe", "block", "ip-safe" or "ip-block".
+ */
+list: string, 
+/**
+ * "safe senders", "blocked IP addresses".
+ */
+label: string, explanation: string, entries: Array<SpamEntryView>, 
+/**
+ * The person's role may change this list; else why not, in words.
+ */
+refusal: string | null, };
+
+export type SpamChoice = { value: string, label: string, explanation: string, };
+
+export type SpamPageView = { 
+/**
+ * The domain or the mailbox address.
+ */
+target: string, 
+/**
+ * "the domain example.com", "the Exchange mailbox jane@example.com".
+ */
+title: string, 
+/**
+ * "domain", "rs-mailbox" or "ex-mailbox".
+ */
+ownerKind: string, lines: Array<SpamLineView>, lists: Array<SpamListView>, 
+/**
+ * The filter level now and its choices.
+ */
+filterLevel: string, filterLevels: Array<SpamChoice>, 
+/**
+ * Where spam goes (Rackspace Email: a domain or a Rackspace Email mailbox), and its choices.
+ */
+handling: string | null, handlings: Array<SpamChoice>, forwardTo: string | null, 
+/**
+ * The person's role may change the settings; else why not.
+ */
+settingsRefusal: string | null, };
+
+export type SpamChangeAnswer = { view: SpamPageView, 
+/**
+ * What was done, in sentences.
+ */
+sentences: Array<string>, };
+
+export type SpamEntryCheck = { entry: string, describe: string, 
+/**
+ * "example.com was read as @example.com".
+ */
+note: string | null, 
+/**
+ * The list it goes to for the side asked ("safe senders" or "allowed IP addresses", …).
+ */
+list: string, listLabel: string, };
+
+export type SpamVerdictView = { 
+/**
+ * "blocked", "safe-listed", "not-checked", "not-accepted" or "content-checked".
+ */
+result: string, summary: string, 
+/**
+ * What decided, in words.
+ */
+decidedBy: string, spamGoes: string | null, notes: Array<string>, suggestions: Array<string>, };
+
 export type DiagnosticsReport = { 
 /**
  * The report as plain lines, ready to paste.
@@ -549,6 +625,12 @@ export interface Commands {
   refresh_index: { args: Record<string, never>; result: IndexInfo };
   find_anywhere: { args: { text: string; limit: number }; result: FindAnswer };
   indexed_mailboxes: { args: { domain: string; service: string }; result: IndexedRows | null };
+  spam_view: { args: { target: string }; result: SpamPageView };
+  spam_check_entry: { args: { text: string; side: string }; result: SpamEntryCheck };
+  spam_change_list: { args: { target: string; list: string; add: Array<string>; remove: Array<string> }; result: SpamChangeAnswer };
+  spam_set: { args: { target: string; filterLevel: string; handling: string | null; forwardTo: string | null }; result: SpamChangeAnswer };
+  spam_why: { args: { target: string; sender: string }; result: SpamVerdictView };
+  export_spam: { args: { domain: string }; result: ExportResult | null };
   diagnostics: { args: Record<string, never>; result: DiagnosticsReport };
   open_log_folder: { args: Record<string, never>; result: LogFolder };
 }

@@ -123,6 +123,14 @@ export const indexStatus = () => call("index_status", {});
 export const refreshIndex = () => call("refresh_index", {});
 export const findAnywhere = (text: string, limit: number) => call("find_anywhere", { text, limit });
 export const indexedMailboxes = (domain: string, service: string) => call("indexed_mailboxes", { domain, service });
+export const spamView = (target: string) => call("spam_view", { target });
+export const spamCheckEntry = (text: string, side: string) => call("spam_check_entry", { text, side });
+export const spamChangeList = (target: string, list: string, add: string[], remove: string[]) =>
+  call("spam_change_list", { target, list, add, remove });
+export const spamSet = (target: string, filterLevel: string, handling: string | null, forwardTo: string | null) =>
+  call("spam_set", { target, filterLevel, handling, forwardTo });
+export const spamWhy = (target: string, sender: string) => call("spam_why", { target, sender });
+export const exportSpam = (domain: string) => call("export_spam", { domain });
 
 /** Diagnostics for a support ticket (plain text to paste; nothing secret in it). */
 export const diagnostics = () => call("diagnostics", {});

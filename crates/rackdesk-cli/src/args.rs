@@ -1,6 +1,6 @@
 //! The command line's arguments and subcommands (clap definitions only).
 
-use crate::{bulk, exchange, identity, journal, Format};
+use crate::{bulk, exchange, identity, journal, spam, Format};
 use clap::{Args, Parser, Subcommand};
 
 const AFTER_HELP: &str = "\
@@ -78,6 +78,9 @@ pub(crate) enum Command {
     /// Show, create, change or delete one distribution list; its members and allowed senders.
     #[command(subcommand)]
     List(exchange::ListCmd),
+    /// Spam protection of a domain or a mailbox: settings, safe and blocked senders, and why mail lands in spam.
+    #[command(subcommand)]
+    Spam(spam::SpamCmd),
     /// Administrator logins of the account, and the dedicated API admin.
     #[command(subcommand)]
     Admins(AdminsCmd),
@@ -90,7 +93,7 @@ pub(crate) enum Command {
     /// The audit journal: who changed what, through which API admin.
     #[command(subcommand)]
     Journal(journal::JournalCmd),
-    /// Bulk jobs from CSV: create, update, reset passwords, aliases, delete, offboard.
+    /// Bulk jobs from CSV: create, update, reset passwords, aliases, delete, offboard, Exchange contacts and list members, spam lists.
     #[command(subcommand)]
     Bulk(bulk::BulkCmd),
     /// Export lists to CSV.

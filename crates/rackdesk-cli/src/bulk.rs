@@ -27,6 +27,7 @@ pub enum JobArg {
     Offboard,
     Contacts,
     ListMembers,
+    SpamList,
 }
 
 impl JobArg {
@@ -40,6 +41,7 @@ impl JobArg {
             JobArg::Offboard => JobKind::Offboard,
             JobArg::Contacts => JobKind::Contacts,
             JobArg::ListMembers => JobKind::ListMembers,
+            JobArg::SpamList => JobKind::SpamList,
         }
     }
 }
@@ -123,6 +125,18 @@ pub enum ExportCmd {
     Lists {
         #[arg(long)]
         domain: String,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Every spam list of a domain — its own and each mailbox's — one row per entry, in the
+    /// columns of a spam-list job (target, list, entry).
+    Spam {
+        /// The domain.
+        #[arg(required_unless_present = "domain_flag", conflicts_with = "domain_flag")]
+        domain: Option<String>,
+        /// The domain (the same as DOMAIN, as the other exports take it).
+        #[arg(long = "domain", value_name = "DOMAIN")]
+        domain_flag: Option<String>,
         #[arg(long)]
         out: PathBuf,
     },
@@ -583,6 +597,10 @@ pub async fn export(cli: &Cli, cmd: &ExportCmd) -> Outcome {
     policy::check(session.actor.operator.role, policy::Action::Export).map_err(|r| Failure { kind: rackdesk_core::ErrorKind::NotAllowed, message: r.message(), detail: None, code: exit::NOT_ALLOWED })?;
     let (domain, out) = match cmd {
         ExportCmd::Mailboxes { domain, out } => (domain, out),
+        ExportCmd::Spam { domain, domain_flag, out } => {
+            let d = domain.as_deref().or(domain_flag.as_deref()).unwrap_or_default();
+            return export_spam(&session.client, d, out).await;
+        }
         ExportCmd::ExMailboxes { domain, out } | ExportCmd::Contacts { domain, out } | ExportCmd::Lists { domain, out } => {
             return export_exchange(&session.client, cmd, domain, out).await;
         }
@@ -615,6 +633,39 @@ pub async fn export(cli: &Cli, cmd: &ExportCmd) -> Outcome {
         "Wrote {} from {} to {}. Edit it and use it as an update job: `rackdesk bulk plan {} --job update`.",
         count(n, "mailbox", "mailboxes"),
         count(domains.len(), "domain", "domains"),
+        out.display(),
+        out.display()
+    );
+    Ok(())
+}
+
+/// Every spam list of a domain and its mailboxes: read first (four reads per owner, with
+/// progress), then the file is written.
+async fn export_spam(c: &rackdesk_core::Client, domain: &str, out: &Path) -> Outcome {
+    let domain = rackdesk_core::names::domain_name(domain)?;
+    let progress = crate::Progress::stderr();
+    let owners = rackdesk_core::spam::export::collect(c, &domain, &|done, total| {
+        if done == 1 || done % 10 == 0 || done == total {
+            let left = plan::eta(4 * (total - done) as u64, 0, c.config().scheduler.limits()).as_secs();
+            let line = format!("{domain}: read the lists of {done} of {total} (the domain and its mailboxes) — {} left", eta_text(left));
+            progress_line(&progress, done as u64, total as u64, &line);
+        }
+    })
+    .await?;
+    progress.clear();
+    let file = std::fs::File::create(out).map_err(|e| Failure {
+        kind: rackdesk_core::ErrorKind::File,
+        message: format!("Rackdesk could not write {}.", out.display()),
+        detail: Some(e.to_string()),
+        code: exit::USER_ERROR,
+    })?;
+    let n = rackdesk_core::spam::export::spam_csv(&owners, std::io::BufWriter::new(file))?;
+    let with = owners.iter().filter(|o| !o.lists.is_empty()).count();
+    println!(
+        "Wrote {} of {domain} ({} with entries, of {} read) to {}. Edit it and use it as a spam-list job: `rackdesk bulk plan {} --job spam-list`.",
+        count(n, "spam list entry", "spam list entries"),
+        count(with, "owner", "owners"),
+        owners.len(),
         out.display(),
         out.display()
     );

@@ -15,6 +15,7 @@ mod identity;
 mod journal;
 mod find;
 mod output;
+mod spam;
 
 pub(crate) use args::*;
 pub(crate) use context::{base_config, identities, ops, session};
@@ -249,6 +250,7 @@ async fn run(cli: Cli) -> Outcome {
         Command::Contact(cmd) => exchange::contact(&cli, cmd, format).await?,
         Command::Lists(cmd) => exchange::lists(&cli, cmd, format).await?,
         Command::List(cmd) => exchange::list(&cli, cmd, format).await?,
+        Command::Spam(cmd) => spam::spam(&cli, cmd, format).await?,
         Command::Identity(cmd) => identity::identity(&cli, cmd, format).await?,
         Command::Operator(cmd) => identity::operator(cmd, format)?,
         Command::Admins(AdminsCmd::CreateApiAdmin { login, email, first_name, last_name }) => {

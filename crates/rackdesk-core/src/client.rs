@@ -269,6 +269,14 @@ impl Form {
     pub fn field_names(&self) -> Vec<&'static str> {
         self.fields.iter().map(|(n, _)| *n).collect()
     }
+    /// A plain field's value (never a secret's), for the core's own tests.
+    #[cfg(test)]
+    pub(crate) fn value(&self, name: &str) -> Option<&str> {
+        self.fields.iter().find_map(|(n, v)| match v {
+            FormValue::Plain(p) if *n == name => Some(p.as_str()),
+            _ => None,
+        })
+    }
     fn encode(&self) -> String {
         let mut s = url::form_urlencoded::Serializer::new(String::new());
         for (n, v) in &self.fields {

@@ -520,7 +520,7 @@ impl ApiError {
                  using the same API keys; wait a few minutes and try again."
             ),
             ApiError::NotFound(r) => match r.fault.as_ref().and_then(|f| f.resource_type.as_deref()) {
-                Some(t) => format!("Rackspace could not find that {}. Check the spelling.", t.to_lowercase()),
+                Some(t) => format!("Rackspace could not find that {}. Check the spelling.", resource_words(t)),
                 None => "Rackspace could not find that. Check the spelling.".into(),
             },
             ApiError::Rejected(_) => "Rackspace refused the request because something in it is not valid; see the details.".into(),
@@ -678,6 +678,19 @@ impl ApiError {
     }
 }
 
+/// A fault's `resourceType` as words: `Mailbox` → "mailbox", `SpamListEntry` → "spam list
+/// entry", `DistributionList` → "distribution list".
+fn resource_words(t: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in t.trim().chars().enumerate() {
+        if c.is_uppercase() && i > 0 && !out.ends_with(' ') {
+            out.push(' ');
+        }
+        out.extend(c.to_lowercase());
+    }
+    out
+}
+
 impl fmt::Display for Fault {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}: {}", self.kind, self.message.as_deref().unwrap_or(""))
@@ -687,6 +700,13 @@ impl fmt::Display for Fault {
 #[cfg(test)]
 mod kind_tests {
     use super::*;
+
+    #[test]
+    fn missing_things_are_named_in_words() {
+        assert_eq!(resource_words("SpamListEntry"), "spam list entry");
+        assert_eq!(resource_words("Mailbox"), "mailbox");
+        assert_eq!(resource_words("DistributionList"), "distribution list");
+    }
 
     #[test]
     fn every_kind_is_listed_once_and_serialized_under_its_name() {

@@ -9,6 +9,7 @@
 //! * [`error`]: typed errors and the plain sentence a person reads for each.
 //! * [`journal`]: the local, append-only, tamper-evident record of every change (SQLite).
 //! * [`exchange`]: Hosted Exchange mailboxes, permissions, contacts and distribution lists.
+//! * [`spam`]: spam settings and safe/blocked lists of domains and mailboxes, and "why did this land in spam?".
 //! * [`bulk`]: CSV bulk jobs: read, validate, plan, apply under the rate limits, resume after a crash.
 //! * [`net`]: company networks: proxies, certificates against the OS trust store, their errors.
 //! * [`logging`]: the rotating log file of the app and the CLI; [`diagnostics`] for support.
@@ -42,6 +43,7 @@ pub mod password;
 pub mod policy;
 pub mod rules;
 pub mod sign;
+pub mod spam;
 pub mod vault;
 pub mod verify;
 pub mod x509;

@@ -361,6 +361,14 @@ impl Ops {
             if e.account != self.session.actor.account || e.identity_label != self.session.actor.identity_label {
                 continue;
             }
+            // Spam changes are settled by reading the list or the settings back (crate::spam).
+            if e.action.starts_with("spam.") {
+                if let Some(result) = crate::spam::reconcile_entry(&self.session.client, &e).await {
+                    self.journal.finish(e.id, &Outcome::Reconciled { result: result.clone() })?;
+                    settled.push((e.id, result));
+                }
+                continue;
+            }
             // Exchange changes are settled by their own reading back (crate::exchange).
             if e.action.starts_with("exchange.") {
                 if let Some(result) = crate::exchange::reconcile_entry(&self.session.client, &e).await {

@@ -8,6 +8,7 @@ use super::aliases::*;
 use super::bulk::*;
 use super::exchange::*;
 use super::find::*;
+use super::spam::*;
 use super::identity::*;
 use super::journal::*;
 use super::mailboxes::*;
@@ -143,6 +144,12 @@ commands! {
     find::refresh_index() -> IndexInfo;
     find::find_anywhere(text: String, limit: u32) -> FindAnswer;
     find::indexed_mailboxes(domain: String, service: String) -> Option<IndexedRows>;
+    spam::spam_view(target: String) -> SpamPageView;
+    spam::spam_check_entry(text: String, side: String) -> SpamEntryCheck;
+    spam::spam_change_list(target: String, list: String, add: Vec<String>, remove: Vec<String>) -> SpamChangeAnswer;
+    spam::spam_set(target: String, filter_level: String, handling: Option<String>, forward_to: Option<String>) -> SpamChangeAnswer;
+    spam::spam_why(target: String, sender: String) -> SpamVerdictView;
+    spam::export_spam(domain: String) -> Option<ExportResult>;
     support::diagnostics() -> DiagnosticsReport;
     support::open_log_folder() -> LogFolder;
 }

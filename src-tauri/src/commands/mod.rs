@@ -7,6 +7,7 @@ pub mod bulk;
 pub mod catalog;
 pub mod exchange;
 pub mod find;
+pub mod spam;
 pub mod identity;
 pub mod journal;
 pub mod mailboxes;
@@ -191,7 +192,7 @@ pub async fn list_domains(state: tauri::State<'_, AppState>) -> CmdResult<Vec<Do
         let q = MailboxQuery { size: 1, fields: vec![], ..MailboxQuery::default() };
         let total = c.mailboxes_page(&d.name, &q).await?.total;
         let service = d.service_type.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_ascii_lowercase);
-        let has_exchange = matches!(service.as_deref(), Some("exchange" | "both"));
+        let has_exchange = d.has(rackdesk_core::models::Service::Exchange);
         let ex_mailboxes = if has_exchange {
             let q = rackdesk_core::exchange::ExMailboxQuery { size: 1, ..Default::default() };
             c.ex_mailboxes_page(&d.name, &q).await?.total
@@ -275,6 +276,14 @@ pub fn typescript_bindings() -> String {
         find::IndexInfo::decl(),
         find::FindAnswer::decl(),
         find::IndexedRows::decl(),
+        spam::SpamLineView::decl(),
+        spam::SpamEntryView::decl(),
+        spam::SpamListView::decl(),
+        spam::SpamChoice::decl(),
+        spam::SpamPageView::decl(),
+        spam::SpamChangeAnswer::decl(),
+        spam::SpamEntryCheck::decl(),
+        spam::SpamVerdictView::decl(),
         support::DiagnosticsReport::decl(),
         support::LogFolder::decl(),
     ];

@@ -13,8 +13,9 @@ import { Contacts } from "./Contacts";
 import { Lists } from "./Lists";
 import { Mailboxes, type Service } from "./Mailboxes";
 import { Roles } from "./Roles";
+import { Spam } from "./Spam";
 
-type Page = "mailboxes" | "aliases" | "contacts" | "lists" | "bulk" | "journal" | "accounts" | "roles";
+type Page = "mailboxes" | "aliases" | "contacts" | "lists" | "spam" | "bulk" | "journal" | "accounts" | "roles";
 const WELCOMED = "rackdesk.welcomed";
 const ZOOM = "rackdesk.zoom";
 
@@ -160,7 +161,7 @@ export function App() {
   const current = domains?.find((x) => x.name === domain);
   const hasExchange = current?.service === "exchange" || current?.service === "both";
   const hasRackspace = current?.service !== "exchange";
-  const domainPage = page === "mailboxes" || page === "aliases" || page === "contacts" || page === "lists";
+  const domainPage = page === "mailboxes" || page === "aliases" || page === "contacts" || page === "lists" || page === "spam";
   // Which mailboxes the Mailboxes page shows: the domain's only service, or the person's choice.
   const service: Service = !hasRackspace ? "ex" : !hasExchange ? "rs" : mailboxService;
 
@@ -237,6 +238,9 @@ export function App() {
               </button>
             </>
           )}
+          <button aria-current={page === "spam" ? "page" : undefined} onClick={() => setPage("spam")}>
+            Spam protection
+          </button>
           <button aria-current={page === "bulk" ? "page" : undefined} onClick={() => setPage("bulk")}>
             Bulk changes{bulkWaiting && page !== "bulk" ? <span className="badge"> — results waiting</span> : null}
           </button>
@@ -288,6 +292,7 @@ export function App() {
           {domain && page === "aliases" && hasRackspace && <Aliases key={`${status?.acting.sentence}/${domain}`} domain={domain} onDone={setToast} />}
           {domain && page === "contacts" && hasExchange && <Contacts key={`${status?.acting.sentence}/${domain}`} domain={domain} onDone={setToast} />}
           {domain && page === "lists" && hasExchange && <Lists key={`${status?.acting.sentence}/${domain}`} domain={domain} onDone={setToast} />}
+          {domain && page === "spam" && <Spam key={`${status?.acting.sentence}/${domain}`} domain={domain} onDone={setToast} />}
           {status && page === "accounts" && (
             <Identities status={status} onStatus={applyStatus} onConnect={() => setConnecting(true)} onDone={setToast} />
           )}

@@ -454,7 +454,7 @@ function applyLabel(plan: BulkPlanView): string {
   const total = plan.creates + plan.changes + plan.deletes;
   if (total === 0) return "Nothing to change";
   // Mailbox and contact jobs say what they create; other kinds count their changes.
-  const noun: [string, string] | null = plan.kind === "contacts" ? ["contact", "contacts"] : plan.kind === "list-members" ? null : ["mailbox", "mailboxes"];
+  const noun: [string, string] | null = plan.kind === "contacts" ? ["contact", "contacts"] : plan.kind === "list-members" || plan.kind === "spam-list" ? null : ["mailbox", "mailboxes"];
   if (!noun) return `Make ${countLabel(total, "change", "changes")}`;
   const parts = [
     plan.creates && `create ${countLabel(plan.creates, noun[0], noun[1])}`,

@@ -18,6 +18,7 @@ import { AddressWarnings, MemberPicker, useAddressWarnings } from "./addresses";
 import { Refusal, useCan } from "./can";
 import { closeOnEscape, Dialog, ErrorNote, PaneHeader, PasswordOnce, StorageBar, TypedDelete, useAction, useFocusNext } from "./common";
 import { History } from "./Journal";
+import { SpamButton } from "./Spam";
 
 type Confirm = "disable" | "reset" | "delete" | null;
 
@@ -124,6 +125,7 @@ export function ExMailboxPane(props: {
             onGrant={(who) => run(() => grantExDelegate(domain, name, who), (nd) => changed(nd, `Gave ${who} access to ${address}.`))}
             onRevoke={(who) => run(() => revokeExDelegate(domain, name, who), (nd) => changed(nd, `Took away the access of ${who} to ${address}.`))}
           />
+          <SpamButton address={address} />
           <History key={historyKey} target={address} />
         </>
       )}

@@ -8,6 +8,7 @@ import { checkSize } from "../ipc";
 import { Refusal, useCan } from "./can";
 import { closeOnEscape, Dialog, ErrorNote, PaneHeader, PasswordOnce, StorageBar, useAction, useFocusNext } from "./common";
 import { History } from "./Journal";
+import { SpamButton } from "./Spam";
 import { AddressWarnings, replaceAddress, useAddressWarnings } from "./addresses";
 
 type Confirm = "disable" | "reset" | "delete" | null;
@@ -106,6 +107,7 @@ export function MailboxPane(props: {
             </button>
             <Refusal id="delete-refusal" allowed={can("mailbox.delete")} reason="Help desk cannot delete mailboxes; a super admin can." />
           </div>
+          <SpamButton address={address} />
           <History key={historyKey} target={address} />
         </>
       )}

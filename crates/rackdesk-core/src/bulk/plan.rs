@@ -10,6 +10,7 @@ use crate::api::{MailboxField, MailboxQuery, MAX_ALIAS_EXTERNAL, MAX_ALIAS_MEMBE
 use crate::limits::Limits;
 use crate::models::{Mailbox, MailboxSummary, Service};
 use crate::names::EmailAddress;
+use crate::spam::{OwnerKind, SpamEntry, SpamList, SpamOwner, SpamTarget};
 use crate::{ApiError, Client};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
@@ -54,6 +55,15 @@ pub struct ContactSnap {
     pub details: Option<ContactFields>,
 }
 
+/// A spam list job's target as found on the server.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SpamSnap {
+    /// The domain or mailbox, and the entries of the lists the file's rows touch.
+    Found { owner: SpamOwner, lists: BTreeMap<SpamList, Vec<SpamEntry>> },
+    /// Not a mailbox of its domain (either service): the reason, for the rows.
+    Missing(String),
+}
+
 /// What the server has, for the domains a job touches.
 #[derive(Debug, Clone, Default)]
 pub struct Snapshot {
@@ -61,6 +71,9 @@ pub struct Snapshot {
     pub domains: BTreeMap<String, DomainSnap>,
     /// Distribution lists' members (lower case) by list address; `None`: no such list.
     pub lists: BTreeMap<String, Option<Vec<String>>>,
+    /// Spam list jobs: each target (a domain or a mailbox address) as found, with the lists
+    /// its rows touch, each read once.
+    pub spam: BTreeMap<String, SpamSnap>,
     /// Read calls made to build it.
     pub reads: u64,
 }
@@ -96,6 +109,10 @@ impl Snapshot {
         let specs: Vec<&RowSpec> = v.rows.iter().filter_map(|(_, s)| s.as_ref()).collect();
         if v.kind == JobKind::Contacts {
             snap.load_contacts(client, &specs, progress).await?;
+            return Ok(snap);
+        }
+        if v.kind == JobKind::SpamList {
+            snap.load_spam(client, &specs, progress).await?;
             return Ok(snap);
         }
         if v.kind == JobKind::ListMembers {
@@ -165,7 +182,7 @@ impl Snapshot {
                         alias_domains.insert(o.addr.domain.clone(), None);
                     }
                 }
-                RowSpec::AlreadyDone { .. } | RowSpec::Contact(_) | RowSpec::ListMember { .. } => {}
+                RowSpec::AlreadyDone { .. } | RowSpec::Contact(_) | RowSpec::ListMember { .. } | RowSpec::SpamEntry { .. } => {}
             }
         }
         // Alias names (not members) where a forwarding target or a new mailbox's name could be
@@ -370,6 +387,53 @@ impl Snapshot {
         Ok(())
     }
 
+    /// Each spam target of the file, found once (a domain of the account; a mailbox of either
+    /// service: one or two reads), and each list its rows touch, read once.
+    async fn load_spam(&mut self, client: &Client, specs: &[&RowSpec], progress: &(dyn Fn(&str) + Sync)) -> Result<(), ApiError> {
+        let mut wanted: BTreeMap<SpamTarget, BTreeSet<SpamList>> = BTreeMap::new();
+        for s in specs {
+            if let RowSpec::SpamEntry { target, list, .. } = s {
+                wanted.entry(target.clone()).or_default().insert(*list);
+            }
+        }
+        for (target, lists) in wanted {
+            let Some(ds) = self.domains.get(target.domain()) else { continue };
+            let services: Vec<Service> = [(Service::RackspaceEmail, !ds.no_rs), (Service::Exchange, !ds.no_exchange)].into_iter().filter(|(_, has)| *has).map(|(s, _)| s).collect();
+            if !target.is_domain() {
+                progress(&format!("Finding the mailbox {target}…"));
+            }
+            let owner = match crate::spam::resolve_in(client, &target, services.clone()).await {
+                Ok(o) => {
+                    self.reads += match o.kind {
+                        OwnerKind::Domain => 0,
+                        OwnerKind::RsMailbox => 1,
+                        OwnerKind::ExMailbox => services.len() as u64,
+                    };
+                    o
+                }
+                Err(e) if e.is_not_found() => {
+                    self.reads += services.len() as u64;
+                    let which = match (services.contains(&Service::RackspaceEmail), services.contains(&Service::Exchange)) {
+                        (true, true) => "neither a Rackspace Email nor an Exchange mailbox",
+                        (false, true) => "not an Exchange mailbox",
+                        _ => "not a mailbox",
+                    };
+                    self.spam.insert(target.to_string(), SpamSnap::Missing(format!("{target} is {which} of {}. Check the spelling against the list of mailboxes (an alias has no spam settings of its own).", target.domain())));
+                    continue;
+                }
+                Err(e) => return Err(e),
+            };
+            let mut read = BTreeMap::new();
+            for l in lists {
+                progress(&format!("Reading the {} of {}…", l.label(), owner.target()));
+                read.insert(l, client.spam_list(&owner, l).await?);
+                self.reads += 1;
+            }
+            self.spam.insert(target.to_string(), SpamSnap::Found { owner, lists: read });
+        }
+        Ok(())
+    }
+
     fn mailbox(&self, a: &EmailAddress) -> Option<&MailboxSummary> {
         self.domains.get(&a.domain)?.mailboxes.get(&a.local)
     }
@@ -468,6 +532,9 @@ pub enum Op {
     /// One member added to (`add`) or removed from a distribution list; waits for it to settle.
     #[serde(rename_all = "camelCase")]
     ListMember { list: String, member: String, add: bool },
+    /// One entry added to (`add`) or removed from a spam list of a domain or a mailbox.
+    #[serde(rename_all = "camelCase")]
+    SpamEntry { owner: SpamOwner, list: SpamList, entry: String, add: bool },
     /// A new Hosted Exchange mailbox (Exchange forwards to one address, and has no auto-reply
     /// in the API).
     #[serde(rename_all = "camelCase")]
@@ -548,6 +615,8 @@ impl Op {
             Op::ContactCreate { .. } | Op::ContactEdit { .. } => (1, 1),
             // The members read first, the list before the change, and the reads while it settles.
             Op::ListMember { .. } => (4, 1),
+            // Ops reads the list first (what is already there, for the journal).
+            Op::SpamEntry { .. } => (1, 1),
             // The domain's limits, then "already there?".
             Op::ExCreate { .. } => (2, 1),
             // The mailbox first (the journal's old values), and the limits for a new size.
@@ -717,6 +786,14 @@ fn rs_size_error(mb: u64) -> String {
     format!("{mb} MB is more than a Rackspace Email mailbox can have: write a size between 1 and {MAX_MAILBOX_MB} MB (25 GB).")
 }
 
+/// "jane@example.com" or "the domain example.com".
+fn spam_owner_words(o: &SpamOwner) -> String {
+    match o.kind {
+        OwnerKind::Domain => format!("the domain {}", o.domain),
+        _ => o.target(),
+    }
+}
+
 fn yn(b: bool) -> String {
     if b { "yes" } else { "no" }.into()
 }
@@ -826,6 +903,8 @@ pub fn plan(input: &CsvInput, v: &Validated, snap: &Snapshot, limits: Limits) ->
     let mut alias_state: BTreeMap<String, Option<Vec<String>>> = BTreeMap::new();
     // Distribution list members, likewise.
     let mut list_state: BTreeMap<String, Option<Vec<String>>> = BTreeMap::new();
+    // Spam lists' entries by target and list, likewise.
+    let mut spam_state: BTreeMap<(String, SpamList), Vec<SpamEntry>> = BTreeMap::new();
     let mut rows = Vec::new();
     for (row, spec) in &v.rows {
         p.row = *row;
@@ -1200,6 +1279,42 @@ pub fn plan(input: &CsvInput, v: &Validated, snap: &Snapshot, limits: Limits) ->
                     }
                 }
             }
+            Some(RowSpec::SpamEntry { target, list, entry, add }) => {
+                let key = target.to_string();
+                if !snap.domains.contains_key(target.domain()) {
+                    let all: Vec<&str> = snap.domains.keys().map(String::as_str).collect();
+                    p.error("target", format!("{} is not a domain of this account. The account's domains: {}.", target.domain(), if all.is_empty() { "none".into() } else { all.join(", ") }));
+                    None
+                } else {
+                    match snap.spam.get(&key) {
+                        None => None,
+                        Some(SpamSnap::Missing(why)) => {
+                            p.error("target", why.clone());
+                            None
+                        }
+                        Some(SpamSnap::Found { owner, lists }) => {
+                            let state = spam_state.entry((key.clone(), *list)).or_insert_with(|| lists.get(list).cloned().unwrap_or_default());
+                            let present = state.iter().any(|e| e.as_str() == entry.as_str());
+                            let of = format!("the {} of {}", list.label(), spam_owner_words(owner));
+                            if *add && present {
+                                Some(Op::Nothing { reason: format!("no change: {entry} is already on {of}") })
+                            } else if !*add && !present {
+                                Some(Op::Nothing { reason: format!("no change: {entry} is not on {of}") })
+                            } else {
+                                let before = state.len();
+                                if *add {
+                                    state.push(entry.clone());
+                                } else {
+                                    state.retain(|e| e.as_str() != entry.as_str());
+                                }
+                                let what = if *add { "adds" } else { "removes" };
+                                changes.push(ch(list.label(), Some(before.to_string()), format!("{} ({what} {entry})", state.len())));
+                                Some(Op::SpamEntry { owner: owner.clone(), list: *list, entry: entry.to_string(), add: *add })
+                            }
+                        }
+                    }
+                }
+            }
         };
         let row_has_error = p.problems.iter().filter(|x| x.is_error() && x.row == Some(*row)).count() > errors_before || spec.is_none();
         let op = if row_has_error { None } else { op };
@@ -1207,6 +1322,10 @@ pub fn plan(input: &CsvInput, v: &Validated, snap: &Snapshot, limits: Limits) ->
             None => "not applied: the row has errors".into(),
             Some(Op::Nothing { reason }) => reason.clone(),
             Some(Op::Create { .. } | Op::ContactCreate { .. } | Op::ExCreate { .. }) => format!("create: {}", changes.iter().map(|c| c.to_string()).collect::<Vec<_>>().join("; ")),
+            Some(Op::SpamEntry { owner, list, entry, add }) => {
+                let of = format!("the {} of {}", list.label(), spam_owner_words(owner));
+                if *add { format!("add {entry} to {of}") } else { format!("remove {entry} from {of}") }
+            }
             Some(Op::ExDelete { address }) => {
                 let used = EmailAddress::parse(address).ok().and_then(|a| snap.ex_mailbox(&a).and_then(|m| m.current_usage)).unwrap_or(0);
                 format!("delete the Exchange mailbox and all its mail ({} in use)", storage(used))
@@ -1227,6 +1346,7 @@ pub fn plan(input: &CsvInput, v: &Validated, snap: &Snapshot, limits: Limits) ->
             let col = match kind {
                 JobKind::Aliases => "alias",
                 JobKind::ListMembers => "list",
+                JobKind::SpamList => "target",
                 _ => "email",
             };
             c.and_then(|c| c.get(col).cloned()).unwrap_or_default()
@@ -1444,6 +1564,48 @@ mod tests {
         let i = read(b"domain,email,displayName,name\nexample.net,PAT@supplier.example,Pat K.,pat\n", JobKind::Contacts, &[]);
         let p = plan(&i, &validate(&i), &s, Limits::PUBLISHED);
         assert_eq!(p.rows[0].text, "change displayName from \"Pat Kim\" to \"Pat K.\"", "the address is compared without case");
+    }
+
+    #[test]
+    fn spam_list_plan_says_add_already_there_or_not_there_in_file_order() {
+        let mut s = snap();
+        let e = |x: &str| SpamEntry::from_server(x);
+        let dom = SpamOwner::domain("example.com", vec![Service::RackspaceEmail]);
+        let jane = SpamOwner::mailbox(OwnerKind::RsMailbox, &EmailAddress::parse("jane@example.com").unwrap(), vec![Service::RackspaceEmail]);
+        s.spam.insert("example.com".into(), SpamSnap::Found { owner: dom, lists: [(SpamList::Block, vec![e("@bulk.example"), e("@old.example")]), (SpamList::IpBlock, vec![])].into_iter().collect() });
+        s.spam.insert("jane@example.com".into(), SpamSnap::Found { owner: jane.clone(), lists: [(SpamList::Safe, vec![])].into_iter().collect() });
+        s.spam.insert("nobody@example.com".into(), SpamSnap::Missing("nobody@example.com is not a mailbox of example.com.".into()));
+        let csv = "target,list,entry,action\n\
+                   example.com,block,@bulk.example,\n\
+                   example.com,block,192.0.2.9,\n\
+                   jane@example.com,safe,boss@partner.example,\n\
+                   jane@example.com,safe,gone@partner.example,remove\n\
+                   example.com,block,@old.example,remove\n\
+                   nobody@example.com,safe,a@b.example,\n\
+                   someone@nowhere.example,safe,a@b.example,\n";
+        let i = read(csv.as_bytes(), JobKind::SpamList, &[]);
+        assert!(!i.has_errors(), "{:?}", i.problems);
+        let p = plan(&i, &validate(&i), &s, Limits::PUBLISHED);
+        let texts: Vec<&str> = p.rows.iter().map(|r| r.text.as_str()).collect();
+        assert_eq!(
+            texts,
+            [
+                "no change: @bulk.example is already on the blocked senders of the domain example.com",
+                "add 192.0.2.9 to the blocked IP addresses of the domain example.com",
+                "add boss@partner.example to the safe senders of jane@example.com",
+                "no change: gone@partner.example is not on the safe senders of jane@example.com",
+                "remove @old.example from the blocked senders of the domain example.com",
+                "not applied: the row has errors",
+                "not applied: the row has errors",
+            ],
+            "{:?}",
+            p.problems
+        );
+        assert_eq!(p.rows[2].op, Some(Op::SpamEntry { owner: jane, list: SpamList::Safe, entry: "boss@partner.example".into(), add: true }));
+        assert!(has(&p, 7, "not a mailbox of example.com"), "{:?}", p.problems);
+        assert!(has(&p, 8, "nowhere.example is not a domain of this account"), "{:?}", p.problems);
+        assert_eq!((p.counts.changes, p.counts.no_change, p.counts.with_errors), (3, 2, 2));
+        assert_eq!((p.reads, p.writes), (3, 3));
     }
 
     #[test]

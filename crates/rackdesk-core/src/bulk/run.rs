@@ -6,7 +6,8 @@
 //! committed transaction) before its request is sent, and `done` or `failed` after. A row
 //! found `in-flight` when a job is resumed may or may not have reached Rackspace, so it is
 //! first checked on the server (create: does it exist; delete: is it gone; update: are the
-//! planned values in place; alias or list: membership; contact: read back) and only sent again if it did not happen.
+//! planned values in place; alias or list: membership; contact: read back; spam entry: the
+//! list read back) and only sent again if it did not happen.
 //! Password resets cannot be read back; sending one again is harmless (the password that
 //! counts is the one shown, which is the last one set).
 
@@ -609,6 +610,18 @@ impl Runner {
                 self.ops.change_list_recipients(&a, RecipientKind::Members, how, std::slice::from_ref(member), self.settle_wait()).await?;
                 Ok(StepEnd::Applied(None))
             }
+            Op::SpamEntry { owner, list, entry, add } => {
+                // Ops reads the list first: an entry already so (someone else did it since the
+                // plan) is not sent.
+                let e = [crate::spam::SpamEntry::from_server(entry)];
+                let (a, r): (&[crate::spam::SpamEntry], &[crate::spam::SpamEntry]) = if *add { (&e, &[]) } else { (&[], &e) };
+                let done = self.ops.change_spam_list(owner, *list, a, r).await?;
+                if done.changed() {
+                    Ok(StepEnd::Applied(None))
+                } else {
+                    Ok(StepEnd::AlreadySo(format!("{entry} {} on the {}", if *add { "was already" } else { "was not" }, list.label())))
+                }
+            }
             Op::Offboard { address, enabled, forward_to, auto_reply, leave_aliases } => {
                 if step == 0 {
                     let a = addr(address)?;
@@ -774,6 +787,10 @@ impl Runner {
                 Ok(self.contact_has(domain, name, email.as_deref(), display_name.as_deref(), fields).await? == Some(true))
             }
             Op::AliasRemove { alias, member, .. } => Ok(member_of(alias, member).await? != Some(true)),
+            Op::SpamEntry { owner, list, entry, add } => {
+                let now = c.spam_list(owner, *list).await?;
+                Ok(now.iter().any(|e| e.as_str() == entry.as_str()) == *add)
+            }
             Op::Offboard { address, enabled, forward_to, auto_reply, leave_aliases } => {
                 if step == 0 {
                     // Only the fields that changed prove the request arrived; with none, send again.

@@ -10,6 +10,7 @@ use crate::exchange::{ContactFields, MAX_EX_MAILBOX_MB};
 use crate::models::Service;
 use crate::names::{self, EmailAddress};
 use crate::password;
+use crate::spam::{EntryKind, ListSide, SpamEntry, SpamList, SpamTarget};
 use crate::ApiError;
 use secrecy::ExposeSecret;
 use std::collections::{BTreeMap, BTreeSet};
@@ -143,6 +144,8 @@ pub enum RowSpec {
     Contact(Box<ContactSpec>),
     /// A distribution list member to add (`add`) or remove.
     ListMember { list: EmailAddress, member: String, add: bool },
+    /// An entry to add to (`add`) or remove from a spam list of a domain or a mailbox.
+    SpamEntry { target: SpamTarget, list: SpamList, entry: SpamEntry, add: bool },
     /// Marked done in the results file this row comes from: skipped.
     AlreadyDone { target: String, result: String },
 }
@@ -158,6 +161,7 @@ impl RowSpec {
             RowSpec::Offboard(o) => o.addr.to_string(),
             RowSpec::Contact(c) => c.target(),
             RowSpec::ListMember { list, .. } => list.to_string(),
+            RowSpec::SpamEntry { target, .. } => target.to_string(),
             RowSpec::AlreadyDone { target, .. } => target.clone(),
         }
     }
@@ -307,6 +311,7 @@ pub fn validate(input: &CsvInput) -> Validated {
             let key = match kind {
                 JobKind::Aliases => "alias",
                 JobKind::ListMembers => "list",
+                JobKind::SpamList => "target",
                 _ => "email",
             };
             let target = row.get(key).unwrap_or("").to_owned();
@@ -425,6 +430,7 @@ pub fn validate(input: &CsvInput) -> Validated {
                 addr.map(|addr| RowSpec::Offboard(OffboardSpec { addr, forward_to, keep_enabled, auto_reply, remove_from_aliases, hide }))
             }
             JobKind::Contacts => contact_row(&mut c),
+            JobKind::SpamList => spam_row(&mut c),
             JobKind::ListMembers => {
                 let list = c.address("list");
                 let member = match row.get("member") {
@@ -475,16 +481,19 @@ pub fn validate(input: &CsvInput) -> Validated {
                 RowSpec::Alias { alias, member, add } => format!("{alias} {member} {add}"),
                 // Adding and removing the same member in one file is as much a duplicate.
                 RowSpec::ListMember { list, member, .. } => format!("{list} {member}"),
+                RowSpec::SpamEntry { target, list, entry, .. } => format!("{target} {} {entry}", list.api_name()),
                 other => other.target(),
             };
             if let Some(first) = seen.get(&key) {
                 let what = match s {
                     RowSpec::Alias { alias, member, .. } => format!("The same change to {alias} for {member} is already on row {first}; each change may appear only once."),
                     RowSpec::ListMember { list, member, .. } => format!("{member} is already added to or removed from {list} on row {first}; each member may appear once per list."),
+                    RowSpec::SpamEntry { target, list, entry, .. } => format!("{entry} is already added to or removed from the {} of {target} on row {first}; each entry may appear once per list.", list.label()),
                     RowSpec::Contact(ct) => format!("The contact {} of {} is also on row {first}; each contact may appear only once in a job. Merge the two rows, or give one of them another name.", ct.name, ct.domain),
                     other => format!("{} is also on row {first}; each address may appear only once in a job. Merge the two rows.", other.target()),
                 };
                 let col = match kind {
+                    JobKind::SpamList => "entry",
                     JobKind::Aliases | JobKind::ListMembers => "member",
                     JobKind::Contacts => "name",
                     _ => "email",
@@ -589,6 +598,79 @@ fn contact_row(c: &mut RowCheck<'_>) -> Option<RowSpec> {
         return None;
     }
     Some(RowSpec::Contact(Box::new(ContactSpec { domain, name, name_derived, email, display_name: display_name.trim().to_owned(), fields })))
+}
+
+/// A spam list row: a domain or a mailbox, a side (an IP address goes to the IP list of that
+/// side), an entry checked as the API takes it (a bare domain read as the whole domain, with a
+/// warning that says so), and add or remove.
+fn spam_row(c: &mut RowCheck<'_>) -> Option<RowSpec> {
+    let row = c.row;
+    let target = match row.get("target") {
+        None => {
+            c.error("target", "The target cell is empty; write a domain (example.com) or a mailbox address (jane@example.com).");
+            None
+        }
+        Some(t) => match SpamTarget::parse(t) {
+            Ok(t) => Some(t),
+            Err(e) => {
+                c.error("target", format!("\"{t}\" is not a domain or a mailbox address: {}.", reason_of(&e)));
+                None
+            }
+        },
+    };
+    let add = match row.get("action").map(|a| a.to_ascii_lowercase()) {
+        None => Some(true),
+        Some(a) if matches!(a.as_str(), "add" | "+" | "allow" | "block") => Some(true),
+        Some(a) if matches!(a.as_str(), "remove" | "-" | "delete") => Some(false),
+        Some(a) => {
+            c.error("action", format!("\"{a}\" is not an action; write add or remove (empty: add)."));
+            None
+        }
+    };
+    // The list cell: a side, or an IP list by name (then the entry must be an IP address).
+    let named = row.get("list").map(|l| (l.to_owned(), ListSide::parse(l), SpamList::parse(l)));
+    let side = match &named {
+        None => {
+            c.error("list", "The list cell is empty; write safe or block.");
+            None
+        }
+        Some((l, None, _)) => {
+            c.error("list", format!("\"{l}\" is not a list; write safe (safe senders) or block (blocked senders). An IP address goes to the IP list of that side by itself."));
+            None
+        }
+        Some((_, Some(side), _)) => Some(*side),
+    };
+    let entry = match row.get("entry") {
+        None => {
+            c.error("entry", "The entry cell is empty; write an address, @domain or an IPv4 address.");
+            None
+        }
+        Some(e) => {
+            let parsed = if add == Some(false) { SpamEntry::parse(e) } else { SpamEntry::parse_new(e) };
+            match parsed {
+                Ok(p) => {
+                    if let Some(note) = &p.note {
+                        // Not capitalised: it starts with the entry as typed.
+                        c.warning("entry", format!("{note}."));
+                    }
+                    Some(p.entry)
+                }
+                Err(err) => {
+                    c.error("entry", format!("{}.", capitalised(&reason_of(&err))));
+                    None
+                }
+            }
+        }
+    };
+    if let (Some((l, _, Some(named))), Some(e)) = (&named, &entry) {
+        if named.is_ip() && e.kind() != EntryKind::Ip {
+            c.error("list", format!("\"{l}\" is a list of IP addresses, and {e} is not one; write safe or block for addresses and domains."));
+            return None;
+        }
+    }
+    let (Some(target), Some(side), Some(entry), Some(add)) = (target, side, entry, add) else { return None };
+    let list = SpamList::for_entry(side, entry.kind());
+    Some(RowSpec::SpamEntry { target, list, entry, add })
 }
 
 /// Our column for a field named in an input error ("business phone" → businessNumber).
@@ -740,6 +822,39 @@ mod tests {
         assert!(e.iter().any(|m| m.contains("no domain column")), "{e:?}");
         assert!(e.iter().any(|m| m.contains("no displayName column")), "{e:?}");
         assert!(!e.iter().any(|m| m.contains("no email column")), "{e:?}");
+    }
+
+    #[test]
+    fn spam_list_rows_are_checked_cell_by_cell() {
+        let csv = "target,list,entry,action\n\
+                   example.com,block,@%.bulk.example,\n\
+                   jane@example.com,Safe,Partner.example,add\n\
+                   jane@example.com,allow,203.0.113.9,\n\
+                   example.com,block,@%.com,\n\
+                   example.com,block,@%.com,remove\n\
+                   localhost,safe,a@b.example,\n\
+                   example.com,maybe,a@b.example,\n\
+                   example.com,safe,*@b.example,\n\
+                   example.com,safe,a@b.example,perhaps\n\
+                   example.com,ip-block,a@b.example,\n\
+                   jane@example.com,safe,@partner.example,remove\n\
+                   example.com,,,\n";
+        let v = check(JobKind::SpamList, csv);
+        let m = msgs(&v);
+        let spec = |i: usize| v.rows[i].1.clone();
+        assert!(matches!(spec(0), Some(RowSpec::SpamEntry { list: SpamList::Block, add: true, ref entry, .. }) if entry.as_str() == "@%.bulk.example"), "{m:?}");
+        assert!(matches!(spec(1), Some(RowSpec::SpamEntry { list: SpamList::Safe, ref entry, ref target, .. }) if entry.as_str() == "@partner.example" && target.to_string() == "jane@example.com"), "{m:?}");
+        assert!(has(&v, 3, "entry", "Partner.example was read as @partner.example"), "{m:?}");
+        assert!(matches!(spec(2), Some(RowSpec::SpamEntry { list: SpamList::IpSafe, .. })), "an IP address goes to the IP list of its side: {m:?}");
+        assert!(has(&v, 5, "entry", "every domain ending in .com"), "{m:?}");
+        assert!(spec(4).is_some(), "a wide entry may be removed: {m:?}");
+        assert!(has(&v, 7, "target", "not a domain or a mailbox address"), "{m:?}");
+        assert!(has(&v, 8, "list", "not a list; write safe"), "{m:?}");
+        assert!(has(&v, 9, "entry", "The wildcard is %"), "{m:?}");
+        assert!(has(&v, 10, "action", "not an action"), "{m:?}");
+        assert!(has(&v, 11, "list", "is a list of IP addresses"), "{m:?}");
+        assert!(has(&v, 12, "entry", "already added to or removed from the safe senders of jane@example.com on row 3"), "{m:?}");
+        assert!(has(&v, 13, "list", "empty") && has(&v, 13, "entry", "empty"), "{m:?}");
     }
 
     #[test]

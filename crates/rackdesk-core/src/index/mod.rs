@@ -193,6 +193,18 @@ pub struct IndexStatus {
 pub struct Index {
     path: PathBuf,
     conn: Mutex<Connection>,
+    /// The search texts, for [`Index::find`].
+    cache: Mutex<Option<SearchCache>>,
+    /// Changes written by this process (each makes the search texts be read again).
+    changes: std::sync::atomic::AtomicU64,
+}
+
+/// Every object's search text in address order, as of a version of the file.
+struct SearchCache {
+    data_version: i64,
+    local: u64,
+    ids: Vec<i64>,
+    texts: Vec<String>,
 }
 
 impl std::fmt::Debug for Index {
@@ -275,7 +287,7 @@ impl Index {
         conn.execute_batch("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;").map_err(|e| e.to_string())?;
         conn.execute_batch(SCHEMA).map_err(|e| e.to_string())?;
         conn.execute_batch(&format!("PRAGMA user_version = {SCHEMA_VERSION}")).map_err(|e| e.to_string())?;
-        Ok(Index { path: path.to_owned(), conn: Mutex::new(conn) })
+        Ok(Index { path: path.to_owned(), conn: Mutex::new(conn), cache: Mutex::new(None), changes: Default::default() })
     }
 
     pub fn path(&self) -> &Path {
@@ -355,32 +367,66 @@ impl Index {
     }
 
     /// "Find a person": every object whose address, name, display name or other addresses
-    /// contain each word of `text` (any case), across all domains and kinds; names that start
-    /// with the text first, then by address. At most `limit`.
+    /// contain each word of `text` (any case), across all domains and kinds; addresses that
+    /// start with the first word first, then names with a word that starts with it, then the
+    /// rest, each by address. At most `limit`.
+    ///
+    /// Searched in memory: the search texts are kept in a list sorted by address, read again
+    /// only after a change (by this process, or by another one: SQLite's `data_version`).
     pub fn find(&self, text: &str, limit: usize) -> Result<Vec<Item>, IndexError> {
         let words: Vec<String> = text.split_whitespace().map(str::to_lowercase).filter(|w| !w.is_empty()).take(6).collect();
-        if words.is_empty() {
+        if words.is_empty() || limit == 0 {
             return Ok(vec![]);
         }
-        let mut sql = format!("SELECT {} FROM items WHERE ", Self::COLUMNS);
-        for i in 0..words.len() {
-            if i > 0 {
-                sql.push_str(" AND ");
-            }
-            sql.push_str(&format!("instr(search, ?{}) > 0", i + 1));
-        }
-        let first = words.len() + 1;
-        sql.push_str(&format!(
-            " ORDER BY (substr(search, 1, length(?{first})) = ?{first}) DESC, (instr(search, ' ' || ?{first}) > 0) DESC, domain, name LIMIT ?{}",
-            first + 1
-        ));
+        let err = |e: rusqlite::Error| store_err(&self.path, e);
         let c = self.conn();
-        let mut st = c.prepare_cached(&sql).map_err(|e| store_err(&self.path, e))?;
-        let mut values: Vec<rusqlite::types::Value> = words.iter().map(|w| rusqlite::types::Value::Text(w.clone())).collect();
-        values.push(rusqlite::types::Value::Text(words[0].clone()));
-        values.push(rusqlite::types::Value::Integer(limit.min(10_000) as i64));
-        let rows = st.query_map(rusqlite::params_from_iter(values), Self::row_item).map_err(|e| store_err(&self.path, e))?;
-        rows.collect::<rusqlite::Result<Vec<_>>>().map_err(|e| store_err(&self.path, e))
+        let version: i64 = c.query_row("PRAGMA data_version", [], |r| r.get(0)).map_err(err)?;
+        let mut cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
+        let local = self.changes.load(std::sync::atomic::Ordering::SeqCst);
+        if cache.as_ref().is_none_or(|k| k.data_version != version || k.local != local) {
+            let mut st = c.prepare_cached("SELECT rowid, search FROM items ORDER BY search").map_err(err)?;
+            let rows = st.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))).map_err(err)?;
+            let (mut ids, mut texts) = (Vec::new(), Vec::new());
+            for r in rows {
+                let (id, t) = r.map_err(err)?;
+                ids.push(id);
+                texts.push(t);
+            }
+            *cache = Some(SearchCache { data_version: version, local, ids, texts });
+        }
+        let Some(k) = cache.as_ref() else { return Ok(vec![]) };
+        let first = words[0].as_str();
+        let spaced = format!(" {first}");
+        // (rank, position in address order) of every match.
+        let mut hits: Vec<(u8, u32)> = Vec::new();
+        for (i, t) in k.texts.iter().enumerate() {
+            if words.iter().all(|w| t.contains(w.as_str())) {
+                let rank = if t.starts_with(first) {
+                    0
+                } else if t.contains(&spaced) {
+                    1
+                } else {
+                    2
+                };
+                hits.push((rank, i as u32));
+            }
+        }
+        let n = limit.min(hits.len());
+        if n < hits.len() {
+            hits.select_nth_unstable(n);
+            hits.truncate(n);
+        }
+        hits.sort_unstable();
+        let wanted: Vec<i64> = hits.iter().map(|(_, i)| k.ids[*i as usize]).collect();
+        drop(cache);
+        let mut st = c.prepare_cached(&format!("SELECT {} FROM items WHERE rowid = ?1", Self::COLUMNS)).map_err(err)?;
+        let mut out = Vec::with_capacity(wanted.len());
+        for id in wanted {
+            if let Some(it) = st.query_row([id], Self::row_item).optional().map_err(err)? {
+                out.push(it);
+            }
+        }
+        Ok(out)
     }
 
     fn upsert(tx: &rusqlite::Transaction<'_>, it: &Item, generation: i64) -> rusqlite::Result<()> {
@@ -494,6 +540,7 @@ impl Index {
                     .map_err(err)?;
                     tx.commit().map_err(err)?;
                 }
+                self.changes.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
                 items += n as u64;
                 p.items = items;
                 progress(&p);
@@ -516,6 +563,7 @@ impl Index {
             Self::set_meta(&tx, "refreshed_at", &finished_at.to_rfc3339()).map_err(err)?;
             tx.commit().map_err(err)?;
         }
+        self.changes.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         p.now = "Up to date.".into();
         progress(&p);
         Ok(RefreshReport { reads, items, resumed, finished_at })
@@ -616,6 +664,7 @@ impl Index {
         let mut c = self.conn();
         if action.ends_with(".delete") {
             c.execute("DELETE FROM items WHERE kind = ?1 AND domain = ?2 AND name = ?3", params![kind.as_str(), domain, name]).map_err(err)?;
+            self.changes.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
             return Ok(());
         }
         let existing: Option<Item> = c
@@ -665,6 +714,7 @@ impl Index {
         let tx = c.transaction().map_err(err)?;
         Self::upsert(&tx, &it, generation).map_err(err)?;
         tx.commit().map_err(err)?;
+        self.changes.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         Ok(())
     }
 }

@@ -284,6 +284,102 @@ fn exchange_details(e: &Entry) -> Vec<String> {
     }
 }
 
+/// Whose spam protection an entry is about: "jane@example.com" or "the domain example.com".
+fn spam_owner(t: &str) -> String {
+    if t.contains('@') {
+        t.to_owned()
+    } else {
+        format!("the domain {t}")
+    }
+}
+
+fn spam_list_label(e: &Entry) -> &'static str {
+    e.changes.get("list").and_then(Value::as_str).and_then(crate::spam::SpamList::parse).map(|l| l.label()).unwrap_or("spam lists")
+}
+
+fn filter_words(v: Option<&Value>) -> String {
+    match v.and_then(Value::as_str).and_then(crate::spam::FilterLevel::parse) {
+        Some(crate::spam::FilterLevel::On) => "on".into(),
+        Some(crate::spam::FilterLevel::Off) => "off".into(),
+        Some(crate::spam::FilterLevel::Exclusive) => "exclusive (only safe senders get through)".into(),
+        None => text(v.unwrap_or(&Value::Null)),
+    }
+}
+
+fn handling_words(v: Option<&Value>) -> String {
+    use crate::spam::SpamHandling as H;
+    match v.and_then(Value::as_str).and_then(H::parse) {
+        Some(H::ToFolder) => "moved to the Spam folder".into(),
+        Some(H::Delete) => "deleted".into(),
+        Some(H::LabelSubject) => "delivered with a spam label in the subject".into(),
+        Some(H::ToAddress) => "forwarded to another address".into(),
+        None => text(v.unwrap_or(&Value::Null)),
+    }
+}
+
+fn limit_words(v: Option<&Value>, unit: &str) -> String {
+    match v.and_then(Value::as_u64) {
+        Some(0) | None => "none".into(),
+        Some(1) => format!("1 {unit}"),
+        Some(n) => format!("{n} {unit}s"),
+    }
+}
+
+fn spam_summary(e: &Entry) -> Option<String> {
+    let who = spam_owner(&e.target);
+    Some(match e.action.as_str() {
+        "spam.domain.settings" if e.changes.get("applyToAllMailboxes").and_then(Value::as_bool) == Some(true) => {
+            format!("Changed the spam settings of {who} and applied them to every mailbox")
+        }
+        "spam.domain.settings" | "spam.mailbox.settings" => format!("Changed the spam settings of {who}"),
+        "spam.domain.lists" | "spam.mailbox.lists" | "spam.mailbox.safe-senders" => {
+            let label = spam_list_label(e);
+            let added = list(e.changes.get("added"));
+            let removed = list(e.changes.get("removed"));
+            match (added.is_empty(), removed.is_empty()) {
+                (false, true) => format!("Added {} to the {label} of {who}", and_list(&added)),
+                (true, false) => format!("Removed {} from the {label} of {who}", and_list(&removed)),
+                (false, false) => format!("Changed the {label} of {who}: added {}; removed {}", and_list(&added), and_list(&removed)),
+                (true, true) => format!("Changed the {label} of {who}"),
+            }
+        }
+        _ => return None,
+    })
+}
+
+/// One line per spam setting that changed, in words.
+fn spam_details(e: &Entry) -> Vec<String> {
+    let mut out = Vec::new();
+    let Some(o) = e.changes.as_object() else { return out };
+    let before = |old: Option<&Value>, words: &dyn Fn(Option<&Value>) -> String| match old {
+        Some(_) => format!(" (before: {})", words(old)),
+        None => String::new(),
+    };
+    let who = |v: Option<&Value>| match v {
+        Some(Value::String(s)) if !s.is_empty() => s.clone(),
+        _ => "nobody".to_string(),
+    };
+    for k in o.keys() {
+        let (old, new) = old_new(e, k);
+        let line = match k.as_str() {
+            "filterLevel" => format!("Spam filter {}{}", filter_words(new), before(old, &filter_words)),
+            "handling" => format!("Spam is {}{}", handling_words(new), before(old, &handling_words)),
+            "folderCleaner" => if new.and_then(Value::as_bool) == Some(true) { "Spam folder cleaner on".into() } else { "Spam folder cleaner off".into() },
+            "folderAgeLimit" => format!("Spam folder age limit {}{}", limit_words(new, "day"), before(old, &|v| limit_words(v, "day"))),
+            "folderCountLimit" => format!("Spam folder size limit {}{}", limit_words(new, "message"), before(old, &|v| limit_words(v, "message"))),
+            "forwardTo" => format!("Spam forwarded to {}{}", who(new), before(old, &who)),
+            "domainQuarantine" => format!("Exchange domain quarantine {}{}", text(new.unwrap_or(&Value::Null)), before(old, &|v| text(v.unwrap_or(&Value::Null)))),
+            "sendToDomainQuarantine" => if new.and_then(Value::as_bool) == Some(true) { "Spam held in the domain's quarantine".into() } else { "Spam held in the mailbox's own quarantine".into() },
+            "quarantineOwner" => format!("Quarantine owner {}{}", who(new), before(old, &who)),
+            "defaultQuarantineOwner" => format!("Default quarantine owner {}{}", who(new), before(old, &who)),
+            "applyToAllMailboxes" => "Applied to every mailbox of the domain (their own settings replaced)".into(),
+            _ => continue,
+        };
+        out.push(line);
+    }
+    out
+}
+
 fn bulk_kind_label(action: &str) -> Option<&'static str> {
     action.strip_prefix("bulk.").and_then(crate::bulk::JobKind::parse).map(|k| k.label())
 }
@@ -291,6 +387,9 @@ fn bulk_kind_label(action: &str) -> Option<&'static str> {
 /// The sentence a person reads for a journal entry: what was done (or tried), to what.
 pub fn summary(e: &Entry) -> String {
     if let Some(s) = exchange_summary(e) {
+        return s;
+    }
+    if let Some(s) = spam_summary(e) {
         return s;
     }
     let t = e.target.as_str();
@@ -380,6 +479,7 @@ pub fn details(e: &Entry) -> Vec<String> {
     let (old, new) = old_new(e, "members");
     let mut out = match e.action.as_str() {
         a if a.starts_with("exchange.") => exchange_details(e),
+        "spam.domain.settings" | "spam.mailbox.settings" => spam_details(e),
         "mailbox.create" => mailbox_lines(e).into_iter().filter(|l| !l.starts_with("Size ")).collect(),
         "mailbox.delete" => {
             let d = e.changes.get("deleted");
@@ -482,6 +582,11 @@ pub fn actions_for_words(words: &str) -> Option<Vec<&'static str>> {
         ("rotate", &["keys.rotate"]),
         ("passphrase", &["passphrase.set"]),
         ("operator", &["operator.set", "operator.full-name"]),
+        ("spam", &["spam.domain.lists", "spam.domain.settings", "spam.mailbox.lists", "spam.mailbox.safe-senders", "spam.mailbox.settings"]),
+        ("safe sender", &["spam.domain.lists", "spam.mailbox.safe-senders"]),
+        ("safelist", &["spam.domain.lists", "spam.mailbox.safe-senders"]),
+        ("block", &["spam.domain.lists", "spam.mailbox.lists"]),
+        ("quarantine", &["spam.domain.settings", "spam.mailbox.settings"]),
     ];
     let w = words.trim().to_lowercase();
     if w.is_empty() || w.contains('.') {
@@ -650,6 +755,47 @@ mod tests {
             assert!(!all.starts_with("Changed x@example.com"), "{action} has its own sentence: {all}");
             assert!(!all.contains(&e.action) && !all.contains('{') && !all.contains('[') && !all.contains("2048"), "{all}");
         }
+    }
+
+    #[test]
+    fn spam_entries_read_as_sentences() {
+        let e = entry("spam.mailbox.safe-senders", "jane@example.com", json!({"owner": "rs-mailbox", "list": "safelist", "added": ["@partner.example", "boss@x.example"], "removed": []}));
+        assert_eq!(summary(&e), "Added @partner.example and boss@x.example to the safe senders of jane@example.com");
+        let e = entry("spam.domain.lists", "example.com", json!({"owner": "domain", "list": "ipblocklist", "added": [], "removed": ["192.0.2.1"]}));
+        assert_eq!(summary(&e), "Removed 192.0.2.1 from the blocked IP addresses of the domain example.com");
+        let e = entry("spam.mailbox.lists", "kim@example.net", json!({"owner": "ex-mailbox", "list": "blocklist", "added": ["a@b.example"], "removed": ["c@d.example"]}));
+        assert_eq!(summary(&e), "Changed the blocked senders of kim@example.net: added a@b.example; removed c@d.example");
+        let e = entry(
+            "spam.domain.settings",
+            "example.com",
+            json!({"owner": "domain", "filterLevel": {"old": "on", "new": "exclusive"}, "handling": {"old": "toFolder", "new": "toAddress"},
+                   "folderCleaner": {"old": true, "new": false}, "folderAgeLimit": {"old": 30, "new": 0}, "forwardTo": {"old": null, "new": "review@example.com"},
+                   "quarantineOwner": {"old": "it@example.com", "new": null}, "applyToAllMailboxes": true}),
+        );
+        assert_eq!(summary(&e), "Changed the spam settings of the domain example.com and applied them to every mailbox");
+        assert_eq!(
+            details(&e),
+            [
+                "Spam filter exclusive (only safe senders get through) (before: on)",
+                "Spam is forwarded to another address (before: moved to the Spam folder)",
+                "Spam folder cleaner off",
+                "Spam folder age limit none (before: 30 days)",
+                "Spam forwarded to review@example.com (before: nobody)",
+                "Quarantine owner nobody (before: it@example.com)",
+                "Applied to every mailbox of the domain (their own settings replaced)",
+            ]
+        );
+        let e = entry("spam.mailbox.settings", "kim@example.net", json!({"owner": "ex-mailbox", "sendToDomainQuarantine": {"old": false, "new": true}}));
+        assert_eq!((summary(&e), details(&e)), ("Changed the spam settings of kim@example.net".into(), vec!["Spam held in the domain's quarantine".to_string()]));
+        // Every spam action has its own sentence, without codes or JSON.
+        for a in crate::policy::Action::ALL.iter().filter(|a| a.name().starts_with("spam.")) {
+            let e = entry(a.name(), "x@example.com", json!({"owner": "rs-mailbox", "list": "blocklist", "added": ["a@b.example"], "filterLevel": {"old": "on", "new": "off"}}));
+            let all = format!("{} {}", summary(&e), details(&e).join(" "));
+            assert!(!all.starts_with("Changed x@example.com"), "{} has its own sentence: {all}", a.name());
+            assert!(!all.contains(a.name()) && !all.contains('{') && !all.contains('['), "{all}");
+        }
+        assert_eq!(actions_for_words("spam").map(|v| v.len()), Some(5));
+        assert_eq!(actions_for_words("quarantine"), Some(vec!["spam.domain.settings", "spam.mailbox.settings"]));
     }
 
     #[test]
