@@ -727,7 +727,7 @@ async fn a_slow_answer_times_out() {
     let c = client_with(cfg, USER_KEY, SECRET_KEY);
     sim.sim().add_fault(FaultRule::new(FaultKind::Delay(Duration::from_millis(1500))).on_path(LIST).on_method("GET"));
     match c.mailboxes_page(DOMAIN, &list_page()).await {
-        Err(ApiError::Timeout { phase, after }) => {
+        Err(ApiError::Timeout { phase, after, .. }) => {
             assert_eq!(phase, SendPhase::MaybeSent);
             assert_eq!(after, Duration::from_millis(300));
         }

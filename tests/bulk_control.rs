@@ -26,6 +26,12 @@ async fn setup(rows: usize) -> (Simulator, Runner, String, Arc<JobStore>, std::p
 }
 
 async fn setup_job(kind: JobKind, csv: &str, data: DataSet) -> (Simulator, Runner, String, Arc<JobStore>, std::path::PathBuf) {
+    setup_job_for(kind, csv, data, None).await
+}
+
+/// A job planned against the simulator; `api_url` is the API root it is recorded (and run)
+/// for, when not the simulator's.
+async fn setup_job_for(kind: JobKind, csv: &str, data: DataSet, api_url: Option<&str>) -> (Simulator, Runner, String, Arc<JobStore>, std::path::PathBuf) {
     let mut cfg = SimConfig::new(UK, SK);
     cfg.data = data;
     cfg.minute = Duration::from_millis(300);
@@ -53,7 +59,7 @@ async fn setup_job(kind: JobKind, csv: &str, data: DataSet) -> (Simulator, Runne
         mapping: vec![],
         account: "123456".into(),
         identity_label: "t".into(),
-        api_url: sim.api_url().into(),
+        api_url: api_url.unwrap_or(sim.api_url()).into(),
         operator: "dana".into(),
     };
     let job = store.create(&new, &p, kind.columns().iter().map(|c| c.name.to_owned()).collect()).unwrap();
@@ -183,5 +189,26 @@ async fn an_alias_member_added_before_a_crash_is_not_added_twice() {
     assert!(writes_to(&sim, "/rs/aliases/info").is_empty(), "the member is there: nothing sent");
     let n = sim.sim().with_store(|s| s.domains["northwind.example"].aliases["info"].iter().filter(|m| **m == member).count());
     assert_eq!(n, 1);
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_job_that_cannot_reach_rackspace_pauses_instead_of_failing_every_row() {
+    // A job for an API root whose name cannot be found: the way is blocked on this computer's
+    // network, as with a proxy that is down or a certificate that is not trusted.
+    let blocked = "https://rackdesk-test.invalid/v1";
+    let csv = "email,displayName\nann@example.com,Ann\nbob@example.com,Bob\ncat@example.com,Cat\n";
+    let (sim, mut runner, id, store, dir) = setup_job_for(JobKind::Create, csv, DataSet::Empty, Some(blocked)).await;
+    let mut c = ClientConfig::new(blocked);
+    c.retry = RetryPolicy { backoff: Duration::from_millis(10), ..RetryPolicy::default() };
+    runner.ops.session.client = Client::new(c, Credentials::new(UK, SecretString::from(SK)).unwrap()).unwrap();
+    let report = tokio::time::timeout(Duration::from_secs(60), runner.run(&id)).await.unwrap().unwrap();
+    let stopped = report.stopped.expect("the job was paused");
+    assert!(stopped.starts_with("Rackdesk could not find the server rackdesk-test.invalid"), "{stopped}");
+    assert!(stopped.ends_with("The job was paused; resume it once the connection works."), "{stopped}");
+    let job = store.job(&id).unwrap();
+    assert_eq!(job.state, JobState::Paused);
+    assert_eq!((job.counts.failed, job.counts.done, job.counts.pending), (0, 0, 3), "no row is marked failed: {:?}", job.counts);
+    assert_eq!(created(&sim), 0);
     let _ = std::fs::remove_dir_all(dir);
 }

@@ -1,4 +1,5 @@
-//! The desktop's own services, used from Rust only: the save dialog and notifications.
+//! The desktop's own services, used from Rust only: the save dialog, notifications, and
+//! showing a folder in the file manager.
 //! The page is granted none of these plugins' commands.
 
 use crate::commands::{CmdResult, CommandError};
@@ -44,4 +45,27 @@ pub fn notify_if_slow<R: Runtime>(app: &tauri::AppHandle<R>, started: Instant, t
     if let Some(n) = app.try_state::<tauri_plugin_notification::Notification<R>>() {
         let _ = n.builder().title(title).body(body).show();
     }
+}
+
+/// Shows `dir` in the system's file manager (xdg-open, open, explorer). The opener is not
+/// waited for beyond its start; an error means none could be started.
+pub fn open_folder(dir: &std::path::Path) -> std::io::Result<()> {
+    let program = if cfg!(target_os = "windows") {
+        "explorer"
+    } else if cfg!(target_os = "macos") {
+        "open"
+    } else {
+        "xdg-open"
+    };
+    let mut child = std::process::Command::new(program)
+        .arg(dir)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()?;
+    // Reaped in the background, so no zombie is left behind.
+    std::thread::spawn(move || {
+        let _ = child.wait();
+    });
+    Ok(())
 }

@@ -20,11 +20,10 @@ pub fn build_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
 }
 
 pub fn run() {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("RACKDESK_LOG").unwrap_or_else(|_| "warn,rackdesk_sim=info".into()),
-        )
-        .init();
+    // The log file in the platform's log folder (rackdesk-app.log, see rackdesk_core::logging)
+    // and stderr, for whoever started the app from a terminal.
+    let log = rackdesk_core::logging::init(rackdesk_core::logging::Program::App, "warn,rackdesk_sim=info");
+    tracing::info!(version = rackdesk_core::VERSION, log = ?log.file, "Rackdesk app starting");
     let result = build_app(tauri::Builder::default())
         // A second start brings the open window forward instead of opening another copy.
         .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
@@ -51,7 +50,13 @@ pub fn run() {
                 rackdesk_core::identity::Identities::open(&dir, std::sync::Arc::new(rackdesk_core::vault::OsVault))
             });
             let journal = rackdesk_core::journal::Journal::default_path().and_then(|p| rackdesk_core::journal::Journal::open(&p));
+            if let Err(e) = &journal {
+                tracing::warn!("the journal cannot be used: {}", rackdesk_core::Explain::user_message(e));
+            }
             let state = state::AppState::new(sandbox, identities, Some(events), journal);
+            if let Some(p) = state.startup_problem.read().ok().and_then(|p| p.clone()) {
+                tracing::warn!(kind = %p.kind, "the active identity could not be opened: {}", p.message);
+            }
             // Settle journal entries left open by an interrupted run, by reading the objects back.
             if let Ok(ops) = state.ops() {
                 tauri::async_runtime::spawn(async move {

@@ -2,7 +2,7 @@
 // Do not edit by hand.
 
 /** Every class of failure (the core's error kinds). */
-export type ErrorKind = "invalid-input" | "auth-failed" | "forbidden" | "throttled" | "not-found" | "rejected" | "conflict" | "already-exists" | "aliases-deliver-here" | "domain-typo" | "server-fault" | "network" | "timeout" | "undecodable" | "unconfirmed" | "bad-paging" | "too-large" | "wrong-keys" | "clock-skew" | "offline" | "wrong-account" | "wrong-host" | "vault-unavailable" | "vault-locked" | "vault-entry-missing" | "vault-failure" | "config" | "duplicate" | "no-identity" | "not-allowed" | "passphrase" | "journal" | "job-store" | "no-such-job" | "job-busy" | "job-unfinished" | "file" | "clipboard" | "internal";
+export type ErrorKind = "invalid-input" | "auth-failed" | "forbidden" | "throttled" | "not-found" | "rejected" | "conflict" | "already-exists" | "aliases-deliver-here" | "domain-typo" | "server-fault" | "network" | "timeout" | "proxy-unreachable" | "proxy-auth" | "proxy-refused" | "certificate" | "name-not-found" | "undecodable" | "unconfirmed" | "bad-paging" | "too-large" | "wrong-keys" | "clock-skew" | "offline" | "wrong-account" | "wrong-host" | "vault-unavailable" | "vault-locked" | "vault-entry-missing" | "vault-failure" | "config" | "duplicate" | "no-identity" | "not-allowed" | "passphrase" | "journal" | "job-store" | "no-such-job" | "job-busy" | "job-unfinished" | "file" | "clipboard" | "internal";
 
 export type CommandError = { 
 /**
@@ -533,6 +533,22 @@ result: string, summary: string,
  */
 decidedBy: string, spamGoes: string | null, notes: Array<string>, suggestions: Array<string>, };
 
+export type DiagnosticsReport = { 
+/**
+ * The report as plain lines, ready to paste.
+ */
+text: string, 
+/**
+ * The app's log file, or why there is none.
+ */
+logFile: string | null, };
+
+export type LogFolder = { path: string, 
+/**
+ * False when no file manager could be started: then the page shows the path.
+ */
+opened: boolean, };
+
 /** The events the app sends to the page, with their payloads. */
 export interface Events {
   "client-event": ClientNotice;
@@ -621,4 +637,6 @@ export interface Commands {
   spam_set: { args: { target: string; filterLevel: string; handling: string | null; forwardTo: string | null }; result: SpamSettingsChanged };
   spam_why: { args: { target: string; sender: string }; result: SpamVerdictView };
   export_spam: { args: { domain: string }; result: ExportResult | null };
+  diagnostics: { args: Record<string, never>; result: DiagnosticsReport };
+  open_log_folder: { args: Record<string, never>; result: LogFolder };
 }

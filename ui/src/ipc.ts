@@ -131,3 +131,8 @@ export const spamSet = (target: string, filterLevel: string, handling: string | 
   call("spam_set", { target, filterLevel, handling, forwardTo });
 export const spamWhy = (target: string, sender: string) => call("spam_why", { target, sender });
 export const exportSpam = (domain: string) => call("export_spam", { domain });
+
+/** Diagnostics for a support ticket (plain text to paste; nothing secret in it). */
+export const diagnostics = () => call("diagnostics", {});
+/** Shows the folder of the log files in the file manager; `opened` is false when none could be started. */
+export const openLogFolder = () => call("open_log_folder", {});

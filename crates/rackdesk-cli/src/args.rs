@@ -10,9 +10,18 @@ environment are used instead when set — LESS SAFE: environment variables can b
 programs of the same user and end up in logs. Secrets are never accepted as arguments.
 
 Exit codes: 0 success, 2 wrong input, 3 keys refused or missing, 4 rate limit still exceeded,
-5 Rackspace or network failure, 6 credential vault unavailable or locked, 7 not allowed for
-your role (help-desk mode), 1 anything else (including a journal that cannot be written: then
-nothing is changed).";
+5 Rackspace or network failure (including a proxy or certificate problem), 6 credential vault
+unavailable or locked, 7 not allowed for your role (help-desk mode), 1 anything else (including
+a journal that cannot be written: then nothing is changed). With --output json, a failure is
+one JSON object on stderr with kind, message, detail and exitCode.
+
+Proxies: HTTPS_PROXY (or https_proxy, ALL_PROXY) and NO_PROXY are honoured, and on Windows and
+macOS the system's proxy settings; an address on this computer is always reached directly.
+Certificates are checked against this computer's trusted root certificates.
+
+Logs: a log file (requests, failures; never keys or passwords) in the platform's log folder
+(Linux: ~/.local/state/rackdesk/logs); RACKDESK_LOG sets the level, RACKDESK_LOG_DIR the folder.
+`rackdesk diagnostics` shows where it is.";
 
 /// Administer Rackspace Email and Hosted Exchange mailboxes from the command line.
 #[derive(Parser)]
@@ -106,6 +115,27 @@ pub(crate) enum Command {
     /// The local index of the account's mailboxes, aliases, contacts and lists.
     #[command(subcommand)]
     Index(IndexCmd),
+    /// Diagnostics for a support ticket: version, system, vault, API address, proxy,
+    /// connection, clock offset, log file and the last errors — nothing secret.
+    Diagnostics,
+    /// Print the completion script for a shell (bash, zsh or fish).
+    Completions {
+        #[arg(value_enum)]
+        shell: CompletionShell,
+    },
+    /// Print the manual page (roff), or write one page per command into a folder.
+    Man {
+        /// Write rackdesk.1 and a page per subcommand (rackdesk-mailbox.1, ...) into this folder.
+        #[arg(long)]
+        out_dir: Option<std::path::PathBuf>,
+    },
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub(crate) enum CompletionShell {
+    Bash,
+    Zsh,
+    Fish,
 }
 
 #[derive(Subcommand)]

@@ -146,9 +146,13 @@ fn store() -> Result<Arc<JobStore>, Failure> {
     Ok(Arc::new(JobStore::open_default()?))
 }
 
-fn progress_line(msg: &str) {
-    if std::io::stderr().is_terminal() {
-        eprint!("\r\x1b[K{msg}");
+/// One progress line for the planning and export steps (see [`crate::Progress`]); an empty
+/// message clears it.
+fn progress_line(progress: &crate::Progress, done: u64, total: u64, msg: &str) {
+    if msg.is_empty() {
+        progress.clear();
+    } else {
+        progress.update(done, total, msg);
     }
 }
 
@@ -175,8 +179,9 @@ pub(crate) fn map_fix(f: &rackdesk_core::bulk::ColumnFix) -> String {
 /// file-level problems are listed and refused here.
 async fn make_plan(client: &rackdesk_core::Client, store: &JobStore, file: &Path, kind: JobKind, map: &[(String, Option<String>)]) -> Result<jobs::Planned, Failure> {
     let f = JobFile::read(file)?;
-    let planned = jobs::plan(client, store, kind, f, map.to_vec(), &|m: &str| progress_line(m)).await?;
-    progress_line("");
+    let progress = crate::Progress::stderr();
+    let planned = jobs::plan(client, store, kind, f, map.to_vec(), &|m: &str| progress_line(&progress, 0, 0, m)).await?;
+    progress.clear();
     if planned.plan.is_none() {
         for p in planned.problems(&map_fix) {
             eprintln!("{p}");
@@ -255,7 +260,7 @@ struct FileSink {
 impl FileSink {
     fn open(path: &Path) -> Result<FileSink, Failure> {
         // A new file only, owner-only: an existing file is never appended to or overwritten.
-        let mut file = rackdesk_core::csv_safe::create_private_new(path).map_err(|e| Failure {
+        let mut file = rackdesk_core::csv_safe::create_private_new(path).map_err(|e| Failure { kind: rackdesk_core::ErrorKind::File,
             message: if e.kind() == std::io::ErrorKind::AlreadyExists {
                 format!("{} already exists; Rackdesk never adds passwords to an existing file. Choose a new file name; nothing was changed.", path.display())
             } else {
@@ -305,41 +310,24 @@ async fn run_job(cli: &Cli, ops: rackdesk_core::ops::Ops, store: Arc<JobStore>, 
         opts.sink = Some(Arc::new(FileSink::open(p)?));
     }
     let control = jobs::reserve(&job.id)?;
-    let tty = std::io::stderr().is_terminal();
-    let last = Arc::new(Mutex::new(std::time::Instant::now() - std::time::Duration::from_secs(10)));
+    let progress = Arc::new(crate::Progress::stderr());
+    let shown = progress.clone();
     opts.events = Some(Arc::new(move |ev: &JobEvent| match ev {
         JobEvent::Progress(p) => {
+            let done = p.done + p.failed + p.skipped;
             let line = format!(
                 "{} of {} rows done, {} failed{} — {} left",
-                p.done + p.failed + p.skipped,
+                done,
                 p.total,
                 p.failed,
                 if p.paused { " (paused)" } else { "" },
                 eta_text(p.eta_secs)
             );
-            if tty {
-                eprint!("\r\x1b[K{line}");
-            } else {
-                let mut l = last.lock().unwrap_or_else(|x| x.into_inner());
-                if l.elapsed() >= std::time::Duration::from_secs(5) || p.done + p.failed + p.skipped == p.total {
-                    eprintln!("{line}");
-                    *l = std::time::Instant::now();
-                }
-            }
+            shown.update(done as u64, p.total as u64, &line);
         }
-        JobEvent::Row { row, target, state: RowState::Failed, message } => {
-            if tty {
-                eprint!("\r\x1b[K");
-            }
-            eprintln!("Row {row} ({target}) failed: {message}");
-        }
+        JobEvent::Row { row, target, state: RowState::Failed, message } => shown.note(&format!("Row {row} ({target}) failed: {message}")),
         JobEvent::Row { .. } => {}
-        JobEvent::Note { message } => {
-            if tty {
-                eprint!("\r\x1b[K");
-            }
-            eprintln!("{message}");
-        }
+        JobEvent::Note { message } => shown.note(message),
     }));
     {
         let c = control.clone();
@@ -357,9 +345,7 @@ async fn run_job(cli: &Cli, ops: rackdesk_core::ops::Ops, store: Arc<JobStore>, 
         count(job.counts.open(), "row", "rows")
     );
     let report = jobs::run(ops, store.clone(), &job.id, opts).await;
-    if tty {
-        eprint!("\r\x1b[K");
-    }
+    progress.clear();
     let report = report?;
     finish(cli, &store, report, format)
 }
@@ -409,7 +395,7 @@ fn finish(_cli: &Cli, store: &JobStore, report: RunReport, format: Format) -> Ou
         eprintln!("Write the per-row results with `rackdesk bulk results {} --out results.csv`; fix the failed rows there and import the file again as a new job.", j.id);
     }
     if let Some(s) = &report.stopped {
-        return Err(Failure { message: format!("{s} Resume with `rackdesk bulk resume {}`.", j.id), detail: None, code: exit::FAILURE });
+        return Err(Failure { kind: rackdesk_core::ErrorKind::JobUnfinished, message: format!("{s} Resume with `rackdesk bulk resume {}`.", j.id), detail: None, code: exit::FAILURE });
     }
     if c.failed > 0 {
         let rows = store.rows(&j.id)?;
@@ -421,14 +407,18 @@ fn finish(_cli: &Cli, store: &JobStore, report: RunReport, format: Format) -> Ou
         } else {
             exit::SERVER
         };
-        return Err(Failure { message: format!("{} of job {} failed; the other rows were applied.", count(c.failed, "row", "rows"), j.id), detail: None, code });
+        // The kind of the first failed row whose exit code is the job's.
+        let kind = kinds.iter().filter_map(|k| rackdesk_core::ErrorKind::parse(k)).find(|k| crate::failure::exit_code(*k) == code).unwrap_or(
+            if code == exit::USER_ERROR { rackdesk_core::ErrorKind::Rejected } else { rackdesk_core::ErrorKind::ServerFault },
+        );
+        return Err(Failure { kind, message: format!("{} of job {} failed; the other rows were applied.", count(c.failed, "row", "rows"), j.id), detail: None, code });
     }
     Ok(())
 }
 
 fn require(role: rackdesk_core::identity::Role, kind: JobKind) -> Result<(), Failure> {
     for a in kind.actions() {
-        policy::check(role, a).map_err(|r| Failure { message: r.message(), detail: None, code: exit::NOT_ALLOWED })?;
+        policy::check(role, a).map_err(|r| Failure { kind: rackdesk_core::ErrorKind::NotAllowed, message: r.message(), detail: None, code: exit::NOT_ALLOWED })?;
     }
     Ok(())
 }
@@ -586,7 +576,7 @@ pub async fn bulk(cli: &Cli, cmd: &BulkCmd, format: Format) -> Outcome {
             let store = store()?;
             let j = store.job(job)?;
             let rows = store.rows(job)?;
-            let file = std::fs::File::create(out).map_err(|e| Failure {
+            let file = std::fs::File::create(out).map_err(|e| Failure { kind: rackdesk_core::ErrorKind::File,
                 message: format!("Rackdesk could not write {}.", out.display()),
                 detail: Some(e.to_string()),
                 code: exit::USER_ERROR,
@@ -604,7 +594,7 @@ pub async fn bulk(cli: &Cli, cmd: &BulkCmd, format: Format) -> Outcome {
 
 pub async fn export(cli: &Cli, cmd: &ExportCmd) -> Outcome {
     let session = crate::session(cli)?;
-    policy::check(session.actor.operator.role, policy::Action::Export).map_err(|r| Failure { message: r.message(), detail: None, code: exit::NOT_ALLOWED })?;
+    policy::check(session.actor.operator.role, policy::Action::Export).map_err(|r| Failure { kind: rackdesk_core::ErrorKind::NotAllowed, message: r.message(), detail: None, code: exit::NOT_ALLOWED })?;
     let (domain, out) = match cmd {
         ExportCmd::Mailboxes { domain, out } => (domain, out),
         ExportCmd::Spam { domain, domain_flag, out } => {
@@ -621,18 +611,19 @@ pub async fn export(cli: &Cli, cmd: &ExportCmd) -> Outcome {
         None => c.domains().await?.into_iter().map(|d| d.name).collect(),
     };
     let mut rows = Vec::new();
+    let progress = crate::Progress::stderr();
     for d in &domains {
         let part = rackdesk_core::export::collect_mailboxes(c, d, &|done, total| {
             if done == 1 || done % 25 == 0 || done == total {
                 let left = plan::eta((total - done) as u64, 0, c.config().scheduler.limits()).as_secs();
-                progress_line(&format!("{d}: read {done} of {total} mailboxes — {} left", eta_text(left)));
+                progress_line(&progress, done as u64, total as u64, &format!("{d}: read {done} of {total} mailboxes — {} left", eta_text(left)));
             }
         })
         .await?;
         rows.extend(part);
     }
-    progress_line("");
-    let file = std::fs::File::create(out).map_err(|e| Failure {
+    progress.clear();
+    let file = std::fs::File::create(out).map_err(|e| Failure { kind: rackdesk_core::ErrorKind::File,
         message: format!("Rackdesk could not write {}.", out.display()),
         detail: Some(e.to_string()),
         code: exit::USER_ERROR,
@@ -652,15 +643,18 @@ pub async fn export(cli: &Cli, cmd: &ExportCmd) -> Outcome {
 /// progress), then the file is written.
 async fn export_spam(c: &rackdesk_core::Client, domain: &str, out: &Path) -> Outcome {
     let domain = rackdesk_core::names::domain_name(domain)?;
+    let progress = crate::Progress::stderr();
     let owners = rackdesk_core::spam::export::collect(c, &domain, &|done, total| {
         if done == 1 || done % 10 == 0 || done == total {
             let left = plan::eta(4 * (total - done) as u64, 0, c.config().scheduler.limits()).as_secs();
-            progress_line(&format!("{domain}: read the lists of {done} of {total} (the domain and its mailboxes) — {} left", eta_text(left)));
+            let line = format!("{domain}: read the lists of {done} of {total} (the domain and its mailboxes) — {} left", eta_text(left));
+            progress_line(&progress, done as u64, total as u64, &line);
         }
     })
     .await?;
-    progress_line("");
+    progress.clear();
     let file = std::fs::File::create(out).map_err(|e| Failure {
+        kind: rackdesk_core::ErrorKind::File,
         message: format!("Rackdesk could not write {}.", out.display()),
         detail: Some(e.to_string()),
         code: exit::USER_ERROR,
@@ -683,7 +677,7 @@ async fn export_exchange(c: &rackdesk_core::Client, cmd: &ExportCmd, domain: &st
     use rackdesk_core::exchange::export as ex;
     let domain = rackdesk_core::names::domain_name(domain)?;
     let create = || {
-        std::fs::File::create(out).map(std::io::BufWriter::new).map_err(|e| Failure {
+        std::fs::File::create(out).map(std::io::BufWriter::new).map_err(|e| Failure { kind: rackdesk_core::ErrorKind::File,
             message: format!("Rackdesk could not write {}.", out.display()),
             detail: Some(e.to_string()),
             code: exit::USER_ERROR,

@@ -34,7 +34,7 @@ fn env_credentials() -> Result<Option<Credentials>, Failure> {
     match (user_key.trim().is_empty(), secret.expose_secret().trim().is_empty()) {
         (true, true) => Ok(None),
         (false, false) => Ok(Some(Credentials::new(user_key, secret)?)),
-        _ => Err(Failure {
+        _ => Err(Failure { kind: rackdesk_core::ErrorKind::NoIdentity,
             message: "No API keys were given: set both RACKDESK_USER_KEY and RACKDESK_SECRET_KEY, or neither (and use an identity)."
                 .into(),
             detail: None,
@@ -70,6 +70,23 @@ pub(crate) fn session(cli: &Cli) -> Result<rackdesk_core::identity::Session, Fai
         session.actor.account = account.clone();
     }
     Ok(session)
+}
+
+/// What `rackdesk diagnostics` reports on, without reading any key: the API root this command
+/// would use, and through what (keys from the environment, or the identity), in words.
+pub(crate) fn diagnostics_target(cli: &Cli, ids: Option<&rackdesk_core::identity::Identities>) -> (String, String) {
+    let given = || cli.api_url.clone().unwrap_or_else(|| rackdesk_core::DEFAULT_API_URL.to_owned());
+    let env_keys = ["RACKDESK_USER_KEY", "RACKDESK_SECRET_KEY"].iter().all(|v| std::env::var(v).is_ok_and(|x| !x.trim().is_empty()));
+    if env_keys {
+        return (given(), "keys from the environment (RACKDESK_USER_KEY, RACKDESK_SECRET_KEY)".into());
+    }
+    let Some(ids) = ids else {
+        return (given(), "no identity (no settings folder)".into());
+    };
+    match ids.find(cli.identity.as_deref()) {
+        Ok(i) => (i.api_url.clone(), rackdesk_core::diagnostics::identity_words(&i)),
+        Err(e) => (given(), format!("no identity ({})", Failure::from(e).message)),
+    }
 }
 
 /// The client for a command (see [`session`]).

@@ -44,16 +44,29 @@ pub(crate) fn exit_code(kind: ErrorKind) -> u8 {
         | K::Clipboard => exit::USER_ERROR,
         K::AuthFailed | K::Forbidden | K::WrongKeys | K::ClockSkew | K::VaultEntryMissing | K::NoIdentity => exit::AUTH,
         K::Throttled => exit::THROTTLED,
-        K::ServerFault | K::Network | K::Timeout | K::Undecodable | K::Unconfirmed | K::Offline | K::BadPaging | K::TooLarge => exit::SERVER,
+        K::ServerFault
+        | K::Network
+        | K::Timeout
+        | K::ProxyUnreachable
+        | K::ProxyAuth
+        | K::ProxyRefused
+        | K::Certificate
+        | K::NameNotFound
+        | K::Undecodable
+        | K::Unconfirmed
+        | K::Offline
+        | K::BadPaging
+        | K::TooLarge => exit::SERVER,
         K::VaultUnavailable | K::VaultLocked => exit::VAULT,
         K::NotAllowed | K::Passphrase => exit::NOT_ALLOWED,
         K::VaultFailure | K::Config | K::Journal | K::JobStore | K::Internal => exit::FAILURE,
     }
 }
 
-/// A failure at the edge: a sentence, optional details, an exit code.
+/// A failure at the edge: its kind, a sentence, optional details, an exit code.
 #[derive(Debug)]
 pub(crate) struct Failure {
+    pub kind: ErrorKind,
     pub message: String,
     pub detail: Option<String>,
     pub code: u8,
@@ -62,7 +75,25 @@ pub(crate) struct Failure {
 impl Failure {
     pub fn of(e: &dyn Explain) -> Failure {
         let f = e.failure();
-        Failure { message: f.message, detail: f.detail, code: exit_code(f.kind) }
+        Failure { kind: f.kind, message: f.message, detail: f.detail, code: exit_code(f.kind) }
+    }
+
+    /// The failure as scripts read it under `--output json`: one JSON object on stderr.
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({"kind": self.kind.as_str(), "message": self.message, "detail": self.detail, "exitCode": self.code})
+    }
+
+    /// Writes the failure to stderr: a sentence and `Details:` for people, one JSON object
+    /// for `--output json`.
+    pub fn report(&self, json: bool) {
+        if json {
+            eprintln!("{}", self.to_json());
+        } else {
+            eprintln!("rackdesk: {}", self.message);
+            if let Some(d) = &self.detail {
+                eprintln!("  Details: {d}");
+            }
+        }
     }
 }
 
@@ -102,12 +133,12 @@ impl From<rackdesk_core::bulk::BulkError> for Failure {
 
 impl From<std::io::Error> for Failure {
     fn from(e: std::io::Error) -> Self {
-        Failure { message: "Rackdesk could not write its output.".into(), detail: Some(e.to_string()), code: exit::FAILURE }
+        Failure { kind: ErrorKind::Internal, message: "Rackdesk could not write its output.".into(), detail: Some(e.to_string()), code: exit::FAILURE }
     }
 }
 
 pub(crate) fn user_error(message: impl Into<String>) -> Failure {
-    Failure { message: message.into(), detail: None, code: exit::USER_ERROR }
+    Failure { kind: ErrorKind::InvalidInput, message: message.into(), detail: None, code: exit::USER_ERROR }
 }
 
 pub(crate) type Outcome = Result<(), Failure>;
@@ -124,5 +155,18 @@ mod tests {
         assert_eq!(exit_code(ErrorKind::WrongHost), exit::USER_ERROR);
         assert_eq!(exit_code(ErrorKind::Journal), exit::FAILURE);
         assert!(ErrorKind::ALL.iter().all(|k| exit_code(*k) != exit::OK));
+        for k in [ErrorKind::Certificate, ErrorKind::ProxyAuth, ErrorKind::ProxyRefused, ErrorKind::ProxyUnreachable, ErrorKind::NameNotFound] {
+            assert_eq!(exit_code(k), exit::SERVER, "{k}: a network failure");
+        }
+    }
+
+    #[test]
+    fn json_failures_carry_kind_message_detail_and_code() {
+        let f = Failure::of(&rackdesk_core::Failure::new(ErrorKind::Certificate, "Not trusted.").with_detail("issued by: CN=X"));
+        assert_eq!(
+            f.to_json(),
+            serde_json::json!({"kind": "certificate", "message": "Not trusted.", "detail": "issued by: CN=X", "exitCode": 5})
+        );
+        assert_eq!(user_error("Bad.").to_json()["detail"], serde_json::Value::Null);
     }
 }

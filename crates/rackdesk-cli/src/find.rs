@@ -3,7 +3,6 @@
 
 use crate::{client, count, print_record, print_table, storage, Cli, Failure, Format, IndexCmd, Table};
 use rackdesk_core::index::{Index, IndexStatus, Opened, RefreshProgress};
-use std::io::IsTerminal;
 
 /// The account's index, saying on stderr when a damaged one was set aside.
 fn open(cli: &Cli) -> Result<(rackdesk_core::Client, Index), Failure> {
@@ -15,25 +14,16 @@ fn open(cli: &Cli) -> Result<(rackdesk_core::Client, Index), Failure> {
     Ok((c, ix))
 }
 
-/// Progress on stderr: one updating line on a terminal, a line every few seconds otherwise.
+/// Progress on stderr ([`crate::Progress`]): one updating line with a bar on a terminal, a
+/// plain line every few seconds otherwise.
 async fn refresh(c: &rackdesk_core::Client, ix: &Index) -> Result<(), Failure> {
-    let tty = std::io::stderr().is_terminal();
-    let last = std::sync::Mutex::new(std::time::Instant::now() - std::time::Duration::from_secs(10));
+    let progress = crate::Progress::stderr();
     let show = |p: &RefreshProgress| {
         let line = format!("{} ({} of {} listings, {} objects)", p.now, p.parts_done, p.parts, p.items);
-        if tty {
-            eprint!("\r\x1b[K{line}");
-        } else if let Ok(mut l) = last.lock() {
-            if l.elapsed() >= std::time::Duration::from_secs(5) {
-                eprintln!("{line}");
-                *l = std::time::Instant::now();
-            }
-        }
+        progress.update(u64::from(p.parts_done), u64::from(p.parts), &line);
     };
     let r = ix.refresh(c, &show).await;
-    if tty {
-        eprintln!();
-    }
+    progress.clear();
     let r = r?;
     eprintln!(
         "Index up to date: {} from {} reads{}.",

@@ -103,7 +103,7 @@ fn read_keys(what: &str) -> Result<Credentials, Failure> {
 }
 
 fn read_failed(e: std::io::Error) -> Failure {
-    Failure { message: "Rackdesk could not read the keys.".into(), detail: Some(e.to_string()), code: exit::USER_ERROR }
+    Failure { kind: rackdesk_core::ErrorKind::InvalidInput, message: "Rackdesk could not read the keys.".into(), detail: Some(e.to_string()), code: exit::USER_ERROR }
 }
 
 fn age(i: &Identity) -> String {

@@ -88,7 +88,7 @@ pub fn journal(cmd: &JournalCmd, format: Format) -> Outcome {
             print_table(format, &Table { header: vec!["time (UTC)", "operator", "through", "what", "result"], rows, items: entries, summary })?;
         }
         JournalCmd::Export { filter: f, out } => {
-            let file = std::fs::File::create(out).map_err(|e| Failure {
+            let file = std::fs::File::create(out).map_err(|e| Failure { kind: rackdesk_core::ErrorKind::File,
                 message: format!("Rackdesk could not write {}.", out.display()),
                 detail: Some(e.to_string()),
                 code: exit::USER_ERROR,
@@ -104,7 +104,7 @@ pub fn journal(cmd: &JournalCmd, format: Format) -> Outcome {
                 for p in &report.problems {
                     eprintln!("{}", p.message);
                 }
-                return Err(Failure {
+                return Err(Failure { kind: rackdesk_core::ErrorKind::Journal,
                     message: format!(
                         "The journal has been tampered with: {} found. Keep a copy of the file {} for investigation.",
                         crate::count(report.problems.len(), "problem", "problems"),

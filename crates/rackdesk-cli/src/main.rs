@@ -20,41 +20,105 @@ mod spam;
 pub(crate) use args::*;
 pub(crate) use context::{base_config, identities, ops, session};
 pub(crate) use failure::{exit, user_error, Failure, Outcome};
-pub(crate) use output::{count, print_record, print_table, storage, Format, Table};
-use clap::Parser;
+pub(crate) use output::{count, print_record, print_table, storage, Format, Progress, Table};
+use clap::{CommandFactory, FromArgMatches};
 use context::client;
 use rackdesk_core::api::{MailboxChanges, MailboxQuery, NewMailbox, Search, Vacation};
 use rackdesk_core::names::EmailAddress;
 use secrecy::{ExposeSecret, SecretString};
-use std::io::{IsTerminal, Read, Write};
+use std::io::{Read, Write};
 use std::process::ExitCode;
 
+/// What stderr shows unless RACKDESK_LOG says otherwise: warnings, but not the failures the
+/// core logs for the log file (the CLI prints each failure itself, once).
+const STDERR_LOG: &str = "warn,rackdesk_core::failure=off,rustls_platform_verifier=off";
+
 fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("RACKDESK_LOG").unwrap_or_else(|_| "warn".into()))
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .init();
-    let cli = Cli::parse();
+    rackdesk_core::logging::init(rackdesk_core::logging::Program::Cli, STDERR_LOG);
+    let matches = match Cli::command().try_get_matches() {
+        Ok(m) => m,
+        Err(e) => return usage_error(e),
+    };
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(c) => c,
+        Err(e) => return usage_error(e),
+    };
+    // The command's name only: arguments can hold names and messages, never needed here.
+    let mut name = vec![];
+    let mut m = &matches;
+    while let Some((sub, next)) = m.subcommand() {
+        name.push(sub);
+        m = next;
+    }
+    let name = name.join(" ");
+    tracing::info!(command = %name, version = rackdesk_core::VERSION, "start");
+    let json = cli.output == Format::Json;
     let rt = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
-            eprintln!("rackdesk: could not start: {e}");
-            return ExitCode::from(exit::FAILURE);
+            let f = Failure { kind: rackdesk_core::ErrorKind::Internal, message: "Rackdesk could not start.".into(), detail: Some(e.to_string()), code: exit::FAILURE };
+            f.report(json);
+            return ExitCode::from(f.code);
         }
     };
-    match rt.block_on(run(cli)) {
-        Ok(()) => ExitCode::from(exit::OK),
+    let started = std::time::Instant::now();
+    let result = rt.block_on(run(cli));
+    let ms = started.elapsed().as_millis() as u64;
+    match result {
+        Ok(()) => {
+            tracing::info!(command = %name, ms, "done");
+            ExitCode::from(exit::OK)
+        }
         Err(f) => {
-            eprintln!("rackdesk: {}", f.message);
-            if let Some(d) = f.detail {
-                eprintln!("  Details: {d}");
-            }
+            tracing::info!(command = %name, ms, exit = f.code, kind = %f.kind, "failed: {}", f.message);
+            f.report(json);
             ExitCode::from(f.code)
         }
     }
 }
 
+/// A command line clap could not read: clap's own words and exit code 2, or under
+/// `--output json` one JSON object; `--help` and `--version` print as usual.
+fn usage_error(e: clap::Error) -> ExitCode {
+    use clap::error::ErrorKind as E;
+    if matches!(e.kind(), E::DisplayHelp | E::DisplayVersion | E::DisplayHelpOnMissingArgumentOrSubcommand) || !json_requested() {
+        e.exit();
+    }
+    let text = e.render().to_string();
+    let mut lines = text.lines();
+    let message = lines.next().unwrap_or("").trim_start_matches("error: ").to_owned();
+    let rest = lines.map(str::trim_end).filter(|l| !l.is_empty()).collect::<Vec<_>>().join("\n");
+    let f = Failure { kind: rackdesk_core::ErrorKind::InvalidInput, message, detail: (!rest.is_empty()).then_some(rest), code: exit::USER_ERROR };
+    f.report(true);
+    ExitCode::from(f.code)
+}
+
+/// `--output json` (or `--output=json`) among the arguments, read without clap (which failed).
+fn json_requested() -> bool {
+    let args: Vec<String> = std::env::args().collect();
+    args.windows(2).any(|w| w[0] == "--output" && w[1] == "json") || args.iter().any(|a| a == "--output=json")
+}
+
+
+/// `rackdesk diagnostics`: the core's report for the identity (or keys, or address) this
+/// command would act through; no key is read.
+async fn diagnostics(cli: &Cli, format: Format) -> Outcome {
+    let ids = identities().ok();
+    let (api_url, acting) = context::diagnostics_target(cli, ids.as_ref());
+    let d = rackdesk_core::diagnostics::collect(rackdesk_core::diagnostics::Input {
+        program: "rackdesk command line",
+        api_url,
+        acting,
+        webview: None,
+        identities: ids.as_ref(),
+    })
+    .await;
+    match format {
+        Format::Json => println!("{}", serde_json::to_string_pretty(&d).map_err(|e| Failure { kind: rackdesk_core::ErrorKind::Internal, message: "Rackdesk could not write its output.".into(), detail: Some(e.to_string()), code: exit::FAILURE })?),
+        _ => print!("{}", d.text()),
+    }
+    Ok(())
+}
 
 fn address(s: &str) -> Result<EmailAddress, Failure> {
     Ok(EmailAddress::parse(s)?)
@@ -66,7 +130,7 @@ fn password_for(src: &PasswordSource, addr: &EmailAddress) -> Result<(SecretStri
         return Ok((rackdesk_core::password::generate(Some(&addr.local), Some(&addr.domain)), true));
     }
     let mut buf = String::new();
-    std::io::stdin().read_to_string(&mut buf).map_err(|e| Failure {
+    std::io::stdin().read_to_string(&mut buf).map_err(|e| Failure { kind: rackdesk_core::ErrorKind::InvalidInput,
         message: "Rackdesk could not read the password from standard input.".into(),
         detail: Some(e.to_string()),
         code: exit::USER_ERROR,
@@ -128,7 +192,7 @@ async fn run(cli: Cli) -> Outcome {
                 ..MailboxQuery::default()
             };
             let domain = rackdesk_core::names::domain_name(domain)?;
-            let progress = std::io::stderr().is_terminal();
+            let progress = Progress::stderr();
             let mut items = Vec::new();
             {
                 use futures_lite::StreamExt;
@@ -137,13 +201,11 @@ async fn run(cli: Cli) -> Outcome {
                 while let Some(page) = pages.next().await {
                     let page = page?;
                     items.extend(page.items);
-                    if progress && page.total as usize > items.len() {
-                        eprint!("\rLoaded {} of {}…", items.len(), page.total);
+                    if page.total as usize > items.len() {
+                        progress.update(items.len() as u64, u64::from(page.total), &format!("Loaded {} of {} mailboxes…", items.len(), page.total));
                     }
                 }
-                if progress {
-                    eprint!("\r\x1b[K");
-                }
+                progress.clear();
             }
             let rows = items
                 .iter()
@@ -200,6 +262,27 @@ async fn run(cli: Cli) -> Outcome {
         Command::Export(cmd) => bulk::export(&cli, cmd).await?,
         Command::Find { text, refresh, limit } => find::find(&cli, &text.join(" "), *refresh, *limit, format).await?,
         Command::Index(cmd) => find::index(&cli, cmd, format).await?,
+        Command::Diagnostics => diagnostics(&cli, format).await?,
+        Command::Completions { shell } => {
+            let mut cmd = Cli::command();
+            let out = &mut std::io::stdout();
+            match shell {
+                CompletionShell::Bash => clap_complete::generate(clap_complete::Shell::Bash, &mut cmd, "rackdesk", out),
+                CompletionShell::Zsh => clap_complete::generate(clap_complete::Shell::Zsh, &mut cmd, "rackdesk", out),
+                CompletionShell::Fish => clap_complete::generate(clap_complete::Shell::Fish, &mut cmd, "rackdesk", out),
+            }
+        }
+        Command::Man { out_dir } => match out_dir {
+            Some(dir) => {
+                std::fs::create_dir_all(dir).and_then(|_| clap_mangen::generate_to(Cli::command(), dir)).map_err(|e| Failure {
+                    kind: rackdesk_core::ErrorKind::File,
+                    message: format!("Rackdesk could not write the manual pages to {}.", dir.display()),
+                    detail: Some(e.to_string()),
+                    code: exit::USER_ERROR,
+                })?;
+            }
+            None => clap_mangen::Man::new(Cli::command()).render(&mut std::io::stdout())?,
+        },
         Command::Admins(AdminsCmd::List) => {
             let c = client(&cli)?;
             let admins = c.admins().await?;

@@ -275,6 +275,26 @@ async fn every_job_type_from_onboarding_to_offboarding() {
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines[0], "result,message,sourceRow,email");
     assert!(lines[1].starts_with("done,") && lines[3].starts_with("no change,"), "{text}");
+
+    // The log file: every request's method, path and status, never a password, a key, a
+    // signature or what else the CSV files held (display names, auto-reply texts).
+    let log = std::fs::read_to_string(state_dir(&s).join("logs").join("rackdesk-cli.log")).expect("the CLI's log file");
+    assert!(log.contains("request method=POST path=customers/me/domains/example.com/rs/mailboxes/ann status="), "{log}");
+    let mut needles: Vec<String> = vec![
+        SECRET.into(),
+        "Harbor-Lights-42".into(),
+        "Quiet-Meadow-58".into(),
+        "Bob; the Builder".into(),
+        "Ann has left; write to cat@example.com.".into(),
+        new_pw.to_owned(),
+    ];
+    needles.extend(pw.iter().map(|p| p["password"].as_str().unwrap().to_owned()));
+    for sig in s.sim().seen_signatures() {
+        needles.push(sig.rsplit(':').next().unwrap().to_owned());
+    }
+    for n in &needles {
+        assert!(!log.contains(n.as_str()), "{n:?} is in the log file");
+    }
     let _ = std::fs::remove_dir_all(state_dir(&s));
 }
 

@@ -190,6 +190,12 @@ fn assert_nothing_leaks(v: &Vault, transcript: &[String], needles: &[(&str, Stri
     // own encrypted vault.
     let files = files_under(v.home(), &[v.keyring_dir()]);
     assert!(files.iter().any(|f| f.starts_with(v.config_dir())), "the config folder was scanned: {files:?}");
+    // The CLI's log file (in XDG_STATE_HOME, the platform's log folder on Linux) is scanned
+    // too, and it does log every request.
+    let log = v.home().join("state").join("rackdesk").join("logs").join("rackdesk-cli.log");
+    assert!(files.contains(&log), "the log file was scanned: {files:?}");
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert!(text.contains("INFO rackdesk_core::client: request method=GET path=customers/123456/domains status=200"), "{text}");
     for f in &files {
         let body = std::fs::read(f).unwrap_or_else(|e| panic!("{}: {e}", f.display()));
         for (what, n) in needles {

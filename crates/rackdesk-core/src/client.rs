@@ -325,6 +325,8 @@ pub struct Client {
     cfg: ClientConfig,
     creds: Credentials,
     last_server_date: Arc<Mutex<Option<String>>>,
+    /// The proxy requests go through (decided once, as reqwest decides it: see [`crate::net`]).
+    proxy: Option<crate::net::ProxyInUse>,
 }
 
 impl fmt::Debug for Client {
@@ -352,19 +354,21 @@ impl Client {
         let mut cfg = cfg;
         cfg.api_url = url.as_str().trim_end_matches('/').to_owned();
         cfg.account = crate::names::account(&cfg.account)?;
-        let http = reqwest::Client::builder()
-            .connect_timeout(cfg.connect_timeout)
-            .timeout(cfg.timeout)
-            // Never follow redirects: the signature and body must only go where configured.
-            .redirect(reqwest::redirect::Policy::none())
-            .user_agent(cfg.user_agent.clone())
-            .build()
-            .map_err(|e| ApiError::Network { phase: SendPhase::NotSent, message: e.to_string() })?;
-        Ok(Client { http, cfg, creds, last_server_date: Arc::new(Mutex::new(None)) })
+        let (http, proxy) = http_client(&cfg, &url)?;
+        match &proxy {
+            Some(p) => tracing::info!(api = %cfg.api_url, proxy = %p, "client ready"),
+            None => tracing::info!(api = %cfg.api_url, proxy = "none", "client ready"),
+        }
+        Ok(Client { http, cfg, creds, last_server_date: Arc::new(Mutex::new(None)), proxy })
     }
 
     pub fn config(&self) -> &ClientConfig {
         &self.cfg
+    }
+
+    /// The proxy this client's requests go through, if any.
+    pub fn proxy(&self) -> Option<&crate::net::ProxyInUse> {
+        self.proxy.as_ref()
     }
 
     pub fn credentials(&self) -> &Credentials {
@@ -388,8 +392,17 @@ impl Client {
         }
     }
 
-    /// Runs a request through pacing, signing, sending, classification and retries.
+    /// Runs a request through pacing, signing, sending, classification and retries; a
+    /// failure that is final is logged (at warn: diagnostics shows the last ones).
     pub(crate) async fn execute(&self, req: &Request) -> Result<Answer> {
+        let result = self.execute_with_retries(req).await;
+        if let Err(e) = &result {
+            log_failure(req, e);
+        }
+        result
+    }
+
+    async fn execute_with_retries(&self, req: &Request) -> Result<Answer> {
         let mut throttled = 0u32;
         let mut transient = 0u32;
         loop {
@@ -477,6 +490,7 @@ impl Client {
                 }
             })
             .await;
+        let started = std::time::Instant::now();
         let result = match self.signed_request(req) {
             Ok(request) => {
                 tracing::debug!(method = %req.method, path = %req.path, "sending");
@@ -485,7 +499,16 @@ impl Client {
             Err(e) => Err(e),
         };
         permit.finish();
-        tracing::debug!(method = %req.method, path = %req.path, ok = result.is_ok(), "done");
+        // One line per request: method, path below the API root (names of domains and
+        // mailboxes, never a query, body, key or signature), status and time taken.
+        let ms = started.elapsed().as_millis() as u64;
+        match &result {
+            Ok(a) => tracing::info!(method = %req.method, path = %req.path, status = a.status.as_u16(), ms, "request"),
+            Err(e) => match e.status() {
+                Some(status) => tracing::info!(method = %req.method, path = %req.path, status, ms, kind = %e.kind(), "request"),
+                None => tracing::info!(method = %req.method, path = %req.path, ms, kind = %e.kind(), "request not answered"),
+            },
+        }
         result
     }
 
@@ -558,21 +581,7 @@ impl Client {
     }
 
     fn network_error(&self, e: &reqwest::Error) -> ApiError {
-        // A failed connect means nothing left this computer; anything later may have.
-        let phase = if e.is_connect() { SendPhase::NotSent } else { SendPhase::MaybeSent };
-        if e.is_timeout() {
-            let after = if e.is_connect() { self.cfg.connect_timeout } else { self.cfg.timeout };
-            return ApiError::Timeout { phase, after };
-        }
-        let mut message = e.to_string();
-        let mut src = std::error::Error::source(e);
-        while let Some(s) = src {
-            message.push_str(": ");
-            message.push_str(&s.to_string());
-            src = s.source();
-        }
-        // reqwest puts the URL in its messages; the URL holds no secret, but keep it short.
-        ApiError::Network { phase, message }
+        network_error(e, &self.cfg, self.proxy.as_ref())
     }
 
     /// GET and decode JSON, naming the JSON path of any mismatch.
@@ -665,6 +674,74 @@ async fn read_capped(resp: &mut reqwest::Response, limit: usize) -> std::result:
         buf.extend_from_slice(&chunk);
     }
     Ok(Some(buf.freeze()))
+}
+
+/// The HTTP client for `cfg` (whose `api_url` is `url`), and the proxy it goes through: the
+/// one construction every connection to the API uses (the signed client, and the unsigned
+/// reachability check of diagnostics).
+pub(crate) fn http_client(cfg: &ClientConfig, url: &url::Url) -> Result<(reqwest::Client, Option<crate::net::ProxyInUse>)> {
+    let mut builder = reqwest::Client::builder()
+        .connect_timeout(cfg.connect_timeout)
+        .timeout(cfg.timeout)
+        // Never follow redirects: the signature and body must only go where configured.
+        .redirect(reqwest::redirect::Policy::none())
+        .user_agent(cfg.user_agent.clone());
+    if url.scheme() == "https" {
+        // Certificates checked against this computer's trust store (crate::net). A plain
+        // http client (this computer only) never makes a TLS connection.
+        builder = builder.use_preconfigured_tls(crate::net::tls_config());
+    }
+    // Proxies come from the environment (and the system's settings on Windows and macOS);
+    // this computer is always reached directly.
+    let proxy = crate::net::proxy_for(url.as_str());
+    if is_loopback(url) {
+        builder = builder.no_proxy();
+    }
+    let http = builder.build().map_err(|e| ApiError::Network { phase: SendPhase::NotSent, message: crate::net::chain_text(&e) })?;
+    Ok((http, proxy))
+}
+
+/// A failed send as a typed error: a timeout, one of the company-network failures
+/// ([`crate::net::classify`]), or a general network failure, with the phase it failed in.
+pub(crate) fn network_error(e: &reqwest::Error, cfg: &ClientConfig, proxy: Option<&crate::net::ProxyInUse>) -> ApiError {
+    // A failed connect means nothing left this computer; anything later may have.
+    let phase = if e.is_connect() { SendPhase::NotSent } else { SendPhase::MaybeSent };
+    if e.is_timeout() {
+        let after = if e.is_connect() { cfg.connect_timeout } else { cfg.timeout };
+        return ApiError::Timeout { phase, after, via_proxy: proxy.cloned() };
+    }
+    // A refused certificate, a proxy that cannot be reached, wants a password or refuses,
+    // a name not found: all before the connection was made.
+    if e.is_connect() {
+        let host = url::Url::parse(&cfg.api_url).ok().and_then(|u| u.host_str().map(str::to_owned)).unwrap_or_default();
+        if let Some(classified) = crate::net::classify(e, &host, proxy) {
+            return classified;
+        }
+    }
+    // reqwest puts the URL in its messages; the URL holds no secret.
+    ApiError::Network { phase, message: crate::net::chain_text(e) }
+}
+
+/// The log target of failed requests: in the log file (diagnostics shows the last ones), not
+/// on the CLI's stderr, where the CLI prints the failure itself.
+pub const FAILURE_TARGET: &str = "rackdesk_core::failure";
+
+/// A request that failed for good, in the log: its kind, the plain sentence and the details
+/// (the server's words or the connection's error; never a key, signature or body).
+fn log_failure(req: &Request, err: &ApiError) {
+    // A missing object is an everyday answer (checks, read-backs), not a failure to report.
+    if err.is_not_found() {
+        return;
+    }
+    tracing::warn!(
+        target: FAILURE_TARGET,
+        method = %req.method,
+        path = %req.path,
+        kind = %err.kind(),
+        detail = err.detail().as_deref().unwrap_or(""),
+        "{}",
+        err.user_message()
+    );
 }
 
 /// Failures worth another attempt (if the request's safety allows it).

@@ -22,6 +22,24 @@ pub enum SendPhase {
     MaybeSent,
 }
 
+/// Why a server certificate was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CertReason {
+    /// Issued by a certificate authority this computer does not trust (e.g. a company's
+    /// TLS-inspecting proxy whose root is not installed).
+    Untrusted,
+    Expired,
+    NotYetValid,
+    /// Made out for another name than the server's.
+    WrongName,
+    Revoked,
+    /// This computer's trusted root certificates could not be loaded at all.
+    NoTrustedRoots,
+    /// Anything else wrong with it (damaged, wrong purpose, unsupported algorithm).
+    Invalid,
+}
+
 /// A fault body as the service sends it: `{"badRequestFault":{"message":..,"details":..,"code":400}}`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Fault {
@@ -79,6 +97,16 @@ pub enum ErrorKind {
     ServerFault,
     Network,
     Timeout,
+    /// The proxy this computer uses could not be reached.
+    ProxyUnreachable,
+    /// The proxy asks for a user name and password (HTTP 407), or refused the ones given.
+    ProxyAuth,
+    /// The proxy would not connect Rackdesk to the server.
+    ProxyRefused,
+    /// The server's certificate did not pass the check against this computer's trust store.
+    Certificate,
+    /// The server's name could not be found (DNS).
+    NameNotFound,
     Undecodable,
     Unconfirmed,
     /// A listing that did not page as the API says (looping, not advancing, past its total).
@@ -119,7 +147,7 @@ pub enum ErrorKind {
 }
 
 impl ErrorKind {
-    pub const ALL: [ErrorKind; 39] = [
+    pub const ALL: [ErrorKind; 44] = [
         ErrorKind::InvalidInput,
         ErrorKind::AuthFailed,
         ErrorKind::Forbidden,
@@ -133,6 +161,11 @@ impl ErrorKind {
         ErrorKind::ServerFault,
         ErrorKind::Network,
         ErrorKind::Timeout,
+        ErrorKind::ProxyUnreachable,
+        ErrorKind::ProxyAuth,
+        ErrorKind::ProxyRefused,
+        ErrorKind::Certificate,
+        ErrorKind::NameNotFound,
         ErrorKind::Undecodable,
         ErrorKind::Unconfirmed,
         ErrorKind::BadPaging,
@@ -176,6 +209,11 @@ impl ErrorKind {
             ErrorKind::ServerFault => "server-fault",
             ErrorKind::Network => "network",
             ErrorKind::Timeout => "timeout",
+            ErrorKind::ProxyUnreachable => "proxy-unreachable",
+            ErrorKind::ProxyAuth => "proxy-auth",
+            ErrorKind::ProxyRefused => "proxy-refused",
+            ErrorKind::Certificate => "certificate",
+            ErrorKind::NameNotFound => "name-not-found",
             ErrorKind::Undecodable => "undecodable",
             ErrorKind::Unconfirmed => "unconfirmed",
             ErrorKind::BadPaging => "bad-paging",
@@ -341,9 +379,32 @@ pub enum ApiError {
     #[error("network failure ({phase:?}): {message}")]
     Network { phase: SendPhase, message: String },
 
-    /// No answer in time.
+    /// No answer in time. `via_proxy` names the proxy the connection went through, if any.
     #[error("timed out after {after:?} ({phase:?})")]
-    Timeout { phase: SendPhase, after: Duration },
+    Timeout { phase: SendPhase, after: Duration, via_proxy: Option<crate::net::ProxyInUse> },
+
+    /// The proxy could not be reached (nothing was sent).
+    #[error("the proxy {proxy} could not be reached: {message}")]
+    ProxyUnreachable { proxy: crate::net::ProxyInUse, message: String },
+
+    /// The proxy answered the connection request with 407: it wants a user name and password,
+    /// or did not accept the ones in its address (nothing was sent to the server).
+    #[error("the proxy {proxy} requires authentication (HTTP 407)")]
+    ProxyAuth { proxy: crate::net::ProxyInUse },
+
+    /// The proxy answered the connection request with another refusal, or closed it: it
+    /// blocks the server, or could not reach it (nothing was sent to the server).
+    #[error("the proxy {proxy} refused to connect to {host}: {message}")]
+    ProxyRefused { proxy: crate::net::ProxyInUse, host: String, message: String },
+
+    /// The server's certificate was refused by the check against this computer's trust store
+    /// (nothing was sent). `issuer` and `subject` are read from the certificate it presented.
+    #[error("the certificate of {host} was refused ({reason:?}): {cause}")]
+    Certificate { host: String, reason: CertReason, issuer: Option<String>, subject: Option<String>, cause: String },
+
+    /// The server's name could not be resolved (nothing was sent).
+    #[error("the name {host} could not be found: {message}")]
+    NameNotFound { host: String, message: String },
 
     /// The server answered 2xx but the body is not what the API documents.
     #[error("could not read the server's answer at `{path}`: {message}")]
@@ -396,6 +457,11 @@ impl ApiError {
             ApiError::ServerFault(_) => ErrorKind::ServerFault,
             ApiError::Network { .. } => ErrorKind::Network,
             ApiError::Timeout { .. } => ErrorKind::Timeout,
+            ApiError::ProxyUnreachable { .. } => ErrorKind::ProxyUnreachable,
+            ApiError::ProxyAuth { .. } => ErrorKind::ProxyAuth,
+            ApiError::ProxyRefused { .. } => ErrorKind::ProxyRefused,
+            ApiError::Certificate { .. } => ErrorKind::Certificate,
+            ApiError::NameNotFound { .. } => ErrorKind::NameNotFound,
             ApiError::Undecodable { .. } => ErrorKind::Undecodable,
             ApiError::Unconfirmed { .. } => ErrorKind::Unconfirmed,
             ApiError::BadPaging { .. } => ErrorKind::BadPaging,
@@ -465,9 +531,80 @@ impl ApiError {
             ),
             ApiError::Network { phase: SendPhase::NotSent, .. } => "Rackdesk could not reach Rackspace. Check the internet connection; nothing was sent.".into(),
             ApiError::Network { phase: SendPhase::MaybeSent, .. } => "The connection to Rackspace broke before the answer arrived. Check the internet connection and try again.".into(),
-            ApiError::Timeout { after, .. } => format!(
+            ApiError::Timeout { after, via_proxy: None, .. } => format!(
                 "Rackspace did not answer within {} seconds. Try again in a moment.",
                 after.as_secs().max(1)
+            ),
+            ApiError::Timeout { after, via_proxy: Some(p), .. } => format!(
+                "Rackspace did not answer within {} seconds through the proxy {}. Try again in a moment; if it keeps \
+                 happening, the proxy may be slow or blocking the connection (ask IT).",
+                after.as_secs().max(1),
+                p.address
+            ),
+            ApiError::ProxyUnreachable { proxy, .. } => format!(
+                "Rackdesk could not reach the proxy server {}, which this computer is set to use for the internet \
+                 (set in {}). Check that the proxy address is right and the proxy is running, or ask IT. Nothing was sent.",
+                proxy.address, proxy.from
+            ),
+            ApiError::ProxyAuth { proxy } if proxy.has_credentials => format!(
+                "The proxy server {} did not accept the user name and password in its address (set in {}). Check them, \
+                 or ask IT to let Rackdesk reach Rackspace without signing in. Nothing was sent.",
+                proxy.address, proxy.from
+            ),
+            ApiError::ProxyAuth { proxy } => format!(
+                "The proxy server {} asks for a user name and password. Put them in the proxy address \
+                 (http://USER:PASSWORD@{} in {}), or ask IT to let Rackdesk reach Rackspace without signing in; \
+                 proxies that need a Windows sign-in (NTLM or Kerberos) are not supported. Nothing was sent.",
+                proxy.address, proxy.address, proxy.from
+            ),
+            ApiError::ProxyRefused { proxy, host, .. } => format!(
+                "The proxy server {} refused to connect Rackdesk to {host}: it blocks that address, or could not reach \
+                 it{}. Ask IT to allow https://{host}. Nothing was sent.",
+                proxy.address,
+                // Some proxies (tinyproxy, for one) answer wrong credentials with a refusal, not 407.
+                if proxy.has_credentials { ", or did not accept the user name and password in its address" } else { "" }
+            ),
+            ApiError::Certificate { host, reason, issuer, .. } => {
+                let by = match issuer {
+                    Some(i) => format!("\"{}\"", crate::x509::short(i)),
+                    None => "a certificate authority it could not name".to_owned(),
+                };
+                match reason {
+                    CertReason::Untrusted => format!(
+                        "The server {host} presented a certificate issued by {by}, which this computer does not trust, so \
+                         Rackdesk did not connect. If your company inspects secure traffic, IT must install that \
+                         certificate authority in this computer's trusted root certificates; if not, the connection \
+                         may be intercepted. Rackdesk never skips this check."
+                    ),
+                    CertReason::Expired => format!(
+                        "The certificate of {host} (issued by {by}) has expired, or this computer's date is wrong, so \
+                         Rackdesk did not connect. Check the date and time; if they are right, tell IT."
+                    ),
+                    CertReason::NotYetValid => format!(
+                        "The certificate of {host} (issued by {by}) is not valid yet, or this computer's date is wrong, \
+                         so Rackdesk did not connect. Check the date and time; if they are right, tell IT."
+                    ),
+                    CertReason::WrongName => format!(
+                        "The certificate presented for {host} (issued by {by}) is made out for another name, so Rackdesk \
+                         did not connect. Something between this computer and Rackspace may be answering in its place; \
+                         tell IT."
+                    ),
+                    CertReason::Revoked => format!(
+                        "The certificate of {host} (issued by {by}) has been revoked, so Rackdesk did not connect. Tell IT."
+                    ),
+                    CertReason::NoTrustedRoots => "This computer's trusted root certificates could not be loaded, so no \
+                         secure connection can be checked and Rackdesk did not connect. On Linux, install the \
+                         ca-certificates package; otherwise tell IT."
+                        .to_owned(),
+                    CertReason::Invalid => format!(
+                        "The certificate of {host} (issued by {by}) could not be verified, so Rackdesk did not connect. \
+                         Tell IT, with the details."
+                    ),
+                }
+            }
+            ApiError::NameNotFound { host, .. } => format!(
+                "Rackdesk could not find the server {host}: the name does not exist, or this computer cannot reach \
+                 its name servers (DNS). Check the internet connection and the API address. Nothing was sent."
             ),
             ApiError::Undecodable { .. } => "Rackspace sent an answer Rackdesk could not read. Try again; if it keeps happening, report it with the details.".into(),
             ApiError::Unconfirmed { .. } => "The connection broke while the change was being sent, and Rackdesk could not confirm whether Rackspace made it. Check the object before trying again.".into(),
@@ -502,6 +639,16 @@ impl ApiError {
     pub fn detail(&self) -> Option<String> {
         match self {
             ApiError::Network { message, .. } => Some(message.clone()),
+            ApiError::ProxyUnreachable { message, .. } | ApiError::ProxyRefused { message, .. } | ApiError::NameNotFound { message, .. } => {
+                Some(message.clone())
+            }
+            ApiError::ProxyAuth { proxy } => Some(format!("HTTP 407 Proxy Authentication Required from {proxy}")),
+            ApiError::Certificate { issuer, subject, cause, .. } => Some(format!(
+                "certificate: {}; issued by: {}; {cause}",
+                subject.as_deref().unwrap_or("(no name)"),
+                issuer.as_deref().unwrap_or("(no name)")
+            )),
+            ApiError::Timeout { via_proxy: Some(p), .. } => Some(format!("through the proxy {p}")),
             ApiError::Undecodable { path, message, status } => {
                 Some(format!("HTTP {status}, at `{path}`: {message}"))
             }

@@ -11,6 +11,8 @@
 //! * [`exchange`]: Hosted Exchange mailboxes, permissions, contacts and distribution lists.
 //! * [`spam`]: spam settings and safe/blocked lists of domains and mailboxes, and "why did this land in spam?".
 //! * [`bulk`]: CSV bulk jobs: read, validate, plan, apply under the rate limits, resume after a crash.
+//! * [`net`]: company networks: proxies, certificates against the OS trust store, their errors.
+//! * [`logging`]: the rotating log file of the app and the CLI; [`diagnostics`] for support.
 //!
 //! The desktop app, the `rackdesk` CLI, the simulator and the tests all use this crate.
 
@@ -20,6 +22,7 @@ pub mod api;
 pub mod bulk;
 pub mod client;
 pub mod csv_safe;
+pub mod diagnostics;
 pub mod identity;
 pub mod journal;
 pub mod error;
@@ -30,9 +33,11 @@ pub mod index;
 #[doc(hidden)]
 pub mod fuzz_hooks;
 pub mod limits;
+pub mod logging;
 pub mod manage;
 pub mod models;
 pub mod names;
+pub mod net;
 pub mod ops;
 pub mod password;
 pub mod policy;
@@ -41,6 +46,7 @@ pub mod sign;
 pub mod spam;
 pub mod vault;
 pub mod verify;
+pub mod x509;
 
 pub use client::{Client, ClientConfig, ClientEvent, Credentials, RetryPolicy};
 pub use error::{ApiError, ErrorKind, Explain, Failure, Result};

@@ -18,6 +18,7 @@ pub mod faults;
 pub mod seed;
 pub mod spam;
 pub mod store;
+pub mod tls;
 pub mod xml;
 
 use axum::body::{Body, Bytes};
@@ -963,6 +964,26 @@ impl Simulator {
                 .await;
         });
         Ok(Simulator { sim, addr, api_url: format!("http://{addr}/v1"), shutdown: Some(tx) })
+    }
+
+    /// Binds `listen` and serves over HTTPS with `acceptor`'s certificate. `host` is the name
+    /// the API root is given (the name the certificate is made out for).
+    pub async fn start_tls(cfg: SimConfig, listen: SocketAddr, acceptor: tokio_rustls::TlsAcceptor, host: &str) -> std::io::Result<Simulator> {
+        let sim = Sim::new(cfg);
+        let tcp = tokio::net::TcpListener::bind(listen).await?;
+        let addr = tcp.local_addr()?;
+        let listener = tls::TlsListener::new(tcp, acceptor)?;
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let app = router(sim.clone());
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, app)
+                .with_graceful_shutdown(async {
+                    let _ = rx.await;
+                })
+                .await;
+        });
+        let host = if host.contains(':') && !host.starts_with('[') { format!("[{host}]") } else { host.to_owned() };
+        Ok(Simulator { sim, addr, api_url: format!("https://{host}:{}/v1", addr.port()), shutdown: Some(tx) })
     }
 
     /// Starts on a free loopback port.

@@ -61,6 +61,15 @@ struct Args {
     /// (an accepted distribution-list change settles with an Error). Repeatable.
     #[arg(long = "fault", value_parser = |s: &str| s.parse::<FaultRule>())]
     faults: Vec<FaultRule>,
+    /// Serve over HTTPS with this certificate chain (PEM, server certificate first); needs --tls-key.
+    #[arg(long, requires = "tls_key")]
+    tls_cert: Option<std::path::PathBuf>,
+    /// The private key of --tls-cert (PEM).
+    #[arg(long, requires = "tls_cert")]
+    tls_key: Option<std::path::PathBuf>,
+    /// The host name printed in the API root with --tls-cert: a name the certificate is made out for.
+    #[arg(long, default_value = "localhost")]
+    tls_name: String,
 }
 
 #[tokio::main]
@@ -97,7 +106,17 @@ async fn main() {
     cfg.clock_offset_secs = a.clock_offset_secs;
     cfg.faults = a.faults;
     cfg.async_delay = Duration::from_millis(a.async_delay_ms);
-    let sim = match Simulator::start(cfg, a.listen).await {
+    let started = match (&a.tls_cert, &a.tls_key) {
+        (Some(cert), Some(key)) => match rackdesk_sim::tls::acceptor_from_pem_files(cert, key) {
+            Ok(acceptor) => Simulator::start_tls(cfg, a.listen, acceptor, &a.tls_name).await,
+            Err(e) => {
+                eprintln!("rackdesk-sim: the certificate or key cannot be used: {e}");
+                std::process::exit(2);
+            }
+        },
+        _ => Simulator::start(cfg, a.listen).await,
+    };
+    let sim = match started {
         Ok(s) => s,
         Err(e) => {
             eprintln!("rackdesk-sim: could not listen on {}: {e}", a.listen);

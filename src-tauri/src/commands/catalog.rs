@@ -12,6 +12,7 @@ use super::spam::*;
 use super::identity::*;
 use super::journal::*;
 use super::mailboxes::*;
+use super::support::*;
 use super::*;
 
 macro_rules! commands {
@@ -149,4 +150,6 @@ commands! {
     spam::spam_set(target: String, filter_level: String, handling: Option<String>, forward_to: Option<String>) -> SpamSettingsChanged;
     spam::spam_why(target: String, sender: String) -> SpamVerdictView;
     spam::export_spam(domain: String) -> Option<ExportResult>;
+    support::diagnostics() -> DiagnosticsReport;
+    support::open_log_folder() -> LogFolder;
 }

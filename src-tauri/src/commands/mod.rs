@@ -11,6 +11,7 @@ pub mod spam;
 pub mod identity;
 pub mod journal;
 pub mod mailboxes;
+pub mod support;
 pub mod window;
 
 use crate::state::AppState;
@@ -284,6 +285,8 @@ pub fn typescript_bindings() -> String {
         spam::SpamSettingsChanged::decl(),
         spam::SpamEntryCheck::decl(),
         spam::SpamVerdictView::decl(),
+        support::DiagnosticsReport::decl(),
+        support::LogFolder::decl(),
     ];
     let mut out = String::from(
         "// Generated from the Rust command types by `UPDATE_BINDINGS=1 cargo test --test bindings`.\n// Do not edit by hand.\n\n",

@@ -155,7 +155,17 @@ fn addr(s: &str) -> Result<EmailAddress, ApiError> {
 }
 
 fn transient(e: &ApiError) -> bool {
-    matches!(e.kind(), ErrorKind::Network | ErrorKind::Timeout | ErrorKind::ServerFault | ErrorKind::Undecodable)
+    matches!(e.kind(), ErrorKind::Network | ErrorKind::Timeout | ErrorKind::ServerFault | ErrorKind::Undecodable) || unreachable(e)
+}
+
+/// The way to Rackspace is blocked on this computer's network (a proxy that is down, wants a
+/// password or refuses; a certificate that is not trusted; a name not found): every row
+/// would fail the same way, and nothing was sent.
+fn unreachable(e: &ApiError) -> bool {
+    matches!(
+        e.kind(),
+        ErrorKind::ProxyUnreachable | ErrorKind::ProxyAuth | ErrorKind::ProxyRefused | ErrorKind::Certificate | ErrorKind::NameNotFound
+    )
 }
 
 impl Runner {
@@ -409,6 +419,9 @@ impl Runner {
                     }
                     Err(OpsError::Api(e @ (ApiError::AuthFailed(_) | ApiError::Forbidden(_)))) if step == 0 => {
                         return Err(RowError::Stop { message: format!("{} The job was paused; nothing more was sent.", e.user_message()) });
+                    }
+                    Err(OpsError::Api(e)) if step == 0 && unreachable(&e) => {
+                        return Err(RowError::Stop { message: format!("{} The job was paused; resume it once the connection works.", e.user_message()) });
                     }
                     Err(OpsError::Api(e)) => return Err(RowError::from_api(&e, None)),
                     Err(e @ (OpsError::AlreadyExists { .. } | OpsError::AliasesDeliverHere { .. } | OpsError::DomainTypo { .. })) => {
