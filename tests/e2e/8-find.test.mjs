@@ -5,7 +5,7 @@ import { test, after, afterEach, before } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { openApp, waitForText, screenshot, skipWelcome, actInSandbox, quitQuietly, By, Key } from "./driver.mjs";
-import { sandboxGet } from "./sandbox-api.mjs";
+import { sandboxGet, SANDBOX } from "./sandbox-api.mjs";
 
 let driver;
 before(async () => {
@@ -125,4 +125,15 @@ test("the results are readable in a small window", async () => {
     return [...document.querySelectorAll('#find-results [role=option] .dn, #find-results [role=option] .addr')]
       .filter((e) => { const r = e.getBoundingClientRect(); return e.scrollWidth > e.clientWidth + 1 || r.right > window.innerWidth || r.left < 0; }).map((e) => e.textContent);`);
   assert.deepEqual(clipped, []);
+});
+
+test("Help → Copy diagnostics puts a redacted report on the clipboard, ready for a support ticket", async () => {
+  await driver.manage().window().setRect({ width: 1100, height: 720 });
+  await driver.findElement(By.css("#help-button")).click();
+  await driver.findElement(By.xpath("//*[@id='help-items']//button[normalize-space(.)='Copy diagnostics']")).click();
+  const said = await waitForText(driver, ".statusbar", (t) => t.includes("diagnostics"), 60000);
+  const text = said.startsWith("Copied") ? clipboard() : await driver.findElement(By.css("#diagnostics-text")).getAttribute("textContent");
+  assert.match(text, /Rackdesk/);
+  assert.ok(!text.includes(SANDBOX.secretKey), "no secret key in the diagnostics");
+  await screenshot(driver, "83-help-diagnostics");
 });

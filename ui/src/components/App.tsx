@@ -5,6 +5,7 @@ import { Aliases } from "./Aliases";
 import { Bulk } from "./Bulk";
 import { Dialog, ErrorNote } from "./common";
 import { FindBox } from "./FindBox";
+import { HelpMenu } from "./Help";
 import { ConnectWizard } from "./Connect";
 import { Allowed, Refusal } from "./can";
 import { Identities } from "./Identities";
@@ -179,6 +180,7 @@ export function App() {
           {status ? status.acting.sentence : "Starting…"}
         </span>
         {status && <FindBox key={status.acting.sentence} onOpen={openFound} />}
+        <HelpMenu onDone={setToast} />
         {status && (
           <label className="switcher">
             Acting through
