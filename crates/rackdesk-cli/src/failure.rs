@@ -41,13 +41,23 @@ pub(crate) fn exit_code(kind: ErrorKind) -> u8 {
         | K::JobBusy
         | K::JobUnfinished
         | K::File
-        | K::Clipboard => exit::USER_ERROR,
-        K::AuthFailed | K::Forbidden | K::WrongKeys | K::ClockSkew | K::VaultEntryMissing | K::NoIdentity => exit::AUTH,
+        | K::Clipboard
+        | K::TeamNotReady => exit::USER_ERROR,
+        K::AuthFailed | K::Forbidden | K::WrongKeys | K::ClockSkew | K::VaultEntryMissing | K::NoIdentity | K::TeamAuth => exit::AUTH,
         K::Throttled => exit::THROTTLED,
-        K::ServerFault | K::Network | K::Timeout | K::Undecodable | K::Unconfirmed | K::Offline | K::BadPaging | K::TooLarge => exit::SERVER,
+        K::ServerFault
+        | K::Network
+        | K::Timeout
+        | K::Undecodable
+        | K::Unconfirmed
+        | K::Offline
+        | K::BadPaging
+        | K::TooLarge
+        | K::TeamUnreachable
+        | K::TeamTls => exit::SERVER,
         K::VaultUnavailable | K::VaultLocked => exit::VAULT,
         K::NotAllowed | K::Passphrase => exit::NOT_ALLOWED,
-        K::VaultFailure | K::Config | K::Journal | K::JobStore | K::Internal => exit::FAILURE,
+        K::VaultFailure | K::Config | K::Journal | K::JobStore | K::TeamDatabase | K::Internal => exit::FAILURE,
     }
 }
 

@@ -10,6 +10,7 @@
 //! * [`journal`]: the local, append-only, tamper-evident record of every change (SQLite).
 //! * [`exchange`]: Hosted Exchange mailboxes, permissions, contacts and distribution lists.
 //! * [`bulk`]: CSV bulk jobs: read, validate, plan, apply under the rate limits, resume after a crash.
+//! * [`team`]: the team journal: every computer's journal shipped to one PostgreSQL database.
 //!
 //! The desktop app, the `rackdesk` CLI, the simulator and the tests all use this crate.
 
@@ -36,6 +37,7 @@ pub mod password;
 pub mod policy;
 pub mod rules;
 pub mod sign;
+pub mod team;
 pub mod vault;
 pub mod verify;
 

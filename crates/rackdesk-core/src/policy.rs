@@ -42,10 +42,16 @@ pub enum Action {
     ExEditList,
     ExListMembers,
     ExDeleteList,
+    /// Connect this computer to the team journal, set a team database up, leave team mode,
+    /// decide what the help desk sees of the team journal.
+    ManageTeamJournal,
+    /// See and export the team journal (every computer's entries). Help desk only when a
+    /// super admin allows it ([`team_view_allowed`]).
+    ViewTeamJournal,
 }
 
 impl Action {
-    pub const ALL: [Action; 31] = [
+    pub const ALL: [Action; 33] = [
         Action::View,
         Action::CreateMailbox,
         Action::EditDisplayName,
@@ -77,6 +83,8 @@ impl Action {
         Action::ExEditList,
         Action::ExListMembers,
         Action::ExDeleteList,
+        Action::ManageTeamJournal,
+        Action::ViewTeamJournal,
     ];
 
     /// The name recorded in the journal.
@@ -113,6 +121,8 @@ impl Action {
             Action::ExEditList => "exchange.list.change",
             Action::ExListMembers => "exchange.list.members",
             Action::ExDeleteList => "exchange.list.delete",
+            Action::ManageTeamJournal => "team.manage",
+            Action::ViewTeamJournal => "team.view",
         }
     }
 
@@ -150,6 +160,8 @@ impl Action {
             Action::ExEditList => "Change distribution lists' names, descriptions and visibility",
             Action::ExListMembers => "Add and remove distribution list members and allowed senders",
             Action::ExDeleteList => "Delete distribution lists",
+            Action::ManageTeamJournal => "Connect this computer to the team journal, set up its database, leave it",
+            Action::ViewTeamJournal => "See and export the team journal (help desk: only if a super admin allows it)",
         }
     }
 }
@@ -174,6 +186,55 @@ pub const HELP_DESK: &[Action] = &[
     Action::ExEditContacts,
     Action::ExListMembers,
 ];
+
+/// What the help desk sees of the team journal: a super admin decides, per computer
+/// (`rackdesk team help-desk-view`, the app's *Settings → Team journal*).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum HelpDeskView {
+    /// Not at all (the default).
+    #[default]
+    Hidden,
+    /// Every computer's entries, to read, filter and export; nothing to change.
+    ReadOnly,
+}
+
+impl HelpDeskView {
+    pub fn parse(s: &str) -> Option<HelpDeskView> {
+        match s.trim().to_ascii_lowercase().replace(['_', ' '], "-").as_str() {
+            "hidden" | "none" | "no" | "off" => Some(HelpDeskView::Hidden),
+            "read-only" | "readonly" | "yes" | "on" => Some(HelpDeskView::ReadOnly),
+            _ => None,
+        }
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HelpDeskView::Hidden => "hidden",
+            HelpDeskView::ReadOnly => "read-only",
+        }
+    }
+    /// In words: "the help desk does not see the team journal" / "... sees it, read only".
+    pub fn words(self) -> &'static str {
+        match self {
+            HelpDeskView::Hidden => "the help desk does not see the team journal",
+            HelpDeskView::ReadOnly => "the help desk sees the team journal, read only",
+        }
+    }
+}
+
+/// Whether `role` may see the team journal, given what the super admin chose for the help desk.
+pub fn team_view_allowed(role: Role, help_desk: HelpDeskView) -> bool {
+    allowed(role, Action::ViewTeamJournal) || (role == Role::HelpDesk && help_desk == HelpDeskView::ReadOnly)
+}
+
+/// [`team_view_allowed`], as a refusal that says why.
+pub fn check_team_view(role: Role, help_desk: HelpDeskView) -> Result<(), Refusal> {
+    if team_view_allowed(role, help_desk) {
+        Ok(())
+    } else {
+        Err(Refusal { action: Action::ViewTeamJournal, role })
+    }
+}
 
 pub fn allowed(role: Role, action: Action) -> bool {
     match role {
@@ -277,6 +338,19 @@ mod tests {
         assert!(r.message().contains("create Exchange mailboxes"), "{}", r.message());
         let names: std::collections::BTreeSet<&str> = Action::ALL.iter().map(|a| a.name()).collect();
         assert_eq!(names.len(), Action::ALL.len(), "every action has its own journal name");
+    }
+
+    #[test]
+    fn the_team_journal_is_managed_by_super_admins_and_seen_by_the_help_desk_only_when_allowed() {
+        assert!(!allowed(Role::HelpDesk, Action::ManageTeamJournal));
+        assert!(!team_view_allowed(Role::HelpDesk, HelpDeskView::Hidden));
+        assert!(team_view_allowed(Role::HelpDesk, HelpDeskView::ReadOnly));
+        assert!(team_view_allowed(Role::SuperAdmin, HelpDeskView::Hidden));
+        let r = check_team_view(Role::HelpDesk, HelpDeskView::Hidden).unwrap_err();
+        assert!(r.message().contains("see and export the team journal"), "{}", r.message());
+        assert_eq!(HelpDeskView::parse("Read only"), Some(HelpDeskView::ReadOnly));
+        assert_eq!(HelpDeskView::parse("hidden"), Some(HelpDeskView::Hidden));
+        assert_eq!(HelpDeskView::default(), HelpDeskView::Hidden);
     }
 
     #[test]
