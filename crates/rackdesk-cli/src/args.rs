@@ -1,6 +1,6 @@
 //! The command line's arguments and subcommands (clap definitions only).
 
-use crate::{bulk, exchange, identity, journal, Format};
+use crate::{bulk, exchange, identity, journal, team, Format};
 use clap::{Args, Parser, Subcommand};
 
 const AFTER_HELP: &str = "\
@@ -81,6 +81,9 @@ pub(crate) enum Command {
     /// The audit journal: who changed what, through which API admin.
     #[command(subcommand)]
     Journal(journal::JournalCmd),
+    /// The team journal: every computer's journal in one shared PostgreSQL database.
+    #[command(subcommand)]
+    Team(team::TeamCmd),
     /// Bulk jobs from CSV: create, update, reset passwords, aliases, delete, offboard.
     #[command(subcommand)]
     Bulk(bulk::BulkCmd),

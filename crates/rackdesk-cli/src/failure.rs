@@ -95,6 +95,7 @@ from_core_errors!(
     rackdesk_core::journal::JournalError,
     rackdesk_core::policy::Refusal,
     rackdesk_core::bulk::file::FileReadError,
+    rackdesk_core::team::TeamError,
 );
 
 /// A bulk error, with the command that resumes an unfinished job (the core's sentence names

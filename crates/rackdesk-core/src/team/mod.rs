@@ -618,8 +618,8 @@ impl<'a> Team<'a> {
     }
 
     /// Checks every computer's chain on the team side (and this computer's rows against its
-    /// own journal). `quiet`: how long a computer with unshipped entries may be out of touch
-    /// before it counts as having stopped shipping.
+    /// own journal). `quiet`: how long a computer may be out of touch before it counts as
+    /// having stopped shipping.
     pub async fn verify(&self, quiet: Duration) -> Result<TeamVerifyReport, TeamError> {
         let (s, db) = self.viewer().await?;
         verify::verify(&db, &s.database_label(), quiet, Some(self.journal)).await

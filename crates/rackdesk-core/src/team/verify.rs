@@ -25,7 +25,7 @@ pub enum TeamProblemKind {
     Deleted,
     /// A row is not where it was written.
     Reordered,
-    /// The computer has written entries it has not shipped, and has not been in touch for a while.
+    /// The computer has not been in touch for a while (and may have entries it has not shipped).
     StoppedShipping,
     /// The team database's copy of a row differs from this computer's own journal.
     DiffersFromThisComputer,
@@ -100,8 +100,8 @@ fn short(id: &str) -> &str {
     &id[..id.len().min(8)]
 }
 
-/// Checks every machine's chain. `quiet`: how long a computer with unshipped entries may be
-/// out of touch before it counts as having stopped shipping. `local`: this computer's journal,
+/// Checks every machine's chain. `quiet`: how long a computer may be out of touch before it
+/// counts as having stopped shipping. `local`: this computer's journal,
 /// to compare its rows with.
 pub(crate) async fn verify(db: &Db, database: &str, quiet: Duration, local: Option<&Journal>) -> Result<TeamVerifyReport, TeamError> {
     let now = Utc::now();
@@ -138,7 +138,8 @@ pub(crate) async fn verify(db: &Db, database: &str, quiet: Duration, local: Opti
     let name_at = 3 + crate::journal::CONTENT_COLUMNS.len() + 1;
     for id in ids.iter().chain(reported.keys().filter(|k| !ids.contains(k))) {
         let mut links = Vec::new();
-        let mut hashes: Vec<(i64, String)> = Vec::new();
+        // This computer's rows: number, stored hash, hash recomputed from the content here.
+        let mut hashes: Vec<(i64, String, String)> = Vec::new();
         let mut name: Option<String> = None;
         let mut last_at: Option<DateTime<Utc>> = None;
         let rows = db.client.query_raw(&stmt, [id]).await.map_err(classify)?;
@@ -160,7 +161,7 @@ pub(crate) async fn verify(db: &Db, database: &str, quiet: Duration, local: Opti
             };
             links.push(Link::new(r.seq, &r.prev_hash, &r.hash, r.intact(), about));
             if local_id.as_deref() == Some(id.as_str()) {
-                hashes.push((r.seq, r.hash.clone()));
+                hashes.push((r.seq, r.hash.clone(), crate::journal::chain_hash_of(&r.prev_hash, &r.values)));
             }
         }
         let rep = reported.get(id);
@@ -189,17 +190,22 @@ pub(crate) async fn verify(db: &Db, database: &str, quiet: Duration, local: Opti
                     }
                 }
             }
-            let quiet_for = now.signed_duration_since(r.last_seen);
-            if r.head_seq > last_seq && quiet_for.to_std().unwrap_or_default() >= quiet {
+            let quiet_for = now.signed_duration_since(r.last_seen).to_std().unwrap_or_default();
+            if quiet_for >= quiet {
+                let waiting = r.head_seq - last_seq;
                 problems.push(TeamProblem {
                     machine_id: id.clone(),
                     machine: name.clone(),
                     row: 0,
                     kind: TeamProblemKind::StoppedShipping,
                     message: format!(
-                        "{who} has stopped shipping: when it was last in touch ({}), it had written {} entries that are not here.",
+                        "{who} has stopped shipping: it was last in touch {}{}.",
                         r.last_seen.format("%Y-%m-%d %H:%M UTC"),
-                        r.head_seq - last_seq
+                        if waiting > 0 {
+                            format!(", with {waiting} entries written that are not here")
+                        } else {
+                            format!(" (its last entry here is {last_seq}); it may have left team mode, be switched off, or be unable to reach the database")
+                        }
                     ),
                 });
             }
@@ -213,9 +219,9 @@ pub(crate) async fn verify(db: &Db, database: &str, quiet: Duration, local: Opti
                 mine.extend(chunk.into_iter().map(|r| (r.seq, r.hash)));
                 after = last;
             }
-            for (seq, hash) in &hashes {
+            for (seq, stored, recomputed) in &hashes {
                 match mine.get(seq) {
-                    Some(h) if h == hash => {}
+                    Some(h) if h == stored && h == recomputed => {}
                     other => problems.push(TeamProblem {
                         machine_id: id.clone(),
                         machine: name.clone(),
