@@ -9,7 +9,8 @@ BUILD_PKGS=(libwebkit2gtk-4.1-dev libgtk-3-dev libsoup-3.0-dev libjavascriptcore
   librsvg2-dev libayatana-appindicator3-dev libssl-dev libxdo-dev libdbus-1-dev
   pkg-config build-essential file)
 TEST_PKGS=(xvfb xauth imagemagick xdotool webkit2gtk-driver dbus-x11 gnome-keyring
-  libsecret-tools keyutils fonts-dejavu-core at-spi2-core sqlite3 xclip)
+  libsecret-tools keyutils fonts-dejavu-core at-spi2-core sqlite3 xclip
+  postgresql)
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 

@@ -255,6 +255,11 @@ impl Pg {
         client
     }
 
+    /// The folder of the server's Unix socket.
+    pub fn socket_dir(&self) -> PathBuf {
+        self.socket_dir.clone()
+    }
+
     pub async fn admin(&self) -> tokio_postgres::Client {
         self.connect_as(ADMIN).await
     }
