@@ -294,8 +294,7 @@ export function TeamJournal({ onDone }: { onDone: (m: string) => void }) {
           <thead>
             <tr>
               <th scope="col">When</th>
-              <th scope="col">Computer</th>
-              <th scope="col">Who</th>
+              <th scope="col">Who, on which computer</th>
               <th scope="col">Through</th>
               <th scope="col">What</th>
               <th scope="col">Result</th>
@@ -305,9 +304,8 @@ export function TeamJournal({ onDone }: { onDone: (m: string) => void }) {
             {rows.map((e) => (
               <tr key={e.key} className={`result-${e.result}${fresh.has(e.key) ? " fresh" : ""}`} data-action={e.action} data-machine={e.machineId}>
                 <td data-label="When">{when(e.at)}</td>
-                <td data-label="Computer">{e.machine}</td>
                 <td data-label="Who">
-                  {e.operator} <span className="muted">({e.role})</span>
+                  {e.operator} <span className="muted">({e.role})</span> <span className="muted machine">on {e.machine}</span>
                 </td>
                 <td data-label="Through">
                   {e.through}
