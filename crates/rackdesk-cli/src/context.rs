@@ -92,6 +92,9 @@ pub(crate) fn journal() -> Result<Arc<rackdesk_core::journal::Journal>, Failure>
 /// while the command runs. Problems are the shipper's to report (`team status`); a command
 /// never fails or waits because of the team database.
 pub(crate) fn start_shipper() -> Option<rackdesk_core::team::Shipper> {
+    // Team mode off (the common case): touch nothing, not even the journal.
+    let dir = rackdesk_core::identity::config_dir().ok()?;
+    rackdesk_core::team::settings::load(&dir).ok().flatten()?;
     let ids = identities().ok()?;
     let journal = journal().ok()?;
     let team = rackdesk_core::team::Team::new(&ids, &journal);

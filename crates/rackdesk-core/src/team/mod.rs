@@ -435,7 +435,7 @@ impl<'a> Team<'a> {
     /// admins only; journaled.
     pub async fn connect(&self, req: ConnectRequest) -> Result<Connected, TeamError> {
         let address = Address::parse(&req.url);
-        let target = address.as_ref().map(|a| a.label()).unwrap_or_else(|_| req.url.trim().to_owned());
+        let target = address.as_ref().map(|a| a.label()).unwrap_or_else(|_| settings::redacted(&req.url));
         let login = address.as_ref().map(|a| a.login.clone()).unwrap_or_default();
         let trust_words = match &req.trust {
             TrustChoice::System => Trust::System.words(),
@@ -498,7 +498,7 @@ impl<'a> Team<'a> {
     /// here; its password is used for this once and never stored. Super admins only; journaled.
     pub async fn init(&self, req: InitRequest) -> Result<InitReport, TeamError> {
         let address = Address::parse(&req.url);
-        let target = address.as_ref().map(|a| a.label()).unwrap_or_else(|_| req.url.trim().to_owned());
+        let target = address.as_ref().map(|a| a.label()).unwrap_or_else(|_| settings::redacted(&req.url));
         let changes = json!({
             "owner": {"new": address.as_ref().map(|a| a.login.clone()).unwrap_or_default()},
             "pcLogin": {"new": req.pc_login.trim()},

@@ -65,6 +65,38 @@ impl std::fmt::Debug for Address {
     }
 }
 
+/// An address as it may be shown or journaled: any password in it replaced by `***`.
+pub fn redacted(url: &str) -> String {
+    let url = url.trim();
+    if let Ok(mut u) = url::Url::parse(url) {
+        if u.password().is_some() {
+            let _ = u.set_password(Some("***"));
+        }
+        return u.to_string();
+    }
+    // The key=value form, or something unreadable: hide a password=… value, and anything
+    // between "://" and "@" after a colon.
+    let mut out: Vec<String> = Vec::new();
+    for part in url.split_whitespace() {
+        if part.to_ascii_lowercase().starts_with("password=") {
+            out.push("password=***".into());
+        } else {
+            out.push(part.to_owned());
+        }
+    }
+    let joined = out.join(" ");
+    match (joined.find("://"), joined.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let user = &joined[s + 3..at];
+            match user.split_once(':') {
+                Some((u, _)) => format!("{}{u}:***{}", &joined[..s + 3], &joined[at..]),
+                None => joined,
+            }
+        }
+        _ => joined,
+    }
+}
+
 impl Address {
     /// Parses `postgres://login@host:port/database` (or the `key=value` form). Refuses a
     /// password in the address (it would end up in the settings file and the shell's
@@ -76,7 +108,9 @@ impl Address {
             return Err(bad("no address was given; write it as postgres://LOGIN@HOST:PORT/DATABASE"));
         }
         let config = tokio_postgres::Config::from_str(url)
-            .map_err(|e| TeamError::InvalidAddress { reason: format!("\"{url}\" is not a PostgreSQL address ({e}); write it as postgres://LOGIN@HOST:PORT/DATABASE") })?;
+            .map_err(|e| TeamError::InvalidAddress {
+                reason: format!("\"{}\" is not a PostgreSQL address ({e}); write it as postgres://LOGIN@HOST:PORT/DATABASE", redacted(url)),
+            })?;
         if config.get_password().is_some() {
             return Err(bad(
                 "the address holds a password; leave it out (it would be kept in a settings file and your shell's history) and \
@@ -256,11 +290,20 @@ mod tests {
             ("postgres://db/rd", "no login"),
             ("", "no address"),
             ("http://x y", "not a PostgreSQL address"),
+            ("postgres://pc:secret@db/rd?nonsense=1", "not a PostgreSQL address"),
         ] {
             let e = Address::parse(url).unwrap_err();
             assert!(e.user_message().contains(says), "{url}: {}", e.user_message());
             assert!(!format!("{e:?} {}", e.user_message()).contains("secret"), "the password is never repeated");
         }
+    }
+
+    #[test]
+    fn passwords_are_taken_out_of_addresses_before_they_are_shown() {
+        assert_eq!(redacted("postgres://pc:secret@db:5432/rd"), "postgres://pc:***@db:5432/rd");
+        assert_eq!(redacted("host=db user=pc password=secret"), "host=db user=pc password=***");
+        assert_eq!(redacted("postgres://pc@db/rd"), "postgres://pc@db/rd");
+        assert!(!redacted("pg://pc:se cret@db").contains("se cret"));
     }
 
     #[test]

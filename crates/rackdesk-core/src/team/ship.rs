@@ -369,6 +369,21 @@ async fn run(shared: Arc<Shared>, journal: Arc<Journal>, settings: TeamSettings,
         };
         shared.state.send_modify(|s| s.head = head.0);
 
+        // Nothing new since the last batch, and no report due: no need to ask the database.
+        let report_due = match reported {
+            None => true,
+            Some((seq, at)) => seq != head.0 || at.elapsed() >= opts.heartbeat,
+        };
+        if db.is_some() && head.0 <= shared.state.borrow().shipped && !report_due {
+            tokio::select! {
+                _ = shared.wake.notified() => {}
+                _ = shared.retry_now.notified() => {}
+                _ = tokio::time::sleep(opts.idle_poll) => {}
+                _ = stop.changed() => return,
+            }
+            continue;
+        }
+
         let attempt = async {
             if db.is_none() {
                 db = Some(connect(&settings, store.as_ref(), CONNECT_TIMEOUT.min(opts.io_timeout)).await?);
@@ -377,11 +392,7 @@ async fn run(shared: Arc<Shared>, journal: Arc<Journal>, settings: TeamSettings,
             let Batched { shipped, more, .. } = tokio::time::timeout(opts.io_timeout, ship_batch(conn, &journal, &machine_id, opts.batch))
                 .await
                 .map_err(|_| TeamError::Unreachable { detail: "the team database stopped answering".into() })??;
-            let due = match reported {
-                None => true,
-                Some((seq, at)) => seq != head.0 || at.elapsed() >= opts.heartbeat,
-            };
-            if !more && due && shipped >= head.0 {
+            if !more && report_due && shipped >= head.0 {
                 tokio::time::timeout(opts.io_timeout, report(conn, &machine_id, head.clone()))
                     .await
                     .map_err(|_| TeamError::Unreachable { detail: "the team database stopped answering".into() })??;
