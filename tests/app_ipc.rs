@@ -314,3 +314,32 @@ fn types_that_carry_passwords_keep_them_out_of_debug_output() {
         assert!(shown.contains("a@example.com") || shown.contains("example.com") || shown.contains("\"j\""), "{shown}");
     }
 }
+
+/// The team journal's commands through IPC, without a team database: off by default, the
+/// address checked before anything is stored (a password in it refused and never recorded),
+/// and help desk refused.
+#[test]
+fn team_journal_commands_are_thin_and_refuse_in_plain_words() {
+    let a = app();
+    let st = call(&a, "team_status", json!({})).unwrap();
+    assert_eq!((st["connected"].as_bool(), st["state"].as_str(), st["line"].as_str()), (Some(false), Some("off"), Some("team journal: off")), "{st}");
+    assert_eq!(st["mayManage"], true);
+    assert_eq!(call(&a, "app_status", json!({})).unwrap()["team"]["state"], "off");
+    let e = call(&a, "team_query", json!({"filter": {}})).unwrap_err();
+    assert_eq!(e["kind"], "team-not-ready", "{e}");
+    let e = call(&a, "team_connect", json!({"input": {"url": "postgres://pc:hunter2-secret@db.example.com/rd", "caPath": null, "password": ""}})).unwrap_err();
+    assert_eq!(e["kind"], "invalid-input", "{e}");
+    assert!(e["message"].as_str().unwrap().contains("holds a password"), "{e}");
+    let entries = call(&a, "journal_query", json!({"filter": {"action": "team"}})).unwrap();
+    assert_eq!(entries[0]["action"], "team.connect", "{entries}");
+    assert_eq!(entries[0]["result"], "failed", "{entries}");
+    assert!(!entries.to_string().contains("hunter2"), "the password is never recorded");
+    assert!(!a.dir.join("team.json").exists(), "nothing stored");
+
+    call(&a, "set_passphrase", json!({"newPassphrase": "desk passphrase 42", "current": null})).unwrap();
+    call(&a, "switch_role", json!({"role": "help-desk", "passphrase": null})).unwrap();
+    let e = call(&a, "team_connect", json!({"input": {"url": "postgres://rackdesk_pc@db.example.com/rd", "caPath": null, "password": "x"}})).unwrap_err();
+    assert_eq!(e["kind"], "not-allowed", "{e}");
+    let st = call(&a, "team_status", json!({})).unwrap();
+    assert_eq!((st["mayManage"].as_bool(), st["mayView"].as_bool()), (Some(false), Some(false)), "{st}");
+}

@@ -44,6 +44,8 @@ say "UI unit tests (vitest)"
 
 say "End-to-end tests in the real webview (node --test)"
 cargo build --quiet -p rackdesk-sim --bin rackdesk-sim -p rackdesk-cli --bin rackdesk
+# The team journal's E2E test starts a real PostgreSQL server through this helper.
+cargo build --quiet -p rackdesk-cli --example team_pg
 RACKDESK_APP="$TARGET/debug/rackdesk-app" RACKDESK_SIM="$TARGET/debug/rackdesk-sim" RACKDESK_ARTIFACTS="$ARTIFACTS" \
   in_keyring bash tests/e2e/run.sh 2>&1 | tee "$WORK/e2e.log"
 [ "${PIPESTATUS[0]}" -eq 0 ] || failed=1

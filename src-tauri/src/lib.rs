@@ -57,6 +57,12 @@ pub fn run() {
             if let Some(p) = state.startup_problem.read().ok().and_then(|p| p.clone()) {
                 tracing::warn!(kind = %p.kind, "the active identity could not be opened: {}", p.message);
             }
+            // The team journal: its status reaches the page (and the status bar) as it changes.
+            let handle = app.handle().clone();
+            state.set_team_sink(std::sync::Arc::new(move || {
+                use tauri::Emitter;
+                let _ = handle.emit("team-status", handle.state::<state::AppState>().team_status());
+            }));
             // Settle journal entries left open by an interrupted run, by reading the objects back.
             if let Ok(ops) = state.ops() {
                 tauri::async_runtime::spawn(async move {
@@ -66,6 +72,9 @@ pub fn run() {
                 });
             }
             app.manage(state);
+            // In team mode, this computer's journal ships in the background from the start.
+            let handle = app.handle().clone();
+            tauri::async_runtime::spawn(async move { handle.state::<state::AppState>().restart_team() });
             Ok(())
         })
         .build(tauri::generate_context!());

@@ -9,7 +9,7 @@ use rackdesk_core::identity::{Actor, Identities, Identity, IdentityError, Operat
 use rackdesk_core::journal::Journal;
 use rackdesk_core::ops::Ops;
 use rackdesk_core::{Client, ClientConfig};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 
 pub enum Mode {
     Sandbox,
@@ -37,6 +37,23 @@ pub struct AppState {
     /// The sandbox's index: a file of this run only (the sandbox starts from its demo data
     /// every time, so does its index).
     sandbox_index: std::path::PathBuf,
+    /// The team journal: its shipper (while team mode is on) and the team view's live updates.
+    team: TeamRuntime,
+}
+
+/// Called whenever the team journal's status may have changed (the app emits `team-status`).
+pub type TeamSink = Arc<dyn Fn() + Send + Sync>;
+
+#[derive(Default)]
+struct TeamRuntime {
+    shipper: Mutex<Option<rackdesk_core::team::Shipper>>,
+    status_task: Mutex<Option<tauri::async_runtime::JoinHandle<()>>>,
+    follow: Mutex<Option<tauri::async_runtime::JoinHandle<()>>>,
+    sink: Mutex<Option<TeamSink>>,
+}
+
+fn locked<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 /// The sandbox's index file name.
@@ -61,6 +78,7 @@ impl AppState {
                 let n = N.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
                 std::env::temp_dir().join(format!("rackdesk-sandbox-index-{}-{n}.sqlite3", std::process::id()))
             },
+            team: TeamRuntime::default(),
         };
         if let Some(ids) = &state.identities {
             match ids.find(None) {
@@ -207,5 +225,67 @@ impl AppState {
         self.alias_book.forget_all();
         *self.startup_problem.write().unwrap_or_else(|p| p.into_inner()) = None;
         Ok(())
+    }
+
+    /// Who hears that the team journal's status changed.
+    pub fn set_team_sink(&self, sink: TeamSink) {
+        *locked(&self.team.sink) = Some(sink);
+    }
+
+    /// (Re)starts shipping this computer's journal to the team database, if team mode is on.
+    /// Must run on the async runtime.
+    pub fn restart_team(&self) {
+        self.stop_team();
+        let (Ok(ids), Ok(journal)) = (self.identities(), self.journal()) else { return };
+        let started = rackdesk_core::team::Team::new(ids, &journal).start_shipper(journal.clone(), rackdesk_core::team::ShipOptions::default());
+        let shipper = match started {
+            Ok(Some(s)) => s,
+            Ok(None) => return,
+            Err(e) => {
+                tracing::warn!("team journal: {}", rackdesk_core::Explain::user_message(&e));
+                return;
+            }
+        };
+        if let Some(sink) = locked(&self.team.sink).clone() {
+            let mut rx = shipper.subscribe();
+            let task = tauri::async_runtime::spawn(async move {
+                sink();
+                while rx.changed().await.is_ok() {
+                    sink();
+                }
+            });
+            *locked(&self.team.status_task) = Some(task);
+        }
+        *locked(&self.team.shipper) = Some(shipper);
+    }
+
+    /// Stops shipping (leaving team mode) and the team view's live updates.
+    pub fn stop_team(&self) {
+        locked(&self.team.shipper).take();
+        if let Some(t) = locked(&self.team.status_task).take() {
+            t.abort();
+        }
+        self.set_team_follow(None);
+        if let Some(sink) = locked(&self.team.sink).clone() {
+            sink();
+        }
+    }
+
+    /// Replaces the team view's live updates (`None`: stops them).
+    pub fn set_team_follow(&self, task: Option<tauri::async_runtime::JoinHandle<()>>) {
+        if let Some(old) = std::mem::replace(&mut *locked(&self.team.follow), task) {
+            old.abort();
+        }
+    }
+
+    /// Team mode's status now: the shipper's, else off.
+    pub fn team_status(&self) -> rackdesk_core::team::TeamStatus {
+        let role = self.operator().role;
+        let settings = self.identities().ok().map(|ids| ids.config_path().parent().map(|p| p.to_path_buf()).unwrap_or_default());
+        let settings = settings.and_then(|dir| rackdesk_core::team::settings::load(&dir).ok().flatten());
+        match (settings, locked(&self.team.shipper).as_ref()) {
+            (Some(s), Some(shipper)) => rackdesk_core::team::TeamStatus::from_state(&s, &shipper.state(), role),
+            _ => rackdesk_core::team::TeamStatus::off(role),
+        }
     }
 }

@@ -2,7 +2,7 @@
 // Do not edit by hand.
 
 /** Every class of failure (the core's error kinds). */
-export type ErrorKind = "invalid-input" | "auth-failed" | "forbidden" | "throttled" | "not-found" | "rejected" | "conflict" | "already-exists" | "aliases-deliver-here" | "domain-typo" | "server-fault" | "network" | "timeout" | "proxy-unreachable" | "proxy-auth" | "proxy-refused" | "certificate" | "name-not-found" | "undecodable" | "unconfirmed" | "bad-paging" | "too-large" | "wrong-keys" | "clock-skew" | "offline" | "wrong-account" | "wrong-host" | "vault-unavailable" | "vault-locked" | "vault-entry-missing" | "vault-failure" | "config" | "duplicate" | "no-identity" | "not-allowed" | "passphrase" | "journal" | "job-store" | "no-such-job" | "job-busy" | "job-unfinished" | "file" | "clipboard" | "internal";
+export type ErrorKind = "invalid-input" | "auth-failed" | "forbidden" | "throttled" | "not-found" | "rejected" | "conflict" | "already-exists" | "aliases-deliver-here" | "domain-typo" | "server-fault" | "network" | "timeout" | "proxy-unreachable" | "proxy-auth" | "proxy-refused" | "certificate" | "name-not-found" | "undecodable" | "unconfirmed" | "bad-paging" | "too-large" | "wrong-keys" | "clock-skew" | "offline" | "wrong-account" | "wrong-host" | "vault-unavailable" | "vault-locked" | "vault-entry-missing" | "vault-failure" | "config" | "duplicate" | "no-identity" | "not-allowed" | "passphrase" | "journal" | "job-store" | "no-such-job" | "job-busy" | "job-unfinished" | "file" | "clipboard" | "team-unreachable" | "team-tls" | "team-auth" | "team-not-ready" | "team-database" | "internal";
 
 export type CommandError = { 
 /**
@@ -90,7 +90,11 @@ journalProblem: CommandError | null,
 /**
  * Bulk jobs that stopped before their end and can be resumed (from the Bulk page).
  */
-unfinishedJobs: number, };
+unfinishedJobs: number, 
+/**
+ * The team journal on this computer (off, up to date, waiting, unreachable).
+ */
+team: TeamStatus, };
 
 export type DomainInfo = { name: string, 
 /**
@@ -549,11 +553,145 @@ export type LogFolder = { path: string,
  */
 opened: boolean, };
 
+export type TeamStatus = { 
+/**
+ * Team mode is on.
+ */
+connected: boolean, 
+/**
+ * "host:port/database".
+ */
+database: string | null, login: string | null, 
+/**
+ * "up-to-date", "waiting", "unreachable", "stopped", "off".
+ */
+state: string, waiting: number, 
+/**
+ * ISO 8601, UTC.
+ */
+unreachableSince: string | null, lastShippedAt: string | null, 
+/**
+ * The last failure's words.
+ */
+problem: string | null, 
+/**
+ * "team journal: up to date" / "team journal: 12 entries waiting" / "team journal: unreachable since …".
+ */
+line: string, 
+/**
+ * "hidden" or "read-only".
+ */
+helpDeskView: string, 
+/**
+ * The person at this computer may see the team view.
+ */
+mayView: boolean, 
+/**
+ * ... and connect, set up, leave, decide what the help desk sees.
+ */
+mayManage: boolean, };
+
+export type TeamJournalFilter = { 
+/**
+ * The computer's name (ignoring case) or the start of its machine id.
+ */
+machine: string | null, operator: string | null, 
+/**
+ * Part of the identity's name, its API admin, or the account number.
+ */
+identity: string | null, action: string | null, target: string | null, 
+/**
+ * YYYY-MM-DD (UTC), inclusive.
+ */
+since: string | null, until: string | null, result: string | null, limit: number | null, };
+
+export type TeamJournalEntry = { 
+/**
+ * "machine id/number": stays the same when the entry's outcome arrives.
+ */
+key: string, machineId: string, id: number, 
+/**
+ * ISO 8601, UTC.
+ */
+at: string, operator: string, role: string, machine: string, 
+/**
+ * "API admin api-rackdesk on account 123456" or the identity's name.
+ */
+through: string, sandbox: boolean, 
+/**
+ * The action's code (for filters and tests; people read `summary`).
+ */
+action: string, 
+/**
+ * What was done, as a sentence: "Reset the password of tess@example.com".
+ */
+summary: string, 
+/**
+ * A few lines of detail in plain words.
+ */
+details: Array<string>, target: string, 
+/**
+ * The fields changed, as "field: old → new" lines.
+ */
+changes: Array<string>, 
+/**
+ * "success", "failed", "refused", "unknown", "reconciled" or "pending".
+ */
+result: string, 
+/**
+ * The result in words, with the server's message for failures.
+ */
+resultText: string, };
+
+export type TeamLive = { entries: Array<TeamJournalEntry>, reload: boolean, 
+/**
+ * While the live connection is down: why, in words.
+ */
+problem: string | null, };
+
+export type TeamConnectInput = { 
+/**
+ * postgres://LOGIN@HOST:PORT/DATABASE
+ */
+url: string, 
+/**
+ * A CA file; empty or null: this computer's trusted certificates.
+ */
+caPath: string | null, password: string, };
+
+export type TeamInitInput = { 
+/**
+ * The owner's login: postgres://OWNER@HOST:PORT/DATABASE
+ */
+url: string, caPath: string | null, 
+/**
+ * Used for this once, never stored.
+ */
+password: string, 
+/**
+ * The login the computers sign in with (empty: rackdesk_pc).
+ */
+pcLogin: string, };
+
+export type TeamInitView = { database: string, owner: string, schemaVersion: number, alreadySetUp: boolean, pcLogin: string, pcPassword: string | null, };
+
+export type TeamVerifyView = { clean: boolean, 
+/**
+ * "pc-7 (machine 1a2b3c4d): 2,004 entries, last in touch …".
+ */
+machines: Array<string>, 
+/**
+ * Each problem as a sentence naming the computer and the entry.
+ */
+problems: Array<string>, };
+
 /** The events the app sends to the page, with their payloads. */
 export interface Events {
   "client-event": ClientNotice;
   "bulk-progress": BulkProgressView;
   "bulk-finished": BulkFinishedView;
+  "team-status": TeamStatus;
+  "team-entries": TeamLive;
 }
 
 /** The commands the page may call, with their argument and result types. */
@@ -625,6 +763,17 @@ export interface Commands {
   delete_dlist: { args: { domain: string; name: string; confirmAddress: string }; result: null };
   export_exchange: { args: { domain: string; what: string }; result: ExportResult | null };
   suggest_contact_name: { args: { displayName: string }; result: string };
+  team_status: { args: Record<string, never>; result: TeamStatus };
+  team_connect: { args: { input: TeamConnectInput }; result: TeamStatus };
+  team_init: { args: { input: TeamInitInput }; result: TeamInitView };
+  team_choose_ca: { args: Record<string, never>; result: string | null };
+  team_disconnect: { args: Record<string, never>; result: TeamStatus };
+  team_set_help_desk_view: { args: { view: string }; result: TeamStatus };
+  team_query: { args: { filter: TeamJournalFilter }; result: Array<TeamJournalEntry> };
+  team_export: { args: { filter: TeamJournalFilter }; result: ExportResult | null };
+  team_verify: { args: Record<string, never>; result: TeamVerifyView };
+  team_follow: { args: { filter: TeamJournalFilter }; result: null };
+  team_unfollow: { args: Record<string, never>; result: null };
   copy_secret: { args: { text: string }; result: number };
   set_zoom: { args: { percent: number; steps: number }; result: number };
   index_status: { args: Record<string, never>; result: IndexInfo };

@@ -136,3 +136,24 @@ export const exportSpam = (domain: string) => call("export_spam", { domain });
 export const diagnostics = () => call("diagnostics", {});
 /** Shows the folder of the log files in the file manager; `opened` is false when none could be started. */
 export const openLogFolder = () => call("open_log_folder", {});
+
+// The team journal.
+export const teamStatus = () => call("team_status", {});
+export const teamConnect = (input: import("./bindings").TeamConnectInput) => call("team_connect", { input });
+export const teamInit = (input: import("./bindings").TeamInitInput) => call("team_init", { input });
+export const teamChooseCa = () => call("team_choose_ca", {});
+export const teamDisconnect = () => call("team_disconnect", {});
+export const teamSetHelpDeskView = (view: "hidden" | "read-only") => call("team_set_help_desk_view", { view });
+export const teamQuery = (filter: import("./bindings").TeamJournalFilter) => call("team_query", { filter });
+export const teamExport = (filter: import("./bindings").TeamJournalFilter) => call("team_export", { filter });
+export const teamVerify = () => call("team_verify", {});
+export const teamFollow = (filter: import("./bindings").TeamJournalFilter) => call("team_follow", { filter });
+export const teamUnfollow = () => call("team_unfollow", {});
+/** Hears the team journal's status (up to date, waiting, unreachable) as it changes. */
+export function onTeamStatus(handler: (s: Events["team-status"]) => void): Promise<UnlistenFn> {
+  return listen<Events["team-status"]>("team-status", (e) => handler(e.payload));
+}
+/** Hears new and changed entries of the team view while it is followed. */
+export function onTeamEntries(handler: (l: Events["team-entries"]) => void): Promise<UnlistenFn> {
+  return listen<Events["team-entries"]>("team-entries", (e) => handler(e.payload));
+}

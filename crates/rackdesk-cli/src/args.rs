@@ -1,6 +1,6 @@
 //! The command line's arguments and subcommands (clap definitions only).
 
-use crate::{bulk, exchange, identity, journal, spam, Format};
+use crate::{bulk, exchange, identity, journal, spam, team, Format};
 use clap::{Args, Parser, Subcommand};
 
 const AFTER_HELP: &str = "\
@@ -94,6 +94,10 @@ pub(crate) enum Command {
     #[command(subcommand)]
     Journal(journal::JournalCmd),
     /// Bulk jobs from CSV: create, update, reset passwords, aliases, delete, offboard, Exchange contacts and list members, spam lists.
+    /// The team journal: every computer's journal in one shared PostgreSQL database.
+    #[command(subcommand)]
+    Team(team::TeamCmd),
+    /// Bulk jobs from CSV: create, update, reset passwords, aliases, delete, offboard.
     #[command(subcommand)]
     Bulk(bulk::BulkCmd),
     /// Export lists to CSV.

@@ -94,9 +94,28 @@ pub(crate) fn client(cli: &Cli) -> Result<Client, Failure> {
     Ok(session(cli)?.client)
 }
 
-/// The journal; without it, nothing is changed.
-pub(crate) fn journal() -> Result<rackdesk_core::journal::Journal, Failure> {
-    rackdesk_core::journal::Journal::open_default().map_err(|e| Failure::from(rackdesk_core::ops::OpsError::Journal(e)))
+/// The journal, opened once per process (the team journal's shipper wakes on its appends);
+/// without it, nothing is changed.
+pub(crate) fn journal() -> Result<Arc<rackdesk_core::journal::Journal>, Failure> {
+    static JOURNAL: std::sync::OnceLock<Arc<rackdesk_core::journal::Journal>> = std::sync::OnceLock::new();
+    if let Some(j) = JOURNAL.get() {
+        return Ok(j.clone());
+    }
+    let j = rackdesk_core::journal::Journal::open_default().map_err(|e| Failure::from(rackdesk_core::ops::OpsError::Journal(e)))?;
+    Ok(JOURNAL.get_or_init(|| Arc::new(j)).clone())
+}
+
+/// In team mode, ships this process's journal entries (and any left waiting) in the background
+/// while the command runs. Problems are the shipper's to report (`team status`); a command
+/// never fails or waits because of the team database.
+pub(crate) fn start_shipper() -> Option<rackdesk_core::team::Shipper> {
+    // Team mode off (the common case): touch nothing, not even the journal.
+    let dir = rackdesk_core::identity::config_dir().ok()?;
+    rackdesk_core::team::settings::load(&dir).ok().flatten()?;
+    let ids = identities().ok()?;
+    let journal = journal().ok()?;
+    let team = rackdesk_core::team::Team::new(&ids, &journal);
+    team.start_shipper(journal.clone(), rackdesk_core::team::ShipOptions::default()).ok().flatten()
 }
 
 /// Changes go through the journal and the role's allow-list. Entries left open by a crash
@@ -106,7 +125,7 @@ pub(crate) async fn ops(cli: &Cli) -> Result<rackdesk_core::ops::Ops, Failure> {
     let journal = journal()?;
     let sandbox = rackdesk_core::hosts::is_loopback_url(&session.client.config().api_url);
     let index = rackdesk_core::index::Index::existing_for(&session.client).map(Arc::new);
-    let mut ops = rackdesk_core::ops::Ops::new(session, Arc::new(journal), sandbox);
+    let mut ops = rackdesk_core::ops::Ops::new(session, journal, sandbox);
     ops.index = index;
     for (id, result) in ops.reconcile().await? {
         eprintln!("Journal entry {id} was left open by an interrupted run; checked with Rackspace: {result}.");

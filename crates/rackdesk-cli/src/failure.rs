@@ -41,8 +41,9 @@ pub(crate) fn exit_code(kind: ErrorKind) -> u8 {
         | K::JobBusy
         | K::JobUnfinished
         | K::File
-        | K::Clipboard => exit::USER_ERROR,
-        K::AuthFailed | K::Forbidden | K::WrongKeys | K::ClockSkew | K::VaultEntryMissing | K::NoIdentity => exit::AUTH,
+        | K::Clipboard
+        | K::TeamNotReady => exit::USER_ERROR,
+        K::AuthFailed | K::Forbidden | K::WrongKeys | K::ClockSkew | K::VaultEntryMissing | K::NoIdentity | K::TeamAuth => exit::AUTH,
         K::Throttled => exit::THROTTLED,
         K::ServerFault
         | K::Network
@@ -56,10 +57,12 @@ pub(crate) fn exit_code(kind: ErrorKind) -> u8 {
         | K::Unconfirmed
         | K::Offline
         | K::BadPaging
-        | K::TooLarge => exit::SERVER,
+        | K::TooLarge
+        | K::TeamUnreachable
+        | K::TeamTls => exit::SERVER,
         K::VaultUnavailable | K::VaultLocked => exit::VAULT,
         K::NotAllowed | K::Passphrase => exit::NOT_ALLOWED,
-        K::VaultFailure | K::Config | K::Journal | K::JobStore | K::Internal => exit::FAILURE,
+        K::VaultFailure | K::Config | K::Journal | K::JobStore | K::TeamDatabase | K::Internal => exit::FAILURE,
     }
 }
 
@@ -117,6 +120,7 @@ from_core_errors!(
     rackdesk_core::policy::Refusal,
     rackdesk_core::bulk::file::FileReadError,
     rackdesk_core::index::IndexError,
+    rackdesk_core::team::TeamError,
 );
 
 /// A bulk error, with the command that resumes an unfinished job (the core's sentence names

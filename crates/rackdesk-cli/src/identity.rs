@@ -281,7 +281,7 @@ pub fn operator(cmd: &OperatorCmd, format: Format) -> Outcome {
     let journal = || crate::context::journal();
     let op = match cmd {
         OperatorCmd::Show => ids.operator()?,
-        OperatorCmd::Name { full_name } => Manage::new(&ids, &journal()?).set_operator_name(full_name)?,
+        OperatorCmd::Name { full_name } => Manage::new(&ids, &*journal()?).set_operator_name(full_name)?,
         OperatorCmd::Set { name, role } => {
             if *role == Role::HelpDesk && !ids.has_passphrase()? {
                 eprintln!(
@@ -289,7 +289,7 @@ pub fn operator(cmd: &OperatorCmd, format: Format) -> Outcome {
                      here. Set one first with `rackdesk operator passphrase`."
                 );
             }
-            Manage::new(&ids, &journal()?).set_operator(name, *role)?
+            Manage::new(&ids, &*journal()?).set_operator(name, *role)?
         }
         OperatorCmd::Switch { role } => {
             let from = ids.operator()?.role;
@@ -298,12 +298,12 @@ pub fn operator(cmd: &OperatorCmd, format: Format) -> Outcome {
             } else {
                 None
             };
-            Manage::new(&ids, &journal()?).switch_role(*role, pass.as_ref(), chrono::Utc::now())?
+            Manage::new(&ids, &*journal()?).switch_role(*role, pass.as_ref(), chrono::Utc::now())?
         }
         OperatorCmd::Passphrase => {
             let current = if ids.has_passphrase()? { Some(read_secret_line("Current passphrase: ")?) } else { None };
             let new = read_secret_line("New super-admin passphrase: ")?;
-            Manage::new(&ids, &journal()?).set_passphrase(&new, current.as_ref())?;
+            Manage::new(&ids, &*journal()?).set_passphrase(&new, current.as_ref())?;
             println!("The super-admin passphrase is set. Rackdesk keeps only a slow salted hash of it.");
             return Ok(());
         }

@@ -16,6 +16,7 @@ mod journal;
 mod find;
 mod output;
 mod spam;
+mod team;
 
 pub(crate) use args::*;
 pub(crate) use context::{base_config, identities, ops, session};
@@ -168,6 +169,20 @@ fn yes_no(b: bool) -> String {
 }
 
 async fn run(cli: Cli) -> Outcome {
+    // In team mode every command ships in the background as it works (see `team`).
+    let shipper = match &cli.command {
+        Command::Team(_) => None,
+        _ => context::start_shipper(),
+    };
+    let result = dispatch(&cli).await;
+    if let Some(s) = shipper {
+        s.finish(std::time::Duration::from_secs(2)).await;
+    }
+    result
+}
+
+async fn dispatch(cli: &Cli) -> Outcome {
+    let cli = cli;
     let format = cli.output;
     match &cli.command {
         Command::Domains(DomainsCmd::List) => {
@@ -258,6 +273,7 @@ async fn run(cli: Cli) -> Outcome {
             identity::create_api_admin(&ops, login, email, first_name, last_name).await?;
         }
         Command::Journal(cmd) => journal::journal(cmd, format)?,
+        Command::Team(cmd) => team::team(cmd, format).await?,
         Command::Bulk(cmd) => bulk::bulk(&cli, cmd, format).await?,
         Command::Export(cmd) => bulk::export(&cli, cmd).await?,
         Command::Find { text, refresh, limit } => find::find(&cli, &text.join(" "), *refresh, *limit, format).await?,

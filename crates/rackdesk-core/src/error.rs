@@ -142,12 +142,23 @@ pub enum ErrorKind {
     File,
     /// The system clipboard could not be used.
     Clipboard,
+    // The team journal (a shared PostgreSQL database).
+    /// The team database cannot be reached (network, server stopped, timeout).
+    TeamUnreachable,
+    /// The team database's certificate is not trusted, or names another server.
+    TeamTls,
+    /// The team database refused the login (password, certificate, or not allowed to connect).
+    TeamAuth,
+    /// Team mode is not set up on this computer, or the team database is not set up (or is newer).
+    TeamNotReady,
+    /// The team database refused or failed something else; the details say what.
+    TeamDatabase,
     /// Something Rackdesk did not expect (a bug); the details say what.
     Internal,
 }
 
 impl ErrorKind {
-    pub const ALL: [ErrorKind; 44] = [
+    pub const ALL: [ErrorKind; 49] = [
         ErrorKind::InvalidInput,
         ErrorKind::AuthFailed,
         ErrorKind::Forbidden,
@@ -191,6 +202,11 @@ impl ErrorKind {
         ErrorKind::JobUnfinished,
         ErrorKind::File,
         ErrorKind::Clipboard,
+        ErrorKind::TeamUnreachable,
+        ErrorKind::TeamTls,
+        ErrorKind::TeamAuth,
+        ErrorKind::TeamNotReady,
+        ErrorKind::TeamDatabase,
         ErrorKind::Internal,
     ];
 
@@ -239,6 +255,11 @@ impl ErrorKind {
             ErrorKind::JobUnfinished => "job-unfinished",
             ErrorKind::File => "file",
             ErrorKind::Clipboard => "clipboard",
+            ErrorKind::TeamUnreachable => "team-unreachable",
+            ErrorKind::TeamTls => "team-tls",
+            ErrorKind::TeamAuth => "team-auth",
+            ErrorKind::TeamNotReady => "team-not-ready",
+            ErrorKind::TeamDatabase => "team-database",
             ErrorKind::Internal => "internal",
         }
     }

@@ -13,6 +13,7 @@
 //! * [`bulk`]: CSV bulk jobs: read, validate, plan, apply under the rate limits, resume after a crash.
 //! * [`net`]: company networks: proxies, certificates against the OS trust store, their errors.
 //! * [`logging`]: the rotating log file of the app and the CLI; [`diagnostics`] for support.
+//! * [`team`]: the team journal: every computer's journal shipped to one PostgreSQL database.
 //!
 //! The desktop app, the `rackdesk` CLI, the simulator and the tests all use this crate.
 
@@ -44,6 +45,7 @@ pub mod policy;
 pub mod rules;
 pub mod sign;
 pub mod spam;
+pub mod team;
 pub mod vault;
 pub mod verify;
 pub mod x509;

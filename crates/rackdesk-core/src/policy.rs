@@ -47,10 +47,16 @@ pub enum Action {
     SpamMailboxSettings,
     SpamDomainLists,
     SpamDomainSettings,
+    /// Connect this computer to the team journal, set a team database up, leave team mode,
+    /// decide what the help desk sees of the team journal.
+    ManageTeamJournal,
+    /// See and export the team journal (every computer's entries). Help desk only when a
+    /// super admin allows it ([`team_view_allowed`]).
+    ViewTeamJournal,
 }
 
 impl Action {
-    pub const ALL: [Action; 36] = [
+    pub const ALL: [Action; 38] = [
         Action::View,
         Action::CreateMailbox,
         Action::EditDisplayName,
@@ -87,6 +93,8 @@ impl Action {
         Action::SpamMailboxSettings,
         Action::SpamDomainLists,
         Action::SpamDomainSettings,
+        Action::ManageTeamJournal,
+        Action::ViewTeamJournal,
     ];
 
     /// The name recorded in the journal.
@@ -128,6 +136,8 @@ impl Action {
             Action::SpamMailboxSettings => "spam.mailbox.settings",
             Action::SpamDomainLists => "spam.domain.lists",
             Action::SpamDomainSettings => "spam.domain.settings",
+            Action::ManageTeamJournal => "team.manage",
+            Action::ViewTeamJournal => "team.view",
         }
     }
 
@@ -170,6 +180,8 @@ impl Action {
             Action::SpamMailboxSettings => "Change a mailbox's spam settings (filter level, what happens to spam, quarantine)",
             Action::SpamDomainLists => "Add and remove a domain's safe and blocked senders and IP addresses (for everyone in the domain)",
             Action::SpamDomainSettings => "Change a domain's spam settings, and apply them to every mailbox",
+            Action::ManageTeamJournal => "Connect this computer to the team journal, set up its database, leave it",
+            Action::ViewTeamJournal => "See and export the team journal (help desk: only if a super admin allows it)",
         }
     }
 }
@@ -199,6 +211,55 @@ pub const HELP_DESK: &[Action] = &[
     // 12; where it is silent, the safe side).
     Action::SpamSafeSenders,
 ];
+
+/// What the help desk sees of the team journal: a super admin decides, per computer
+/// (`rackdesk team help-desk-view`, the app's *Settings → Team journal*).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum HelpDeskView {
+    /// Not at all (the default).
+    #[default]
+    Hidden,
+    /// Every computer's entries, to read, filter and export; nothing to change.
+    ReadOnly,
+}
+
+impl HelpDeskView {
+    pub fn parse(s: &str) -> Option<HelpDeskView> {
+        match s.trim().to_ascii_lowercase().replace(['_', ' '], "-").as_str() {
+            "hidden" | "none" | "no" | "off" => Some(HelpDeskView::Hidden),
+            "read-only" | "readonly" | "yes" | "on" => Some(HelpDeskView::ReadOnly),
+            _ => None,
+        }
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HelpDeskView::Hidden => "hidden",
+            HelpDeskView::ReadOnly => "read-only",
+        }
+    }
+    /// In words: "the help desk does not see the team journal" / "... sees it, read only".
+    pub fn words(self) -> &'static str {
+        match self {
+            HelpDeskView::Hidden => "the help desk does not see the team journal",
+            HelpDeskView::ReadOnly => "the help desk sees the team journal, read only",
+        }
+    }
+}
+
+/// Whether `role` may see the team journal, given what the super admin chose for the help desk.
+pub fn team_view_allowed(role: Role, help_desk: HelpDeskView) -> bool {
+    allowed(role, Action::ViewTeamJournal) || (role == Role::HelpDesk && help_desk == HelpDeskView::ReadOnly)
+}
+
+/// [`team_view_allowed`], as a refusal that says why.
+pub fn check_team_view(role: Role, help_desk: HelpDeskView) -> Result<(), Refusal> {
+    if team_view_allowed(role, help_desk) {
+        Ok(())
+    } else {
+        Err(Refusal { action: Action::ViewTeamJournal, role })
+    }
+}
 
 pub fn allowed(role: Role, action: Action) -> bool {
     match role {
@@ -317,6 +378,19 @@ mod tests {
         for a in Action::ALL.iter().filter(|a| a.name().starts_with("spam.")) {
             assert!(!a.label().contains("spam.") && a.label().len() < 100, "{a:?} reads well on the Roles page");
         }
+    }
+
+    #[test]
+    fn the_team_journal_is_managed_by_super_admins_and_seen_by_the_help_desk_only_when_allowed() {
+        assert!(!allowed(Role::HelpDesk, Action::ManageTeamJournal));
+        assert!(!team_view_allowed(Role::HelpDesk, HelpDeskView::Hidden));
+        assert!(team_view_allowed(Role::HelpDesk, HelpDeskView::ReadOnly));
+        assert!(team_view_allowed(Role::SuperAdmin, HelpDeskView::Hidden));
+        let r = check_team_view(Role::HelpDesk, HelpDeskView::Hidden).unwrap_err();
+        assert!(r.message().contains("see and export the team journal"), "{}", r.message());
+        assert_eq!(HelpDeskView::parse("Read only"), Some(HelpDeskView::ReadOnly));
+        assert_eq!(HelpDeskView::parse("hidden"), Some(HelpDeskView::Hidden));
+        assert_eq!(HelpDeskView::default(), HelpDeskView::Hidden);
     }
 
     #[test]

@@ -13,7 +13,9 @@ use super::identity::*;
 use super::journal::*;
 use super::mailboxes::*;
 use super::support::*;
+use super::team::*;
 use super::*;
+use rackdesk_core::team::TeamStatus;
 
 macro_rules! commands {
     ($( $module:ident :: $name:ident ( $( $arg:ident : $ty:ty ),* ) -> $result:ty ; )*) => {
@@ -138,6 +140,17 @@ commands! {
     exchange::delete_dlist(domain: String, name: String, confirm_address: String) -> ();
     exchange::export_exchange(domain: String, what: String) -> Option<ExportResult>;
     exchange::suggest_contact_name(display_name: String) -> String;
+    team::team_status() -> TeamStatus;
+    team::team_connect(input: TeamConnectInput) -> TeamStatus;
+    team::team_init(input: TeamInitInput) -> TeamInitView;
+    team::team_choose_ca() -> Option<String>;
+    team::team_disconnect() -> TeamStatus;
+    team::team_set_help_desk_view(view: String) -> TeamStatus;
+    team::team_query(filter: TeamJournalFilter) -> Vec<TeamJournalEntry>;
+    team::team_export(filter: TeamJournalFilter) -> Option<ExportResult>;
+    team::team_verify() -> TeamVerifyView;
+    team::team_follow(filter: TeamJournalFilter) -> ();
+    team::team_unfollow() -> ();
     window::copy_secret(text: String) -> u32;
     window::set_zoom(percent: u32, steps: i32) -> u32;
     find::index_status() -> IndexInfo;

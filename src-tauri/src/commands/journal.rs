@@ -10,7 +10,7 @@ use serde::Serialize;
 use ts_rs::TS;
 
 /// One journal entry as the page shows it.
-#[derive(Debug, Serialize, TS)]
+#[derive(Debug, Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct JournalEntry {
     #[ts(type = "number")]

@@ -12,6 +12,7 @@ pub mod identity;
 pub mod journal;
 pub mod mailboxes;
 pub mod support;
+pub mod team;
 pub mod window;
 
 use crate::state::AppState;
@@ -119,6 +120,8 @@ pub struct AppStatus {
     pub journal_problem: Option<CommandError>,
     /// Bulk jobs that stopped before their end and can be resumed (from the Bulk page).
     pub unfinished_jobs: u32,
+    /// The team journal on this computer (off, up to date, waiting, unreachable).
+    pub team: rackdesk_core::team::TeamStatus,
 }
 
 #[derive(Debug, Serialize, TS)]
@@ -173,6 +176,7 @@ pub fn app_status_of(state: &AppState) -> AppStatus {
             .and_then(|s| rackdesk_core::bulk::jobs::resumable(&s))
             .map(|j| j.iter().filter(|j| rackdesk_core::bulk::jobs::running().is_none_or(|(id, _)| id != j.id)).count() as u32)
             .unwrap_or(0),
+        team: state.team_status(),
     }
 }
 
@@ -287,6 +291,14 @@ pub fn typescript_bindings() -> String {
         spam::SpamVerdictView::decl(),
         support::DiagnosticsReport::decl(),
         support::LogFolder::decl(),
+        rackdesk_core::team::TeamStatus::decl(),
+        team::TeamJournalFilter::decl(),
+        team::TeamJournalEntry::decl(),
+        team::TeamLive::decl(),
+        team::TeamConnectInput::decl(),
+        team::TeamInitInput::decl(),
+        team::TeamInitView::decl(),
+        team::TeamVerifyView::decl(),
     ];
     let mut out = String::from(
         "// Generated from the Rust command types by `UPDATE_BINDINGS=1 cargo test --test bindings`.\n// Do not edit by hand.\n\n",
@@ -317,4 +329,6 @@ pub const EVENTS: &[(&str, fn() -> String)] = &[
     ("client-event", <ClientNotice as TS>::name),
     ("bulk-progress", <bulk::BulkProgressView as TS>::name),
     ("bulk-finished", <bulk::BulkFinishedView as TS>::name),
+    ("team-status", <rackdesk_core::team::TeamStatus as TS>::name),
+    ("team-entries", <team::TeamLive as TS>::name),
 ];

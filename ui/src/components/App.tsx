@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from "react";
-import type { AppStatus, ClientNotice, CommandError, DomainInfo, FoundRow } from "../bindings";
-import { appStatus, asCommandError, listDomains, onClientNotice, actThroughIdentity, actThroughSandbox, setZoom } from "../ipc";
+import type { AppStatus, ClientNotice, CommandError, DomainInfo, FoundRow, TeamStatus } from "../bindings";
+import { appStatus, asCommandError, listDomains, onClientNotice, onTeamStatus, actThroughIdentity, actThroughSandbox, setZoom } from "../ipc";
 import { Aliases } from "./Aliases";
 import { Bulk } from "./Bulk";
 import { Dialog, ErrorNote } from "./common";
@@ -16,7 +16,9 @@ import { Mailboxes, type Service } from "./Mailboxes";
 import { Roles } from "./Roles";
 import { Spam } from "./Spam";
 
-type Page = "mailboxes" | "aliases" | "contacts" | "lists" | "spam" | "bulk" | "journal" | "accounts" | "roles";
+import { Settings } from "./Settings";
+
+type Page = "mailboxes" | "aliases" | "contacts" | "lists" | "spam" | "bulk" | "journal" | "accounts" | "roles" | "settings";
 const WELCOMED = "rackdesk.welcomed";
 const ZOOM = "rackdesk.zoom";
 
@@ -127,10 +129,13 @@ export function App() {
       setNotice(n);
       window.setTimeout(() => setNotice((cur) => (cur === n ? null : cur)), (n.waitSecs ?? 3) * 1000);
     });
+    const unlistenTeam = onTeamStatus((t) => setStatus((s) => (s ? { ...s, team: t } : s)));
     return () => {
       void unlisten.then((f) => f());
+      void unlistenTeam.then((f) => f());
     };
   }, [applyStatus]);
+  const setTeam = useCallback((t: TeamStatus) => setStatus((s) => (s ? { ...s, team: t } : s)), []);
 
   // The last confirmation stays in the status bar until the next one: it is never missed.
 
@@ -255,6 +260,9 @@ export function App() {
           <button aria-current={page === "roles" ? "page" : undefined} onClick={() => setPage("roles")}>
             Roles
           </button>
+          <button aria-current={page === "settings" ? "page" : undefined} onClick={() => setPage("settings")}>
+            Settings
+          </button>
           {domainPage && (
             <label className="domain-picker">
               Domain
@@ -298,7 +306,10 @@ export function App() {
           {status && page === "accounts" && (
             <Identities status={status} onStatus={applyStatus} onConnect={() => setConnecting(true)} onDone={setToast} />
           )}
-          {page === "journal" && <Journal onDone={setToast} me={status ? { name: status.acting.operatorName, display: status.acting.operatorDisplay } : undefined} />}
+          {page === "journal" && (
+            <Journal onDone={setToast} team={status?.team} me={status ? { name: status.acting.operatorName, display: status.acting.operatorDisplay } : undefined} />
+          )}
+          {status && page === "settings" && <Settings team={status.team} onTeam={setTeam} onDone={setToast} />}
           {/* Kept while other pages are open: a finished job's results and one-time passwords
               stay until the person dismisses them. */}
           <div hidden={page !== "bulk"}>
@@ -308,7 +319,12 @@ export function App() {
         </main>
       </div>
       <footer className="statusbar" role="status" aria-live="polite">
-        {notice ? notice.message : toast ?? ""}
+        {status?.team.connected && (
+          <span id="team-line" className={`team-line team-state-${status.team.state}`}>
+            {status.team.line}
+          </span>
+        )}
+        <span id="status-message">{notice ? notice.message : toast ?? ""}</span>
       </footer>
       {welcome && (
         <Dialog title="Welcome to Rackdesk" onClose={closeWelcome}>

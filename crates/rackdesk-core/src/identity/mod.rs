@@ -336,6 +336,11 @@ impl Identities {
         Identities { path: dir.join("config.json"), store }
     }
 
+    /// The secret store the keys are kept in (the team journal keeps its password there too).
+    pub fn store(&self) -> Arc<dyn SecretStore> {
+        self.store.clone()
+    }
+
     pub fn store_name(&self) -> &'static str {
         self.store.name()
     }

@@ -47,11 +47,15 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
+mod chain;
 mod query;
 mod verify;
 pub mod words;
 
+pub use chain::{chain_hash_of, ChainRow, ChainValue, OutboxState};
 pub use query::{Filter, FilterText, CSV_HEADER, RESULTS};
+pub(crate) use query::{csv_record, escape_like};
+pub(crate) use verify::{analyse, Link, Tail};
 pub use verify::{Problem, ProblemKind, VerifyReport};
 use query::*;
 #[cfg(test)]
@@ -124,11 +128,33 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX journal_at ON journal(at) WHERE kind = 'intent';
     CREATE INDEX journal_correlation ON journal(correlation_id)
         WHERE kind = 'intent' AND correlation_id IS NOT NULL;",
+    // 3: the team journal (crate::team). The journal's own machine id, made once with the
+    // file and never changed (the team database keys every shipped row by it and `seq`), and
+    // the outbox's cursor: how far this journal is known to be shipped, and since when the team
+    // database has been unreachable. The outbox itself is the journal: every row after the
+    // cursor is waiting.
+    "CREATE TABLE journal_meta (
+        key   TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    );
+    INSERT INTO journal_meta (key, value) VALUES ('machine_id', lower(hex(randomblob(16))));
+    CREATE TRIGGER journal_meta_no_update BEFORE UPDATE ON journal_meta
+        BEGIN SELECT RAISE(ABORT, 'the journal''s machine id never changes'); END;
+    CREATE TRIGGER journal_meta_no_delete BEFORE DELETE ON journal_meta
+        BEGIN SELECT RAISE(ABORT, 'the journal''s machine id never changes'); END;
+    CREATE TABLE team_outbox (
+        one               INTEGER PRIMARY KEY CHECK (one = 1),
+        database          TEXT NOT NULL,
+        shipped_seq       INTEGER NOT NULL,
+        shipped_at        TEXT,
+        unreachable_since TEXT,
+        last_error        TEXT
+    );",
 ];
 
 /// The hashed content columns, in hashing order. `seq` is not among them (the chain itself
 /// fixes each row's place), nor are `prev_hash` (hashed separately) and `hash`.
-const CONTENT_COLUMNS: [&str; 20] = [
+pub const CONTENT_COLUMNS: [&str; 20] = [
     "kind",
     "intent_id",
     "at",
@@ -241,6 +267,20 @@ impl Outcome {
             Outcome::Refused { .. } => "refused",
             Outcome::Unknown { .. } => "unknown",
             Outcome::Reconciled { .. } => "reconciled",
+        }
+    }
+
+    /// An outcome from its stored columns: the status word, the error's kind, message and the
+    /// server's words, and the detail (a refusal's reason, an unknown outcome's note, a
+    /// reconciliation's result). Used by the local journal and the team journal alike.
+    pub fn from_parts(status: &str, error_kind: String, error_message: String, server_message: Option<String>, detail: String) -> Outcome {
+        match status {
+            "success" => Outcome::Success,
+            "failed" => Outcome::Failed { kind: error_kind, message: error_message, server_message },
+            "refused" => Outcome::Refused { reason: detail },
+            "unknown" => Outcome::Unknown { note: detail },
+            "reconciled" => Outcome::Reconciled { result: detail },
+            other => Outcome::Unknown { note: format!("unrecognised result \"{other}\" in the journal") },
         }
     }
 
@@ -466,6 +506,8 @@ pub fn redact_changes(changes: &serde_json::Value) -> serde_json::Value {
 pub struct Journal {
     conn: Mutex<Connection>,
     path: PathBuf,
+    /// Called after every row this process appends (the team journal's shipper wakes up).
+    on_append: Mutex<Vec<Box<dyn Fn() + Send + Sync>>>,
 }
 
 impl std::fmt::Debug for Journal {
@@ -475,9 +517,9 @@ impl std::fmt::Debug for Journal {
 }
 
 /// The hash chain's last link.
-struct Head {
-    seq: i64,
-    hash: String,
+pub(crate) struct Head {
+    pub(crate) seq: i64,
+    pub(crate) hash: String,
 }
 
 /// Where the row's content values go, in [`CONTENT_COLUMNS`] order.
@@ -535,11 +577,22 @@ impl Journal {
         conn.query_row("SELECT seq, hash FROM journal ORDER BY seq DESC LIMIT 1", [], |_| Ok(()))
             .optional()
             .map_err(err)?;
-        Ok(Journal { conn: Mutex::new(conn), path: path.to_path_buf() })
+        Ok(Journal { conn: Mutex::new(conn), path: path.to_path_buf(), on_append: Mutex::new(Vec::new()) })
     }
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// Calls `f` after every row this process appends from now on.
+    pub fn on_append(&self, f: Box<dyn Fn() + Send + Sync>) {
+        self.on_append.lock().unwrap_or_else(|p| p.into_inner()).push(f);
+    }
+
+    fn appended(&self) {
+        for f in self.on_append.lock().unwrap_or_else(|p| p.into_inner()).iter() {
+            f();
+        }
     }
 
     fn lock(&self) -> MutexGuard<'_, Connection> {
@@ -554,7 +607,10 @@ impl Journal {
     pub fn begin(&self, intent: &Intent) -> Result<EntryId, JournalError> {
         let content = intent_content(intent, Utc::now());
         let mut conn = self.lock();
-        append(&mut conn, &content, None).map_err(|e| self.append_err(e))
+        let id = append(&mut conn, &content, None).map_err(|e| self.append_err(e))?;
+        drop(conn);
+        self.appended();
+        Ok(id)
     }
 
     /// Appends an outcome row for intent `id`, after the request. An intent may get more than
@@ -562,7 +618,10 @@ impl Journal {
     pub fn finish(&self, id: EntryId, outcome: &Outcome) -> Result<(), JournalError> {
         let content = outcome_content(id, outcome, Utc::now());
         let mut conn = self.lock();
-        append(&mut conn, &content, Some(id)).map(|_| ()).map_err(|e| self.append_err(e))
+        append(&mut conn, &content, Some(id)).map_err(|e| self.append_err(e))?;
+        drop(conn);
+        self.appended();
+        Ok(())
     }
 
     /// For something refused before any request: the intent and a `Refused` outcome, written
@@ -576,6 +635,8 @@ impl Journal {
         let outcome_row = outcome_content(id, &Outcome::Refused { reason: reason.to_owned() }, now);
         append_in(&tx, &outcome_row).map_err(|e| self.err(e))?;
         tx.commit().map_err(|e| self.err(e))?;
+        drop(conn);
+        self.appended();
         Ok(id)
     }
 
@@ -992,7 +1053,7 @@ mod tests {
     fn a_large_deletion_is_summed_up() {
         let links: Vec<Link> = Vec::new();
         let head = Head { seq: 100, hash: GENESIS_HASH.into() };
-        let problems = analyse(&links, Some(&head));
+        let problems = analyse(&links, Some(&head), Tail::Marker);
         assert_eq!(problems.len(), MAX_NAMED_GAP as usize + 1);
         assert!(problems.iter().all(|p| p.kind == ProblemKind::Deleted));
         assert!(problems.last().unwrap().message.contains("Entries 21 to 100"), "{:?}", problems.last());

@@ -110,7 +110,7 @@ pub(super) const SELECT_ENTRY: &str = concat!(
     outcome_join!()
 );
 
-pub(super) fn escape_like(s: &str) -> String {
+pub(crate) fn escape_like(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     for c in s.chars() {
         if matches!(c, '%' | '_' | '\\') {
@@ -219,22 +219,13 @@ pub(super) fn entry_from_row(row: &Row<'_>) -> rusqlite::Result<Entry> {
     };
     let outcome = match row.get_ref(14)? {
         ValueRef::Null => None,
-        _ => {
-            let status = text_at(row, 16)?;
-            let detail = text_at(row, 20)?;
-            Some(match status.as_str() {
-                "success" => Outcome::Success,
-                "failed" => Outcome::Failed {
-                    kind: text_at(row, 17)?,
-                    message: text_at(row, 18)?,
-                    server_message: opt_text_at(row, 19)?,
-                },
-                "refused" => Outcome::Refused { reason: detail },
-                "unknown" => Outcome::Unknown { note: detail },
-                "reconciled" => Outcome::Reconciled { result: detail },
-                other => Outcome::Unknown { note: format!("unrecognised result \"{other}\" in the journal") },
-            })
-        }
+        _ => Some(Outcome::from_parts(
+            &text_at(row, 16)?,
+            text_at(row, 17)?,
+            text_at(row, 18)?,
+            opt_text_at(row, 19)?,
+            text_at(row, 20)?,
+        )),
     };
     Ok(Entry {
         id: row.get(0)?,
@@ -281,7 +272,7 @@ pub const CSV_HEADER: [&str; 20] = [
     "summary",
 ];
 
-pub(super) fn csv_record(e: &Entry) -> [String; 20] {
+pub(crate) fn csv_record(e: &Entry) -> [String; 20] {
     // "result" is the status word; reason / note / reconciliation result go with it.
     let (result, kind, message, server) = match &e.outcome {
         None => ("pending".to_string(), String::new(), String::new(), String::new()),

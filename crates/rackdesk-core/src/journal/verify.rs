@@ -60,7 +60,7 @@ impl Journal {
         drop(stmt);
         tx.finish().map_err(|e| self.err(e))?;
         drop(conn);
-        Ok(VerifyReport { rows: links.len() as u64, problems: analyse(&links, head.as_ref()) })
+        Ok(VerifyReport { rows: links.len() as u64, problems: analyse(&links, head.as_ref(), Tail::Marker) })
     }
 }
 
@@ -69,7 +69,7 @@ impl Journal {
 // ---------------------------------------------------------------------------------------------
 
 /// One row as `verify` sees it.
-pub(super) struct Link {
+pub(crate) struct Link {
     seq: i64,
     prev: Option<[u8; 32]>,
     hash: Option<[u8; 32]>,
@@ -92,6 +92,25 @@ pub(super) fn unhex(s: &str) -> Option<[u8; 32]> {
 }
 
 impl Link {
+    /// A row checked elsewhere (the team journal): its number, the hashes as stored (hex),
+    /// whether its content matches its hash, and what it is about, in words.
+    pub(crate) fn new(seq: i64, prev_hash: &str, hash: &str, intact: bool, about: String) -> Link {
+        Link { seq, prev: unhex(prev_hash), hash: unhex(hash), intact, about }
+    }
+
+    pub(crate) fn seq(&self) -> i64 {
+        self.seq
+    }
+
+    pub(crate) fn is_intact(&self) -> bool {
+        self.intact
+    }
+
+    /// Whether the stored hash is `hex`.
+    pub(crate) fn hash_is(&self, hex: &str) -> bool {
+        self.hash.is_some() && self.hash == unhex(hex)
+    }
+
     /// Reads `seq, prev_hash, hash, <content columns>`.
     fn read(row: &Row<'_>) -> rusqlite::Result<Link> {
         let seq: i64 = row.get(0)?;
@@ -124,9 +143,9 @@ impl Link {
 }
 
 /// How many deleted rows of one gap are named one by one before the rest are summed up.
-pub(super) const MAX_NAMED_GAP: i64 = 20;
+pub(crate) const MAX_NAMED_GAP: i64 = 20;
 
-pub(super) fn deleted(problems: &mut Vec<Problem>, from: i64, to: i64, context: &str) {
+pub(crate) fn deleted(problems: &mut Vec<Problem>, from: i64, to: i64, context: &str) {
     for row in from..=to.min(from + MAX_NAMED_GAP - 1) {
         problems.push(Problem { row, kind: ProblemKind::Deleted, message: format!("Entry {row} was deleted {context}.") });
     }
@@ -140,7 +159,18 @@ pub(super) fn deleted(problems: &mut Vec<Problem>, from: i64, to: i64, context: 
     }
 }
 
-pub(super) fn analyse(links: &[Link], head: Option<&Head>) -> Vec<Problem> {
+/// What the last link is checked against.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Tail {
+    /// The journal's own end marker: rows past it were added outside Rackdesk, rows missing
+    /// before it were deleted.
+    Marker,
+    /// A point the chain is known to have reached (the team database's record of what it
+    /// held): rows missing before it were deleted, rows past it are simply newer.
+    ReachedAtLeast,
+}
+
+pub(crate) fn analyse(links: &[Link], head: Option<&Head>, tail: Tail) -> Vec<Problem> {
     let genesis = unhex(GENESIS_HASH);
     let by_hash: HashMap<[u8; 32], usize> =
         links.iter().enumerate().filter_map(|(i, l)| l.hash.map(|h| (h, i))).collect();
@@ -267,6 +297,19 @@ pub(super) fn analyse(links: &[Link], head: Option<&Head>) -> Vec<Problem> {
 
     // The end: rows removed from the tail leave no successor to notice; the marker does.
     let last = links.last();
+    if tail == Tail::ReachedAtLeast {
+        match (head, last) {
+            (Some(h), Some(l)) if h.seq < l.seq => {
+                problems.sort_by_key(|p| p.row);
+                return problems;
+            }
+            (None, _) => {
+                problems.sort_by_key(|p| p.row);
+                return problems;
+            }
+            _ => {}
+        }
+    }
     match (head, last) {
         (Some(h), Some(l)) if h.seq > l.seq => deleted(
             &mut problems,

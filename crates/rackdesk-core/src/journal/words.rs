@@ -467,6 +467,14 @@ pub fn summary(e: &Entry) -> String {
         "keys.rotate" => format!("Replaced the API keys of \"{t}\""),
         "keys.remove" => format!("Removed \"{t}\" and its API keys"),
         "identity.use" => format!("Switched to acting through \"{t}\""),
+        "team.connect" => format!("Connected this computer to the team journal {t}"),
+        "team.init" => format!("Set up the team journal database {t}"),
+        "team.disconnect" => format!("Left the team journal {t} (this computer's journal is kept)"),
+        "team.help-desk-view" => match old_new(e, "helpDeskView").1.and_then(Value::as_str) {
+            Some("read-only") => "Let the help desk see the team journal, read only".into(),
+            Some(_) => "Hid the team journal from the help desk".into(),
+            None => "Changed what the help desk sees of the team journal".into(),
+        },
         a => match bulk_kind_label(a) {
             Some(label) => format!("Started a bulk job to {label} ({t})"),
             None => format!("Changed {t}"),
@@ -520,6 +528,20 @@ pub fn details(e: &Entry) -> Vec<String> {
         "keys.rotate" => match old_new(e, "userKey") {
             (Some(o), Some(n)) => vec![format!("User key {} (before: {})", text(n), text(o))],
             _ => vec![],
+        },
+        "team.connect" => {
+            let mut v = Vec::new();
+            if let Some(l) = old_new(e, "login").1.and_then(Value::as_str) {
+                v.push(format!("As the database login {l}"));
+            }
+            if let Some(t) = old_new(e, "trust").1.and_then(Value::as_str) {
+                v.push(format!("Server certificate checked against {t}"));
+            }
+            v
+        }
+        "team.init" => match old_new(e, "pcLogin").1.and_then(Value::as_str) {
+            Some(l) => vec![format!("Login for the computers: {l}")],
+            None => vec![],
         },
         "operator.set" => match old_new(e, "role").1 {
             Some(r) => vec![format!("Role: {}", text(r))],
@@ -587,6 +609,7 @@ pub fn actions_for_words(words: &str) -> Option<Vec<&'static str>> {
         ("safelist", &["spam.domain.lists", "spam.mailbox.safe-senders"]),
         ("block", &["spam.domain.lists", "spam.mailbox.lists"]),
         ("quarantine", &["spam.domain.settings", "spam.mailbox.settings"]),
+        ("team", &["team.connect", "team.init", "team.disconnect", "team.help-desk-view"]),
     ];
     let w = words.trim().to_lowercase();
     if w.is_empty() || w.contains('.') {
@@ -678,7 +701,13 @@ mod tests {
             entry("bulk.delete", "job-1", json!({})),
             entry("mailbox.auto-reply", "x@example.com", json!({"autoReply": {"old": {"enabled": false, "message": null}, "new": {"enabled": true, "message": "Away"}}})),
             entry("something.new", "x@example.com", json!({"size": {"new": 25600}})),
+            entry("team.connect", "db.example.com:5432/rackdesk", json!({"login": {"new": "rackdesk_pc"}, "trust": {"new": "the CA file ca.pem"}, "password": "stored"})),
+            entry("team.help-desk-view", "db.example.com:5432/rackdesk", json!({"helpDeskView": {"old": "hidden", "new": "read-only"}})),
         ];
+        assert_eq!(summary(&samples[5]), "Connected this computer to the team journal db.example.com:5432/rackdesk");
+        assert_eq!(details(&samples[5]), ["As the database login rackdesk_pc", "Server certificate checked against the CA file ca.pem"]);
+        assert_eq!(summary(&samples[6]), "Let the help desk see the team journal, read only");
+        assert_eq!(actions_for_words("team"), Some(vec!["team.connect", "team.disconnect", "team.help-desk-view", "team.init"]));
         assert_eq!(summary(&samples[0]), "Switched alice from super admin to help desk");
         assert_eq!(summary(&samples[1]), "Replaced the API keys of \"Lab\"");
         assert_eq!(summary(&samples[2]), "Started a bulk job to delete mailboxes (job-1)");
