@@ -7,7 +7,7 @@ import { openApp, waitForText, screenshot, clickButton, skipWelcome, actInSandbo
 import { sandboxGet } from "./sandbox-api.mjs";
 
 const DOMAIN = "fabrikam.example";
-const PASS = "e2e spam passphrase";
+const PASS = "e2e desk passphrase"; // the same as the other files: whichever sets it first, the others switch back with it
 let driver;
 before(async () => {
   driver = await openApp();
@@ -16,7 +16,7 @@ after(async () => {
   await quitQuietly(driver);
 });
 afterEach(async (t) => {
-  if (t.passed === false && driver) await screenshot(driver, `failed-10-${t.name.replace(/[^a-z0-9]+/gi, "-")}`).catch(() => {});
+  if (t.passed === false && driver) await screenshot(driver, `failed-7c-${t.name.replace(/[^a-z0-9]+/gi, "-")}`).catch(() => {});
 });
 
 async function chooseDomain(name) {
