@@ -52,7 +52,7 @@ fn age(s: &IndexStatus) -> String {
 pub(crate) async fn find(cli: &Cli, text: &str, force: bool, limit: usize, format: Format) -> Result<(), Failure> {
     let (c, ix) = open(cli)?;
     let status = ix.status()?;
-    if force || status.refreshed_at.is_none() || status.unfinished {
+    if force || status.needs_refresh() {
         refresh(&c, &ix).await?;
     }
     let found = ix.find(text, limit)?;

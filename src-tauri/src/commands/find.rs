@@ -138,7 +138,7 @@ pub fn refresh_index<R: tauri::Runtime>(state: tauri::State<'_, AppState>, app: 
 #[tauri::command]
 pub fn find_anywhere<R: tauri::Runtime>(state: tauri::State<'_, AppState>, app: tauri::AppHandle<R>, text: String, limit: u32) -> CmdResult<FindAnswer> {
     let ix = state.index()?;
-    if ix.status()?.refreshed_at.is_none() {
+    if ix.status()?.needs_refresh() {
         start_refresh(&state, app)?;
     }
     let rows = ix.find(&text, limit.clamp(1, 200) as usize)?.into_iter().map(found).collect();

@@ -189,6 +189,14 @@ pub struct IndexStatus {
     pub unfinished: bool,
 }
 
+impl IndexStatus {
+    /// Whether a search should first read the account: never filled, or a refresh was left
+    /// unfinished. The one rule for the app and the CLI.
+    pub fn needs_refresh(&self) -> bool {
+        self.refreshed_at.is_none() || self.unfinished
+    }
+}
+
 /// The index of one account.
 pub struct Index {
     path: PathBuf,
