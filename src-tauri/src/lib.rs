@@ -16,6 +16,7 @@ use tauri::{Manager, Runtime};
 pub fn build_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
     builder
         .manage(commands::bulk::BulkState::default())
+        .manage(commands::updates::UpdateState::default())
         .manage(clipboard::SecretClipboard::system()).invoke_handler(commands::catalog::handler())
 }
 
@@ -37,6 +38,9 @@ pub fn run() {
         .plugin(tauri_plugin_window_state::Builder::default().build())
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_notification::init())
+        // Signed self-updates (commands/updates.rs); the page is granted none of the plugin's
+        // own commands, only Rackdesk's check/install commands.
+        .plugin(tauri_plugin_updater::Builder::new().build())
         .setup(|app| {
             // With no account connected yet, the app opens on the built-in sandbox.
             let handle = app.handle().clone();

@@ -2,7 +2,7 @@
 // Do not edit by hand.
 
 /** Every class of failure (the core's error kinds). */
-export type ErrorKind = "invalid-input" | "auth-failed" | "forbidden" | "throttled" | "not-found" | "rejected" | "conflict" | "already-exists" | "aliases-deliver-here" | "domain-typo" | "server-fault" | "network" | "timeout" | "proxy-unreachable" | "proxy-auth" | "proxy-refused" | "certificate" | "name-not-found" | "undecodable" | "unconfirmed" | "bad-paging" | "too-large" | "wrong-keys" | "clock-skew" | "offline" | "wrong-account" | "wrong-host" | "vault-unavailable" | "vault-locked" | "vault-entry-missing" | "vault-failure" | "config" | "duplicate" | "no-identity" | "not-allowed" | "passphrase" | "journal" | "job-store" | "no-such-job" | "job-busy" | "job-unfinished" | "file" | "clipboard" | "team-unreachable" | "team-tls" | "team-auth" | "team-not-ready" | "team-database" | "internal";
+export type ErrorKind = "invalid-input" | "auth-failed" | "forbidden" | "throttled" | "not-found" | "rejected" | "conflict" | "already-exists" | "aliases-deliver-here" | "domain-typo" | "server-fault" | "network" | "timeout" | "proxy-unreachable" | "proxy-auth" | "proxy-refused" | "certificate" | "name-not-found" | "undecodable" | "unconfirmed" | "bad-paging" | "too-large" | "wrong-keys" | "clock-skew" | "offline" | "wrong-account" | "wrong-host" | "vault-unavailable" | "vault-locked" | "vault-entry-missing" | "vault-failure" | "config" | "duplicate" | "no-identity" | "not-allowed" | "passphrase" | "journal" | "job-store" | "no-such-job" | "job-busy" | "job-unfinished" | "file" | "clipboard" | "team-unreachable" | "team-tls" | "team-auth" | "team-not-ready" | "team-database" | "update-unverified" | "update-failed" | "internal";
 
 export type CommandError = { 
 /**
@@ -553,6 +553,40 @@ export type LogFolder = { path: string,
  */
 opened: boolean, };
 
+export type UpdateCheck = { 
+/**
+ * `available`, `latest`, or `off` (this copy does not update itself; `reason` says why).
+ */
+status: string, 
+/**
+ * The version running now.
+ */
+currentVersion: string, 
+/**
+ * The newer version, when there is one.
+ */
+version: string | null, 
+/**
+ * What is new in it, as the publisher wrote it.
+ */
+notes: string | null, 
+/**
+ * When it was published (RFC 3339), when the manifest says.
+ */
+published: string | null, 
+/**
+ * Why this copy does not update itself, in plain words (status `off`).
+ */
+reason: string | null, 
+/**
+ * The server updates come from (host name only).
+ */
+source: string | null, };
+
+export type UpdateInstalled = { version: string, };
+
+export type UpdateProgress = { received: bigint, total: bigint | null, };
+
 export type TeamStatus = { 
 /**
  * Team mode is on.
@@ -692,6 +726,7 @@ export interface Events {
   "bulk-finished": BulkFinishedView;
   "team-status": TeamStatus;
   "team-entries": TeamLive;
+  "update-progress": UpdateProgress;
 }
 
 /** The commands the page may call, with their argument and result types. */
@@ -788,4 +823,7 @@ export interface Commands {
   export_spam: { args: { domain: string }; result: ExportResult | null };
   diagnostics: { args: Record<string, never>; result: DiagnosticsReport };
   open_log_folder: { args: Record<string, never>; result: LogFolder };
+  check_for_update: { args: Record<string, never>; result: UpdateCheck };
+  install_update: { args: { version: string }; result: UpdateInstalled };
+  restart_app: { args: Record<string, never>; result: null };
 }

@@ -157,3 +157,11 @@ export function onTeamStatus(handler: (s: Events["team-status"]) => void): Promi
 export function onTeamEntries(handler: (l: Events["team-entries"]) => void): Promise<UnlistenFn> {
   return listen<Events["team-entries"]>("team-entries", (e) => handler(e.payload));
 }
+
+/** Updates of Rackdesk itself: look for one, install the one found (after asking), restart. */
+export const checkForUpdate = () => call("check_for_update", {});
+export const installUpdate = (version: string) => call("install_update", { version });
+export const restartApp = () => call("restart_app", {});
+export function onUpdateProgress(handler: (p: Events["update-progress"]) => void): Promise<UnlistenFn> {
+  return listen<Events["update-progress"]>("update-progress", (e) => handler(e.payload));
+}

@@ -153,12 +153,17 @@ pub enum ErrorKind {
     TeamNotReady,
     /// The team database refused or failed something else; the details say what.
     TeamDatabase,
+    // Updates of the app itself.
+    /// A downloaded update did not pass the signature check, and was not installed.
+    UpdateUnverified,
+    /// An update could not be found, downloaded or installed (other than a network failure).
+    UpdateFailed,
     /// Something Rackdesk did not expect (a bug); the details say what.
     Internal,
 }
 
 impl ErrorKind {
-    pub const ALL: [ErrorKind; 49] = [
+    pub const ALL: [ErrorKind; 51] = [
         ErrorKind::InvalidInput,
         ErrorKind::AuthFailed,
         ErrorKind::Forbidden,
@@ -207,6 +212,8 @@ impl ErrorKind {
         ErrorKind::TeamAuth,
         ErrorKind::TeamNotReady,
         ErrorKind::TeamDatabase,
+        ErrorKind::UpdateUnverified,
+        ErrorKind::UpdateFailed,
         ErrorKind::Internal,
     ];
 
@@ -260,6 +267,8 @@ impl ErrorKind {
             ErrorKind::TeamAuth => "team-auth",
             ErrorKind::TeamNotReady => "team-not-ready",
             ErrorKind::TeamDatabase => "team-database",
+            ErrorKind::UpdateUnverified => "update-unverified",
+            ErrorKind::UpdateFailed => "update-failed",
             ErrorKind::Internal => "internal",
         }
     }

@@ -14,6 +14,7 @@ use super::journal::*;
 use super::mailboxes::*;
 use super::support::*;
 use super::team::*;
+use super::updates::*;
 use super::*;
 use rackdesk_core::team::TeamStatus;
 
@@ -165,4 +166,7 @@ commands! {
     spam::export_spam(domain: String) -> Option<ExportResult>;
     support::diagnostics() -> DiagnosticsReport;
     support::open_log_folder() -> LogFolder;
+    updates::check_for_update() -> UpdateCheck;
+    updates::install_update(version: String) -> UpdateInstalled;
+    updates::restart_app() -> ();
 }

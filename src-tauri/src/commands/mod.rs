@@ -13,6 +13,7 @@ pub mod journal;
 pub mod mailboxes;
 pub mod support;
 pub mod team;
+pub mod updates;
 pub mod window;
 
 use crate::state::AppState;
@@ -291,6 +292,9 @@ pub fn typescript_bindings() -> String {
         spam::SpamVerdictView::decl(),
         support::DiagnosticsReport::decl(),
         support::LogFolder::decl(),
+        updates::UpdateCheck::decl(),
+        updates::UpdateInstalled::decl(),
+        updates::UpdateProgress::decl(),
         rackdesk_core::team::TeamStatus::decl(),
         team::TeamJournalFilter::decl(),
         team::TeamJournalEntry::decl(),
@@ -331,4 +335,5 @@ pub const EVENTS: &[(&str, fn() -> String)] = &[
     ("bulk-finished", <bulk::BulkFinishedView as TS>::name),
     ("team-status", <rackdesk_core::team::TeamStatus as TS>::name),
     ("team-entries", <team::TeamLive as TS>::name),
+    ("update-progress", <updates::UpdateProgress as TS>::name),
 ];

@@ -1,11 +1,12 @@
 import { useCallback, useEffect, useRef, useState } from "react";
-import type { AppStatus, ClientNotice, CommandError, DomainInfo, FoundRow, TeamStatus } from "../bindings";
+import type { AppStatus, ClientNotice, CommandError, DomainInfo, FoundRow, TeamStatus, UpdateCheck } from "../bindings";
 import { appStatus, asCommandError, listDomains, onClientNotice, onTeamStatus, actThroughIdentity, actThroughSandbox, setZoom } from "../ipc";
 import { Aliases } from "./Aliases";
 import { Bulk } from "./Bulk";
 import { Dialog, ErrorNote } from "./common";
 import { FindBox } from "./FindBox";
 import { HelpMenu } from "./Help";
+import { UpdateBanner, UpdateDialog, useUpdateAtStart } from "./Updates";
 import { ConnectWizard } from "./Connect";
 import { Allowed, Refusal } from "./can";
 import { Identities } from "./Identities";
@@ -155,6 +156,9 @@ export function App() {
     else setPendingSwitch(value);
   };
   const announce = useCallback((m: string) => setToast(m), []);
+  // An update found at start shows as a banner; Help → Check for updates opens the dialog.
+  const [updateAtStart, dismissUpdate] = useUpdateAtStart();
+  const [updateDialog, setUpdateDialog] = useState<UpdateCheck | "check" | null>(null);
   useZoomKeys(announce);
 
   const closeWelcome = () => {
@@ -179,13 +183,25 @@ export function App() {
           Sandbox — practice data, nothing real changes
         </div>
       )}
+      {updateAtStart && !updateDialog && (
+        <UpdateBanner check={updateAtStart} onOpen={() => setUpdateDialog(updateAtStart)} onDismiss={dismissUpdate} />
+      )}
+      {updateDialog && (
+        <UpdateDialog
+          initial={updateDialog === "check" ? null : updateDialog}
+          onClose={() => {
+            setUpdateDialog(null);
+            dismissUpdate();
+          }}
+        />
+      )}
       <header className="topbar">
         <span className="product">Rackdesk</span>
         <span className="acting" id="acting" aria-label="Who is acting">
           {status ? status.acting.sentence : "Starting…"}
         </span>
         {status && <FindBox key={status.acting.sentence} onOpen={openFound} />}
-        <HelpMenu onDone={setToast} />
+        <HelpMenu onDone={setToast} onCheckUpdates={() => setUpdateDialog("check")} />
         {status && (
           <label className="switcher">
             Acting through

@@ -3,9 +3,9 @@ import { asCommandError, diagnostics, openLogFolder } from "../ipc";
 
 /**
  * Help for support tickets: copy a redacted diagnostics report (no keys, no passwords), or open
- * the folder with the log files. A small menu in the header, usable by keyboard (Esc closes it).
+ * the folder with the log files; and *Check for updates*. A small menu in the header, usable by keyboard (Esc closes it).
  */
-export function HelpMenu({ onDone }: { onDone: (msg: string) => void }) {
+export function HelpMenu({ onDone, onCheckUpdates }: { onDone: (msg: string) => void; onCheckUpdates: () => void }) {
   const [open, setOpen] = useState(false);
   const [busy, setBusy] = useState(false);
   const [report, setReport] = useState<string | null>(null);
@@ -71,6 +71,16 @@ export function HelpMenu({ onDone }: { onDone: (msg: string) => void }) {
             }}
           >
             Open the log folder
+          </button>
+          <button
+            role="menuitem"
+            id="help-check-updates"
+            onClick={() => {
+              setOpen(false);
+              onCheckUpdates();
+            }}
+          >
+            Check for updates…
           </button>
         </div>
       )}
