@@ -4,7 +4,9 @@
 #      private D-Bus session with an unlocked gnome-keyring, so the real Secret Service is used;
 #   2. the UI's unit tests (vitest);
 #   3. end-to-end tests of the real app in the real webview (tauri-driver + WebKitWebDriver
-#      under Xvfb). Screenshots go to test-artifacts/.
+#      under Xvfb). Screenshots go to test-artifacts/;
+#   4. the Linux packages: the .deb and .rpm built, the .deb installed with apt, the installed
+#      app's smoke test and signed-update test, then the package removed (tests/package.sh).
 set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../src-tauri/scripts/setup.sh"
 set -e
@@ -13,6 +15,7 @@ install_rust
 install_node
 build_ui
 install_tauri_driver
+npm_install "$ROOT"
 npm_install "$ROOT/tests/e2e"
 set +e
 
@@ -50,10 +53,16 @@ RACKDESK_APP="$TARGET/debug/rackdesk-app" RACKDESK_SIM="$TARGET/debug/rackdesk-s
   in_keyring bash tests/e2e/run.sh 2>&1 | tee "$WORK/e2e.log"
 [ "${PIPESTATUS[0]}" -eq 0 ] || failed=1
 
+say "Linux packages: build, install, smoke and update tests, removal"
+TARGET="$TARGET" RACKDESK_SIM="$TARGET/debug/rackdesk-sim" RACKDESK_ARTIFACTS="$ARTIFACTS" \
+  in_keyring bash tests/package.sh 2>&1 | tee "$WORK/package.log"
+[ "${PIPESTATUS[0]}" -eq 0 ] || failed=1
+
 echo
 say "Summary"
 awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed;?$/) p += $i; if ($(i+1) ~ /^failed;?$/) f += $i } }
      END { printf "cargo test: %d passed; %d failed (all crates)\n", p, f }' "$WORK/cargo.log"
 grep -E "^ *Tests +[0-9]" "$WORK/vitest.log" | sed 's/^ */vitest: /' || echo "vitest: no summary (did it run?)"
 grep -E "^ℹ (tests|pass|fail) " "$WORK/e2e.log" | tr '\n' ' ' | sed 's/ℹ /node --test: /; s/ ℹ /, /g'; echo
+grep -E "^ℹ (tests|pass|fail) " "$WORK/package.log" | tr '\n' ' ' | sed 's/ℹ /node --test (installed package): /; s/ ℹ /, /g'; echo
 exit $failed

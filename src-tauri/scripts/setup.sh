@@ -10,10 +10,12 @@ BUILD_PKGS=(libwebkit2gtk-4.1-dev libgtk-3-dev libsoup-3.0-dev libjavascriptcore
   pkg-config build-essential file)
 TEST_PKGS=(xvfb xauth imagemagick xdotool webkit2gtk-driver dbus-x11 gnome-keyring
   libsecret-tools keyutils fonts-dejavu-core at-spi2-core sqlite3 xclip
-  tinyproxy ca-certificates postgresql)
+  tinyproxy ca-certificates postgresql sudo)
 # tinyproxy and ca-certificates: the company-network test (crates/rackdesk-cli/tests/network.rs)
 # puts a real proxy in front of the simulator and installs a test root with update-ca-certificates.
 # postgresql: the team journal's tests run a real server (crates/rackdesk-cli/tests/team.rs).
+# sudo: the installed app's updater hands the verified package to `sudo dpkg -i` when no
+# graphical prompt (pkexec) is there, as in the package test (tests/package.sh).
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 

@@ -34,7 +34,9 @@ done
 
 # RACKDESK_E2E_ONLY=5-everyday runs only the files whose names contain it (while developing).
 # RACKDESK_E2E_NAMES='opens|zoom' runs only the tests whose names match (node's pattern).
-files=(./*"${RACKDESK_E2E_ONLY:-}"*.test.mjs)
+# RACKDESK_E2E_FILES='a.test.mjs b.test.mjs' runs exactly those (the package test, tests/package.sh).
+if [ -n "${RACKDESK_E2E_FILES:-}" ]; then read -ra files <<<"$RACKDESK_E2E_FILES"; else
+  files=(./*"${RACKDESK_E2E_ONLY:-}"*.test.mjs); fi
 names=()
 [ -n "${RACKDESK_E2E_NAMES:-}" ] && names=(--test-name-pattern="$RACKDESK_E2E_NAMES")
 RACKDESK_CONFIG_DIR="$WORK/config" node --test --test-concurrency=1 --test-reporter=spec "${names[@]}" "${files[@]}"

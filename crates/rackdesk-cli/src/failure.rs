@@ -63,6 +63,8 @@ pub(crate) fn exit_code(kind: ErrorKind) -> u8 {
         K::VaultUnavailable | K::VaultLocked => exit::VAULT,
         K::NotAllowed | K::Passphrase => exit::NOT_ALLOWED,
         K::VaultFailure | K::Config | K::Journal | K::JobStore | K::TeamDatabase | K::Internal => exit::FAILURE,
+        // Only the app updates itself; listed so every kind has its code.
+        K::UpdateUnverified | K::UpdateFailed => exit::FAILURE,
     }
 }
 
