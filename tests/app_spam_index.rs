@@ -93,6 +93,70 @@ fn the_help_desk_may_add_a_mailboxs_safe_senders_and_is_refused_the_rest() {
     assert!(a.sim.with_store(|s| s.domains[RS].spam.filter_level == rackdesk_sim::spam::FilterLevel::On), "nothing reached the server");
 }
 
+/// Waits until the index refresh a search started has finished.
+fn wait_for_index(a: &App) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    loop {
+        let st = call(a, "index_status", json!({})).unwrap();
+        if !st["refreshing"].as_bool().unwrap() && !st["refreshedAt"].is_null() {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "the index was never filled: {st}");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+}
+
+/// The rows of a list command, keyed by name, with only the fields named.
+fn by_name(v: &Value, fields: &[&str]) -> std::collections::BTreeMap<String, Vec<Value>> {
+    let rows = v.get("rows").unwrap_or(v);
+    rows.as_array().unwrap().iter().map(|r| (r["name"].as_str().unwrap().to_string(), fields.iter().map(|f| r[*f].clone()).collect())).collect()
+}
+
+#[test]
+fn aliases_contacts_and_lists_open_from_the_index_as_rackspace_lists_them_and_follow_changes() {
+    let a = app();
+    for (cmd, domain) in [("indexed_aliases", RS), ("indexed_contacts", EX), ("indexed_dlists", EX)] {
+        assert!(call(&a, cmd, json!({"domain": domain})).unwrap().is_null(), "{cmd}: no index yet");
+    }
+    call(&a, "refresh_index", json!({})).unwrap();
+    wait_for_index(&a);
+    let aliases = call(&a, "indexed_aliases", json!({"domain": RS})).unwrap();
+    assert!(aliases["asOf"].as_str().unwrap().len() >= 20, "{aliases}");
+    let fields = ["address", "members", "singleMember"];
+    assert_eq!(by_name(&aliases, &fields), by_name(&call(&a, "list_aliases", json!({"domain": RS})).unwrap(), &fields));
+    assert!(!by_name(&aliases, &fields).is_empty(), "the demo domain has aliases");
+    let fields = ["displayName", "email"];
+    let contacts = call(&a, "indexed_contacts", json!({"domain": EX})).unwrap();
+    assert_eq!(by_name(&contacts, &fields), by_name(&call(&a, "list_contacts", json!({"domain": EX, "search": null})).unwrap(), &fields));
+    assert!(!by_name(&contacts, &fields).is_empty(), "the demo domain has contacts");
+    let fields = ["address", "displayName", "members"];
+    let lists = call(&a, "indexed_dlists", json!({"domain": EX})).unwrap();
+    assert_eq!(by_name(&lists, &fields), by_name(&call(&a, "list_dlists", json!({"domain": EX})).unwrap(), &fields));
+    let (list, count) = by_name(&lists, &fields).into_iter().next().map(|(n, v)| (n, v[2].as_u64().unwrap())).expect("the demo domain has lists");
+
+    // Changes through the app are in the index at once.
+    let (m1, m2) = a.sim.with_store(|s| {
+        let mut names = s.domains[RS].mailboxes.keys();
+        (names.next().cloned().unwrap(), names.next().cloned().unwrap())
+    });
+    let members = vec![format!("{m1}@{RS}"), format!("{m2}@{RS}")];
+    call(&a, "create_alias", json!({"domain": RS, "name": "index-check", "members": members})).unwrap();
+    let aliases = by_name(&call(&a, "indexed_aliases", json!({"domain": RS})).unwrap(), &["members", "singleMember"]);
+    assert_eq!(aliases["index-check"], vec![json!(2), Value::Null], "{aliases:?}");
+    call(&a, "delete_alias", json!({"domain": RS, "name": "index-check", "confirmAddress": format!("index-check@{RS}")})).unwrap();
+    assert!(!by_name(&call(&a, "indexed_aliases", json!({"domain": RS})).unwrap(), &[]).contains_key("index-check"));
+    let detail = call(&a, "dlist_detail", json!({"domain": EX, "name": list})).unwrap();
+    let newcomer = a
+        .sim
+        .with_store(|s| s.domains[EX].ex_mailboxes.keys().map(|n| format!("{n}@{EX}")).find(|addr| !detail["members"].to_string().contains(addr.as_str())))
+        .expect("an Exchange mailbox that is not on the list");
+    call(&a, "change_dlist_recipients", json!({"domain": EX, "name": list, "kind": "members", "action": "add", "addresses": [newcomer]})).unwrap();
+    let lists = by_name(&call(&a, "indexed_dlists", json!({"domain": EX})).unwrap(), &["members"]);
+    assert_eq!(lists[&list], vec![json!(count + 1)], "{lists:?}");
+    let server = by_name(&call(&a, "list_dlists", json!({"domain": EX})).unwrap(), &["members"]);
+    assert_eq!(lists[&list], server[&list], "the index counts the list's members as Rackspace does");
+}
+
 #[test]
 fn find_reads_the_account_once_then_lists_come_from_the_index() {
     let a = app();
@@ -103,15 +167,7 @@ fn find_reads_the_account_once_then_lists_come_from_the_index() {
     });
     let ans = call(&a, "find_anywhere", json!({"text": name, "limit": 20})).unwrap();
     assert_eq!(ans["index"]["refreshing"], true, "the first search starts reading the account: {ans}");
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
-    loop {
-        let st = call(&a, "index_status", json!({})).unwrap();
-        if !st["refreshing"].as_bool().unwrap() && !st["refreshedAt"].is_null() {
-            break;
-        }
-        assert!(std::time::Instant::now() < deadline, "the index was never filled: {st}");
-        std::thread::sleep(std::time::Duration::from_millis(100));
-    }
+    wait_for_index(&a);
     let ans = call(&a, "find_anywhere", json!({"text": name, "limit": 20})).unwrap();
     assert!(ans["rows"].as_array().unwrap().iter().any(|r| r["address"] == format!("{first}@{RS}") && r["kind"] == "mailbox"), "{ans}");
     let rows = call(&a, "indexed_mailboxes", json!({"domain": RS, "service": "rs"})).unwrap();

@@ -455,6 +455,12 @@ export type IndexedRows = { rows: Array<MailboxRow>,
  */
 asOf: string, };
 
+export type Indexed<T> = { rows: Array<T>, 
+/**
+ * When the index was last refreshed (ISO 8601).
+ */
+asOf: string, };
+
 export type SpamLineView = { key: string, label: string, value: string, explanation: string, };
 
 export type SpamEntryView = { entry: string, 
@@ -815,6 +821,9 @@ export interface Commands {
   refresh_index: { args: Record<string, never>; result: IndexInfo };
   find_anywhere: { args: { text: string; limit: number }; result: FindAnswer };
   indexed_mailboxes: { args: { domain: string; service: string }; result: IndexedRows | null };
+  indexed_aliases: { args: { domain: string }; result: Indexed<AliasRow> | null };
+  indexed_contacts: { args: { domain: string }; result: Indexed<ContactRow> | null };
+  indexed_dlists: { args: { domain: string }; result: Indexed<DListRow> | null };
   spam_view: { args: { target: string }; result: SpamPageView };
   spam_check_entry: { args: { text: string; side: string }; result: SpamEntryCheck };
   spam_change_list: { args: { target: string; list: string; add: Array<string>; remove: Array<string> }; result: SpamListChanged };

@@ -165,3 +165,8 @@ export const restartApp = () => call("restart_app", {});
 export function onUpdateProgress(handler: (p: Events["update-progress"]) => void): Promise<UnlistenFn> {
   return listen<Events["update-progress"]>("update-progress", (e) => handler(e.payload));
 }
+
+/** A domain's aliases, contacts and distribution lists from the local index (null: never filled). */
+export const indexedAliases = (domain: string) => call("indexed_aliases", { domain });
+export const indexedContacts = (domain: string) => call("indexed_contacts", { domain });
+export const indexedDlists = (domain: string) => call("indexed_dlists", { domain });

@@ -158,6 +158,9 @@ commands! {
     find::refresh_index() -> IndexInfo;
     find::find_anywhere(text: String, limit: u32) -> FindAnswer;
     find::indexed_mailboxes(domain: String, service: String) -> Option<IndexedRows>;
+    find::indexed_aliases(domain: String) -> Option<Indexed<AliasRow>>;
+    find::indexed_contacts(domain: String) -> Option<Indexed<ContactRow>>;
+    find::indexed_dlists(domain: String) -> Option<Indexed<DListRow>>;
     spam::spam_view(target: String) -> SpamPageView;
     spam::spam_check_entry(text: String, side: String) -> SpamEntryCheck;
     spam::spam_change_list(target: String, list: String, add: Vec<String>, remove: Vec<String>) -> SpamListChanged;

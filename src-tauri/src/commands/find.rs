@@ -1,6 +1,8 @@
 //! The local index: "find a person" across every domain, lists read at once from the index,
 //! and its background refresh. Thin over [`rackdesk_core::index`].
 
+use super::aliases::AliasRow;
+use super::exchange::{ContactRow, DListRow};
 use super::mailboxes::MailboxRow;
 use super::{CmdResult, CommandError};
 use crate::state::AppState;
@@ -167,4 +169,54 @@ pub fn indexed_mailboxes(state: tauri::State<'_, AppState>, domain: String, serv
         })
         .collect();
     Ok(Some(IndexedRows { rows, as_of: as_of.to_rfc3339() }))
+}
+
+/// Rows of a domain's aliases, contacts or distribution lists from the index.
+#[derive(Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct Indexed<T: TS> {
+    pub rows: Vec<T>,
+    /// When the index was last refreshed (ISO 8601).
+    pub as_of: String,
+}
+
+/// One kind of a domain's objects from the index, or `None` when it has never been filled.
+fn indexed<T: TS>(state: &AppState, domain: &str, kind: Kind, row: impl Fn(Item) -> T) -> CmdResult<Option<Indexed<T>>> {
+    let ix = state.index()?;
+    let Some(as_of) = ix.status()?.refreshed_at else { return Ok(None) };
+    Ok(Some(Indexed { rows: ix.list(domain, kind)?.into_iter().map(row).collect(), as_of: as_of.to_rfc3339() }))
+}
+
+/// A domain's aliases from the index, at once (null: never filled).
+#[tauri::command]
+pub fn indexed_aliases(state: tauri::State<'_, AppState>, domain: String) -> CmdResult<Option<Indexed<AliasRow>>> {
+    indexed(&state, &domain, Kind::Alias, |i| AliasRow {
+        address: i.address(),
+        members: i.members.map_or(i.addresses.len() as u32, |n| u32::try_from(n).unwrap_or(u32::MAX)),
+        single_member: (i.addresses.len() == 1).then(|| i.addresses[0].clone()),
+        name: i.name,
+    })
+}
+
+/// A domain's Exchange contacts from the index, at once (null: never filled).
+#[tauri::command]
+pub fn indexed_contacts(state: tauri::State<'_, AppState>, domain: String) -> CmdResult<Option<Indexed<ContactRow>>> {
+    indexed(&state, &domain, Kind::Contact, |i| ContactRow {
+        display_name: i.display_name.unwrap_or_default(),
+        email: i.addresses.into_iter().next().unwrap_or_default(),
+        name: i.name,
+    })
+}
+
+/// A domain's distribution lists from the index, at once (null: never filled). Their state
+/// (being changed, failed) is not kept in the index: `status` is empty.
+#[tauri::command]
+pub fn indexed_dlists(state: tauri::State<'_, AppState>, domain: String) -> CmdResult<Option<Indexed<DListRow>>> {
+    indexed(&state, &domain, Kind::List, |i| DListRow {
+        address: i.address(),
+        display_name: i.display_name.unwrap_or_default(),
+        members: i.members.map_or(0, |n| u32::try_from(n).unwrap_or(u32::MAX)),
+        status: String::new(),
+        name: i.name,
+    })
 }

@@ -281,6 +281,7 @@ pub fn typescript_bindings() -> String {
         find::IndexInfo::decl(),
         find::FindAnswer::decl(),
         find::IndexedRows::decl(),
+        find::Indexed::<aliases::AliasRow>::decl(),
         spam::SpamLineView::decl(),
         spam::SpamEntryView::decl(),
         spam::SpamListView::decl(),

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState } from "react";
-import type { AliasDetail, AliasRow, CommandError } from "../bindings";
-import { aliasDetail, asCommandError, checkNewAddress, createAlias, deleteAlias, listAliases, setAliasMembers } from "../ipc";
+import { AsOf, RefreshButton, useIndexedList } from "./indexed";
+import type { AliasDetail, AliasRow } from "../bindings";
+import { aliasDetail, asCommandError, checkNewAddress, createAlias, deleteAlias, indexedAliases, listAliases, setAliasMembers } from "../ipc";
 import { useCoreAnswer } from "../logic/coreCheck";
 import { AddressWarnings, MemberPicker, replaceAddress, useAddressWarnings } from "./addresses";
 import { countLabel } from "../logic/format";
@@ -9,15 +10,13 @@ import { Refusal, useCan } from "./can";
 import { closeOnEscape, Dialog, ErrorNote, PaneHeader, TypedDelete, useAction } from "./common";
 
 export function Aliases({ domain, onDone }: { domain: string; onDone: (msg: string) => void }) {
-  const [rows, setRows] = useState<AliasRow[] | null>(null);
-  const [error, setError] = useState<CommandError | null>(null);
+  const { rows, asOf, error, loading, load } = useIndexedList<AliasRow>(
+    useCallback(() => indexedAliases(domain), [domain]),
+    useCallback(() => listAliases(domain), [domain]),
+  );
   const [selected, setSelected] = useState<string | null>(null);
   const [creating, setCreating] = useState(false);
 
-  const load = useCallback(() => {
-    listAliases(domain).then(setRows, (e) => setError(asCommandError(e)));
-  }, [domain]);
-  useEffect(load, [load]);
 
   return (
     <section className="aliases" aria-labelledby="aliases-title">
@@ -27,7 +26,11 @@ export function Aliases({ domain, onDone }: { domain: string; onDone: (msg: stri
           <button className="primary" onClick={() => setCreating(true)}>
             New alias
           </button>
-          <span className="count">{rows ? countLabel(rows.length, "alias") : ""}</span>
+          <RefreshButton loading={loading} onClick={() => void load(true)} />
+          <span className="count" id="aliases-count">
+            {rows ? countLabel(rows.length, "alias") : ""}
+            <AsOf asOf={asOf} />
+          </span>
         </div>
         <p className="hint">An alias is an address that delivers to one or more mailboxes (and up to 4 outside addresses).</p>
         <ErrorNote error={error} />

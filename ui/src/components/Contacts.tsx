@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState } from "react";
-import type { CommandError, ContactDetail, ContactRow } from "../bindings";
-import { asCommandError, exportExchange, suggestContactName, contactDetail, createContact, deleteContact, listContacts, updateContact } from "../ipc";
+import { AsOf, RefreshButton, useIndexedList } from "./indexed";
+import type { ContactDetail, ContactRow } from "../bindings";
+import { asCommandError, exportExchange, suggestContactName, contactDetail, createContact, deleteContact, indexedContacts, listContacts, updateContact } from "../ipc";
 import { useCoreAnswer } from "../logic/coreCheck";
 import { countLabel } from "../logic/format";
 import { addressProblem, nameProblem } from "../logic/validate";
@@ -10,16 +11,14 @@ import { History } from "./Journal";
 
 /** Contacts: people outside the company, shown in the Exchange address book. */
 export function Contacts({ domain, onDone }: { domain: string; onDone: (msg: string) => void }) {
-  const [rows, setRows] = useState<ContactRow[] | null>(null);
-  const [error, setError] = useState<CommandError | null>(null);
+  const { rows, asOf, error, setError, loading, load } = useIndexedList<ContactRow>(
+    useCallback(() => indexedContacts(domain), [domain]),
+    useCallback(() => listContacts(domain, null), [domain]),
+  );
   const [search, setSearch] = useState("");
   const [selected, setSelected] = useState<string | null>(null);
   const [creating, setCreating] = useState(false);
   const can = useCan();
-  const load = useCallback(() => {
-    listContacts(domain, null).then(setRows, (e) => setError(asCommandError(e)));
-  }, [domain]);
-  useEffect(load, [load]);
   const q = search.trim().toLowerCase();
   const shown = (rows ?? []).filter((c) => !q || c.displayName.toLowerCase().includes(q) || c.email.toLowerCase().includes(q));
 
@@ -41,8 +40,10 @@ export function Contacts({ domain, onDone }: { domain: string; onDone: (msg: str
           >
             Export CSV…
           </button>
+          <RefreshButton loading={loading} onClick={() => void load(true)} />
           <span className="count" id="contacts-count">
             {rows ? countLabel(shown.length, "contact", "contacts") : ""}
+            <AsOf asOf={asOf} />
           </span>
         </div>
         <p className="hint">People outside {domain} who appear in the company's Exchange address book, and can be put on distribution lists.</p>

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState } from "react";
-import type { CommandError, DListDetail, DListRow } from "../bindings";
-import { asCommandError, exportExchange, changeDlistRecipients, createDlist, deleteDlist, dlistDetail, listContacts, listDlists } from "../ipc";
+import { AsOf, RefreshButton, useIndexedList } from "./indexed";
+import type { DListDetail, DListRow } from "../bindings";
+import { asCommandError, exportExchange, changeDlistRecipients, createDlist, deleteDlist, dlistDetail, indexedDlists, listContacts, listDlists } from "../ipc";
 import { countLabel } from "../logic/format";
 import { nameProblem } from "../logic/validate";
 import { MemberPicker, type Person } from "./addresses";
@@ -20,15 +21,13 @@ async function listCandidates(domain: string): Promise<Person[]> {
 
 /** Distribution lists: one address that reaches many people, inside or outside. */
 export function Lists({ domain, onDone }: { domain: string; onDone: (msg: string) => void }) {
-  const [rows, setRows] = useState<DListRow[] | null>(null);
-  const [error, setError] = useState<CommandError | null>(null);
+  const { rows, asOf, error, setError, loading, load } = useIndexedList<DListRow>(
+    useCallback(() => indexedDlists(domain), [domain]),
+    useCallback(() => listDlists(domain), [domain]),
+  );
   const [selected, setSelected] = useState<string | null>(null);
   const [creating, setCreating] = useState(false);
   const can = useCan();
-  const load = useCallback(() => {
-    listDlists(domain).then(setRows, (e) => setError(asCommandError(e)));
-  }, [domain]);
-  useEffect(load, [load]);
   return (
     <section className="aliases" aria-labelledby="lists-title">
       <div className="list-side">
@@ -47,8 +46,10 @@ export function Lists({ domain, onDone }: { domain: string; onDone: (msg: string
           >
             Export CSV…
           </button>
+          <RefreshButton loading={loading} onClick={() => void load(true)} />
           <span className="count" id="lists-count">
             {rows ? countLabel(rows.length, "list", "lists") : ""}
+            <AsOf asOf={asOf} />
           </span>
         </div>
         <Refusal id="new-list-refusal" allowed={can("exchange.list.create")} reason="Help desk cannot create lists; a super admin can." />
@@ -65,7 +66,7 @@ export function Lists({ domain, onDone }: { domain: string; onDone: (msg: string
                   </span>
                   <span className="dn">
                     {countLabel(l.members, "member", "members")}
-                    {l.status !== "Ready" ? ` — ${l.status}` : ""}
+                    {l.status && l.status !== "Ready" ? ` — ${l.status}` : ""}
                   </span>
                 </button>
               </li>

@@ -29,7 +29,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 /// Bumped whenever the tables change: an index of another version is rebuilt.
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 
 /// What an index entry is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -92,6 +92,8 @@ pub struct Item {
     pub size_mb: Option<u64>,
     pub used_mb: Option<u64>,
     pub last_login: Option<String>,
+    /// How many members an alias or a distribution list has.
+    pub members: Option<u64>,
 }
 
 impl Item {
@@ -225,7 +227,7 @@ const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS items (
     kind TEXT NOT NULL, domain TEXT NOT NULL, name TEXT NOT NULL,
     display_name TEXT, addresses TEXT NOT NULL DEFAULT '[]', enabled INTEGER, size_mb INTEGER,
-    used_mb INTEGER, last_login TEXT, search TEXT NOT NULL, generation INTEGER NOT NULL,
+    used_mb INTEGER, last_login TEXT, members INTEGER, search TEXT NOT NULL, generation INTEGER NOT NULL,
     PRIMARY KEY (kind, domain, name)
 );
 CREATE INDEX IF NOT EXISTS items_domain ON items (domain, kind, name);
@@ -359,10 +361,11 @@ impl Index {
             size_mb: r.get::<_, Option<i64>>(6)?.map(|v| v as u64),
             used_mb: r.get::<_, Option<i64>>(7)?.map(|v| v as u64),
             last_login: r.get(8)?,
+            members: r.get::<_, Option<i64>>(9)?.map(|v| v as u64),
         })
     }
 
-    const COLUMNS: &'static str = "kind, domain, name, display_name, addresses, enabled, size_mb, used_mb, last_login";
+    const COLUMNS: &'static str = "kind, domain, name, display_name, addresses, enabled, size_mb, used_mb, last_login, members";
 
     /// Everything of one kind in a domain, by name.
     pub fn list(&self, domain: &str, kind: Kind) -> Result<Vec<Item>, IndexError> {
@@ -439,11 +442,11 @@ impl Index {
 
     fn upsert(tx: &rusqlite::Transaction<'_>, it: &Item, generation: i64) -> rusqlite::Result<()> {
         tx.prepare_cached(
-            "INSERT INTO items (kind, domain, name, display_name, addresses, enabled, size_mb, used_mb, last_login, search, generation)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+            "INSERT INTO items (kind, domain, name, display_name, addresses, enabled, size_mb, used_mb, last_login, members, search, generation)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
              ON CONFLICT(kind, domain, name) DO UPDATE SET display_name = excluded.display_name, addresses = excluded.addresses,
                enabled = excluded.enabled, size_mb = excluded.size_mb, used_mb = excluded.used_mb, last_login = excluded.last_login,
-               search = excluded.search, generation = excluded.generation",
+               members = excluded.members, search = excluded.search, generation = excluded.generation",
         )?
         .execute(params![
             it.kind.as_str(),
@@ -455,6 +458,7 @@ impl Index {
             it.size_mb.map(|v| v as i64),
             it.used_mb.map(|v| v as i64),
             it.last_login,
+            it.members.map(|v| v as i64),
             it.search_text(),
             generation
         ])
@@ -591,6 +595,7 @@ impl Index {
             size_mb: None,
             used_mb: None,
             last_login: None,
+            members: None,
         };
         let last_of = |offset: u32, n: usize, total: u32| n == 0 || offset as u64 + n as u64 >= total as u64;
         Ok(match kind {
@@ -612,7 +617,7 @@ impl Index {
             Kind::Alias => {
                 let page = client.aliases_page(domain, MAX_PAGE_SIZE, offset).await?;
                 let last = last_of(offset, page.items.len(), page.total);
-                let items = page.items.into_iter().map(|a| Item { addresses: a.single_member_name.into_iter().collect(), ..item(&a.name) }).collect();
+                let items = page.items.into_iter().map(|a| Item { addresses: a.single_member_name.into_iter().collect(), members: a.number_of_members.map(u64::from), ..item(&a.name) }).collect();
                 (ReadPage { items, reads: 1 }, last)
             }
             Kind::ExMailbox => {
@@ -638,7 +643,7 @@ impl Index {
             Kind::List => {
                 let lists = client.lists(domain, ListQuery::default()).await?;
                 let reads = (lists.len() as u64).div_ceil(200).max(1);
-                let items = lists.into_iter().map(|l| Item { display_name: l.display_name.clone(), ..item(&l.common_name) }).collect();
+                let items = lists.into_iter().map(|l| Item { display_name: l.display_name.clone(), members: l.member_count, ..item(&l.common_name) }).collect();
                 (ReadPage { items, reads }, true)
             }
         })
@@ -693,6 +698,7 @@ impl Index {
             size_mb: None,
             used_mb: created.then_some(0),
             last_login: None,
+            members: None,
         });
         if let Some(d) = text("displayName") {
             it.display_name = Some(d);
@@ -709,6 +715,19 @@ impl Index {
         if kind == Kind::Alias {
             if let Some(members) = new("members").and_then(Value::as_array) {
                 it.addresses = members.iter().filter_map(Value::as_str).map(str::to_ascii_lowercase).collect();
+                it.members = Some(it.addresses.len() as u64);
+            }
+        }
+        if kind == Kind::List {
+            match new("members") {
+                // A new list with its first members.
+                Some(Value::Array(members)) => it.members = Some(members.len() as u64),
+                // Members added and removed: {"added": [...], "removed": [...]}.
+                Some(Value::Object(delta)) if action == "exchange.list.members" => {
+                    let count = |k: &str| delta.get(k).and_then(Value::as_array).map_or(0, |a| a.len() as u64);
+                    it.members = it.members.map(|n| (n + count("added")).saturating_sub(count("removed")));
+                }
+                _ => {}
             }
         }
         match action {
