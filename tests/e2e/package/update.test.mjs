@@ -56,6 +56,13 @@ test("the installed version finds the newer one at start and shows what is new",
   const notes = await waitForText(driver, "#update-notes", (t) => t.length > 0);
   assert.match(notes, /test release/i);
   await screenshot(driver, "update-1-available");
+  // In a small window the dialog still shows its buttons (it scrolls inside).
+  await driver.manage().window().setRect({ width: 800, height: 600 });
+  await driver.wait(async () => (await driver.executeScript("return window.innerWidth")) <= 800, 5000);
+  const install = await driver.findElement(By.xpath(`//button[normalize-space(.)="Install Rackdesk ${NEW}"]`));
+  assert.equal(await install.isDisplayed(), true);
+  await screenshot(driver, "update-1-available-800x600");
+  await driver.manage().window().setRect({ width: 1100, height: 720 });
 });
 
 test("a tampered package is refused, nothing is installed, and the app keeps working", async () => {
