@@ -55,6 +55,13 @@ export function listShown(rows: number, total: number | null, fromIndex: boolean
   listReported = true;
   requestAnimationFrame(() => {
     const list = document.getElementById("mailbox-list");
-    report("list-interactive", { rows, total, fromIndex, loading, focusable: list?.tabIndex === 0, options: list?.querySelectorAll("[role=option]").length ?? 0 });
+    const nav = performance.getEntriesByType("navigation")[0] as PerformanceNavigationTiming | undefined;
+    report("list-interactive", {
+      rows, total, fromIndex, loading,
+      focusable: list?.tabIndex === 0,
+      options: list?.querySelectorAll("[role=option]").length ?? 0,
+      // The page's own start: its script loaded and run (DOMContentLoaded), in its clock.
+      domReadyMs: nav ? Math.round(nav.domContentLoadedEventEnd) : null,
+    });
   });
 }
