@@ -4,6 +4,7 @@
 //! state generically, so tests boot the same wiring on Tauri's mock runtime and call
 //! commands through the real IPC path.
 
+pub mod bench;
 pub mod clipboard;
 pub mod commands;
 pub mod desktop;
@@ -21,11 +22,17 @@ pub fn build_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
 }
 
 pub fn run() {
+    bench::mark_start();
     // The log file in the platform's log folder (rackdesk-app.log, see rackdesk_core::logging)
     // and stderr, for whoever started the app from a terminal.
     let log = rackdesk_core::logging::init(rackdesk_core::logging::Program::App, "warn,rackdesk_sim=info");
     tracing::info!(version = rackdesk_core::VERSION, log = ?log.file, "Rackdesk app starting");
-    let result = build_app(tauri::Builder::default())
+    let mut builder = tauri::Builder::default();
+    // Benchmarks only (tests/bench/webview.sh): reports the page's milestones on stdout.
+    if bench::enabled() {
+        builder = builder.plugin(bench::plugin());
+    }
+    let result = build_app(builder)
         // A second start brings the open window forward instead of opening another copy.
         .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
             if let Some(w) = app.get_webview_window("main") {

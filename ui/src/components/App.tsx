@@ -83,12 +83,17 @@ export function App() {
   /** Only the answer to the latest request counts: a slow answer for the account acted
    * through before (a retry against a server that is gone) must not overwrite the new one. */
   const domainsRequest = useRef(0);
+  /** At start the domains are asked for beside the status, not after it: the first screen
+   * waits for one round trip instead of two. Used by the first load only. */
+  const firstDomains = useRef<Promise<DomainInfo[]> | null>(null);
   const loadDomains = useCallback(async () => {
     const mine = ++domainsRequest.current;
     setDomains(null);
     setError(null);
+    const early = firstDomains.current;
+    firstDomains.current = null;
     try {
-      const d = await listDomains();
+      const d = await (early ?? listDomains());
       if (mine !== domainsRequest.current) return;
       setDomains(d);
       // Keep the domain chosen; else open on the first one with mailboxes to show.
@@ -119,6 +124,10 @@ export function App() {
   }, [page]);
 
   useEffect(() => {
+    if (actingKey.current === null) {
+      firstDomains.current = listDomains();
+      firstDomains.current.catch(() => undefined); // its error is shown by loadDomains
+    }
     appStatus().then(
       (s) => {
         applyStatus(s);

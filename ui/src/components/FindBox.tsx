@@ -1,4 +1,5 @@
-import { useEffect, useRef, useState } from "react";
+import { useEffect, useLayoutEffect, useRef, useState } from "react";
+import { benchOn, findKeyOvertaken, findResultsShown, takeFindKey } from "../bench";
 import type { FoundRow, IndexInfo } from "../bindings";
 import { asCommandError, findAnywhere, indexStatus } from "../ipc";
 import { ago } from "../logic/format";
@@ -27,16 +28,28 @@ export function FindBox({ onOpen }: { onOpen: (r: FoundRow) => void }) {
   const [problem, setProblem] = useState<string | null>(null);
   const asked = useRef(0);
   const input = useRef<HTMLInputElement>(null);
+  /** Benchmark probe only (off by default): the key press whose results are being shown. */
+  const benchKey = useRef<{ t0: number; q: string; rows: number } | null>(null);
+  useLayoutEffect(() => {
+    const k = benchKey.current;
+    benchKey.current = null;
+    if (k) findResultsShown(k.t0, k.q, k.rows);
+  }, [rows]);
 
   const search = async (t: string) => {
     const n = ++asked.current;
+    const t0 = benchOn ? takeFindKey() : null;
     if (!t.trim()) {
       setRows([]);
       return;
     }
     try {
       const a = await findAnywhere(t, 20);
-      if (n !== asked.current) return; // a later keystroke wins
+      if (n !== asked.current) {
+        if (t0 !== null) findKeyOvertaken(t0, t);
+        return; // a later keystroke wins
+      }
+      if (t0 !== null) benchKey.current = { t0, q: t, rows: a.rows.length };
       setRows(a.rows);
       setInfo(a.index);
       setActive(0);

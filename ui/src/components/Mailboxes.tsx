@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import type { CommandError } from "../bindings";
+import { listShown } from "../bench";
 import { asCommandError, exMailboxPage, exportExchange, exportMailboxes, indexedMailboxes, mailboxPage } from "../ipc";
 import { ago, countLabel, lastSeen } from "../logic/format";
 import { visibleRows, windowOf, type ListRow, type Sort, type SortKey, type StatusFilter } from "../logic/list";
@@ -126,6 +127,8 @@ export function Mailboxes({
   }, []);
 
   const shown = useMemo(() => visibleRows(rows, search, status, sort), [rows, search, status, sort]);
+  // Benchmark probe only (off by default): the first list with rows in the page.
+  useEffect(() => listShown(rows.length, total, asOf !== null, loading), [rows, total, asOf, loading]);
   const { first, last } = windowOf(scrollTop, viewport, ROW_HEIGHT, shown.length);
 
   const sortBy = (key: SortKey) => setSort((s) => ({ key, ascending: s.key === key ? !s.ascending : true }));
