@@ -50,3 +50,17 @@ pub fn plugin<R: Runtime>() -> TauriPlugin<R> {
         })
         .build()
 }
+
+/// Prints a milestone of the Rust side (`RACKDESK_BENCH_MARK {"mark":…,"sinceMainMs":…}`) when
+/// the probe is on: where start-up time goes before the page runs.
+pub fn mark(name: &str) {
+    if !enabled() {
+        return;
+    }
+    let since_main = START.get().map_or(0.0, |s| s.elapsed().as_secs_f64() * 1000.0);
+    let epoch_ms = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0.0, |d| d.as_secs_f64() * 1000.0);
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "RACKDESK_BENCH_MARK {{\"mark\":\"{name}\",\"sinceMainMs\":{since_main:.1},\"epochMs\":{epoch_ms:.1}}}");
+    let _ = out.flush();
+}

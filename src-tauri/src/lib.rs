@@ -49,6 +49,7 @@ pub fn run() {
         // own commands, only Rackdesk's check/install commands.
         .plugin(tauri_plugin_updater::Builder::new().build())
         .setup(|app| {
+            bench::mark("setup-start");
             // With no account connected yet, the app opens on the built-in sandbox.
             let handle = app.handle().clone();
             let events: rackdesk_core::client::EventSink = std::sync::Arc::new(move |ev: &rackdesk_core::ClientEvent| {
@@ -56,6 +57,7 @@ pub fn run() {
                 let _ = handle.emit("client-event", commands::ClientNotice::from(ev));
             });
             let sandbox = tauri::async_runtime::block_on(sandbox::Sandbox::start_with_events(Some(events.clone())))?;
+            bench::mark("sandbox-started");
             // Keys live only in the OS credential vault; settings in the platform's config folder.
             let identities = rackdesk_core::identity::config_dir().ok().map(|dir| {
                 rackdesk_core::identity::Identities::open(&dir, std::sync::Arc::new(rackdesk_core::vault::OsVault))
@@ -65,6 +67,7 @@ pub fn run() {
                 tracing::warn!("the journal cannot be used: {}", rackdesk_core::Explain::user_message(e));
             }
             let state = state::AppState::new(sandbox, identities, Some(events), journal);
+            bench::mark("state-ready");
             if let Some(p) = state.startup_problem.read().ok().and_then(|p| p.clone()) {
                 tracing::warn!(kind = %p.kind, "the active identity could not be opened: {}", p.message);
             }
@@ -86,12 +89,16 @@ pub fn run() {
             // In team mode, this computer's journal ships in the background from the start.
             let handle = app.handle().clone();
             tauri::async_runtime::spawn(async move { handle.state::<state::AppState>().restart_team() });
+            bench::mark("setup-done");
             Ok(())
         })
         .build(tauri::generate_context!());
     match result {
         // A password Rackdesk copied does not outlive the app.
         Ok(app) => app.run(|app, event| {
+            if let tauri::RunEvent::Ready = event {
+                bench::mark("event-loop-ready");
+            }
             if let tauri::RunEvent::Exit = event {
                 app.state::<clipboard::SecretClipboard>().clear_if_still(None);
             }

@@ -185,6 +185,13 @@ impl AppState {
         }
         let ix = Arc::new(ix);
         all.insert(key, ix.clone());
+        // The first "find a person" keystroke should not wait for the search texts.
+        let warm = ix.clone();
+        std::thread::spawn(move || {
+            if let Err(e) = warm.warm() {
+                tracing::warn!("index not read ahead: {}", e.user_message());
+            }
+        });
         Ok(ix)
     }
 

@@ -62,6 +62,8 @@ export function listShown(rows: number, total: number | null, fromIndex: boolean
       options: list?.querySelectorAll("[role=option]").length ?? 0,
       // The page's own start: its script loaded and run (DOMContentLoaded), in its clock.
       domReadyMs: nav ? Math.round(nav.domContentLoadedEventEnd) : null,
+      // The page's clock origin (ms since the Unix epoch), to place it against the Rust marks.
+      timeOriginMs: Math.round(performance.timeOrigin),
     });
   });
 }
