@@ -14,6 +14,11 @@ function report(probe: string, data: Record<string, unknown>) {
 
 const round = (ms: number) => Math.round(ms * 100) / 100;
 
+/** Notes a start-up step in the page's clock (reported with the first list). */
+export function mark(name: string) {
+  if (benchOn) performance.mark(name);
+}
+
 /** When the last key was pressed in the "Find a person" box (the event's own time stamp). */
 let lastFindKey: number | null = null;
 if (benchOn) {
@@ -64,6 +69,7 @@ export function listShown(rows: number, total: number | null, fromIndex: boolean
       domReadyMs: nav ? Math.round(nav.domContentLoadedEventEnd) : null,
       // The page's clock origin (ms since the Unix epoch), to place it against the Rust marks.
       timeOriginMs: Math.round(performance.timeOrigin),
+      marks: Object.fromEntries(performance.getEntriesByType("mark").map((m) => [m.name, Math.round(m.startTime)])),
     });
   });
 }

@@ -124,7 +124,7 @@ fn start_refresh<R: tauri::Runtime>(state: &AppState, app: tauri::AppHandle<R>) 
 
 /// Where the index of the account in use stands.
 #[tauri::command]
-pub fn index_status(state: tauri::State<'_, AppState>) -> CmdResult<IndexInfo> {
+pub async fn index_status(state: tauri::State<'_, AppState>) -> CmdResult<IndexInfo> {
     info(&state)
 }
 
@@ -138,7 +138,7 @@ pub fn refresh_index<R: tauri::Runtime>(state: tauri::State<'_, AppState>, app: 
 /// "Find a person": every domain and kind, from the index. An index never filled is read
 /// from Rackspace in the background first (the answer says so).
 #[tauri::command]
-pub fn find_anywhere<R: tauri::Runtime>(state: tauri::State<'_, AppState>, app: tauri::AppHandle<R>, text: String, limit: u32) -> CmdResult<FindAnswer> {
+pub async fn find_anywhere<R: tauri::Runtime>(state: tauri::State<'_, AppState>, app: tauri::AppHandle<R>, text: String, limit: u32) -> CmdResult<FindAnswer> {
     let ix = state.index()?;
     if ix.status()?.needs_refresh() {
         start_refresh(&state, app)?;
@@ -150,7 +150,7 @@ pub fn find_anywhere<R: tauri::Runtime>(state: tauri::State<'_, AppState>, app: 
 /// A domain's Rackspace Email ("rs") or Exchange ("ex") mailboxes from the index, at once;
 /// null when the index has never been filled.
 #[tauri::command]
-pub fn indexed_mailboxes(state: tauri::State<'_, AppState>, domain: String, service: String) -> CmdResult<Option<IndexedRows>> {
+pub async fn indexed_mailboxes(state: tauri::State<'_, AppState>, domain: String, service: String) -> CmdResult<Option<IndexedRows>> {
     let ix = state.index()?;
     let Some(as_of) = ix.status()?.refreshed_at else { return Ok(None) };
     let kind = if service == "ex" { Kind::ExMailbox } else { Kind::Mailbox };
@@ -189,7 +189,7 @@ fn indexed<T: TS>(state: &AppState, domain: &str, kind: Kind, row: impl Fn(Item)
 
 /// A domain's aliases from the index, at once (null: never filled).
 #[tauri::command]
-pub fn indexed_aliases(state: tauri::State<'_, AppState>, domain: String) -> CmdResult<Option<Indexed<AliasRow>>> {
+pub async fn indexed_aliases(state: tauri::State<'_, AppState>, domain: String) -> CmdResult<Option<Indexed<AliasRow>>> {
     indexed(&state, &domain, Kind::Alias, |i| AliasRow {
         address: i.address(),
         members: i.members.map_or(i.addresses.len() as u32, |n| u32::try_from(n).unwrap_or(u32::MAX)),
@@ -200,7 +200,7 @@ pub fn indexed_aliases(state: tauri::State<'_, AppState>, domain: String) -> Cmd
 
 /// A domain's Exchange contacts from the index, at once (null: never filled).
 #[tauri::command]
-pub fn indexed_contacts(state: tauri::State<'_, AppState>, domain: String) -> CmdResult<Option<Indexed<ContactRow>>> {
+pub async fn indexed_contacts(state: tauri::State<'_, AppState>, domain: String) -> CmdResult<Option<Indexed<ContactRow>>> {
     indexed(&state, &domain, Kind::Contact, |i| ContactRow {
         display_name: i.display_name.unwrap_or_default(),
         email: i.addresses.into_iter().next().unwrap_or_default(),
@@ -211,7 +211,7 @@ pub fn indexed_contacts(state: tauri::State<'_, AppState>, domain: String) -> Cm
 /// A domain's distribution lists from the index, at once (null: never filled). Their state
 /// (being changed, failed) is not kept in the index: `status` is empty.
 #[tauri::command]
-pub fn indexed_dlists(state: tauri::State<'_, AppState>, domain: String) -> CmdResult<Option<Indexed<DListRow>>> {
+pub async fn indexed_dlists(state: tauri::State<'_, AppState>, domain: String) -> CmdResult<Option<Indexed<DListRow>>> {
     indexed(&state, &domain, Kind::List, |i| DListRow {
         address: i.address(),
         display_name: i.display_name.unwrap_or_default(),

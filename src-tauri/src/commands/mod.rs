@@ -181,10 +181,12 @@ pub fn app_status_of(state: &AppState) -> AppStatus {
     }
 }
 
-/// The version, whether this is the sandbox, who is acting, and the identities.
+/// The version, whether this is the sandbox, who is acting, and the identities. Off the main
+/// thread (it reads settings and the bulk jobs' store), like every command the first screen
+/// waits for: the main thread stays free to carry the page's other calls.
 #[tauri::command]
-pub fn app_status(state: tauri::State<'_, AppState>) -> AppStatus {
-    app_status_of(&state)
+pub async fn app_status(state: tauri::State<'_, AppState>) -> CmdResult<AppStatus> {
+    Ok(app_status_of(&state))
 }
 
 /// The account's domains with their mailbox counts. The Exchange count is read (one page of

@@ -6,6 +6,8 @@ import { Bulk } from "./Bulk";
 import { Dialog, ErrorNote } from "./common";
 import { FindBox } from "./FindBox";
 import { HelpMenu } from "./Help";
+import { mark } from "../bench";
+import { takeEarly } from "../startup";
 import { UpdateBanner, UpdateDialog, useUpdateAtStart } from "./Updates";
 import { ConnectWizard } from "./Connect";
 import { Allowed, Refusal } from "./can";
@@ -94,6 +96,7 @@ export function App() {
     firstDomains.current = null;
     try {
       const d = await (early ?? listDomains());
+      mark("domains");
       if (mine !== domainsRequest.current) return;
       setDomains(d);
       // Keep the domain chosen; else open on the first one with mailboxes to show.
@@ -118,18 +121,26 @@ export function App() {
     [loadDomains],
   );
 
-  // Unfinished bulk jobs may have been resumed or cancelled meanwhile: look again on each page.
+  // Unfinished bulk jobs may have been resumed or cancelled meanwhile: look again on each page
+  // (the first page's status is the one asked for at start).
+  const firstPage = useRef(true);
   useEffect(() => {
+    if (firstPage.current) {
+      firstPage.current = false;
+      return;
+    }
     if (page !== "bulk") appStatus().then(setStatus, () => {});
   }, [page]);
 
   useEffect(() => {
+    const early = takeEarly();
     if (actingKey.current === null) {
-      firstDomains.current = listDomains();
+      firstDomains.current = early?.domains ?? listDomains();
       firstDomains.current.catch(() => undefined); // its error is shown by loadDomains
     }
-    appStatus().then(
+    (early?.status ?? appStatus()).then(
       (s) => {
+        mark("status");
         applyStatus(s);
         if (s.sandbox && s.identities.length === 0 && !localStorage.getItem(WELCOMED)) setWelcome(true);
       },

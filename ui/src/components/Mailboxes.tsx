@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import type { CommandError } from "../bindings";
-import { listShown } from "../bench";
+import { listShown, mark } from "../bench";
 import { asCommandError, exMailboxPage, exportExchange, exportMailboxes, indexedMailboxes, mailboxPage } from "../ipc";
 import { ago, countLabel, lastSeen } from "../logic/format";
 import { visibleRows, windowOf, type ListRow, type Sort, type SortKey, type StatusFilter } from "../logic/list";
@@ -62,7 +62,9 @@ export function Mailboxes({
     // The local index answers at once, without spending Rackspace's read budget.
     if (!fromServer) {
       try {
+        mark("index-asked");
         const indexed = await indexedMailboxes(domain, service);
+        mark("index-answered");
         if (!stillWanted()) return;
         if (indexed) {
           setRows(indexed.rows);
@@ -84,6 +86,7 @@ export function Mailboxes({
       let firstTotal: number | null = null;
       for (let page = 1; next !== null && stillWanted(); page++) {
         const p = await page_(domain, next, PAGE, firstTotal, page);
+        mark(`page-${page}`);
         if (!stillWanted()) return;
         firstTotal ??= p.total;
         all.push(...p.rows);
