@@ -89,6 +89,10 @@ done
 [ "$problems" -eq 0 ] || fail "the installed package is incomplete"
 
 say "Packages: the sandbox smoke test and the update test, against the installed app"
+# A first start, as after installing: its own settings and webview data (the app's identifier
+# is the same as the development build's, whose tests ran in the caller's folders).
+for d in data config cache state; do mkdir -p "$WORK/home/$d"; done
+XDG_DATA_HOME="$WORK/home/data" XDG_CONFIG_HOME="$WORK/home/config" XDG_CACHE_HOME="$WORK/home/cache" XDG_STATE_HOME="$WORK/home/state" \
 RACKDESK_APP=/usr/bin/rackdesk-app RACKDESK_E2E_FILES="./1-sandbox.test.mjs ./package/update.test.mjs" \
   RACKDESK_UPDATE_FILES="$WORK/offer" RACKDESK_UPDATE_PORT="$PORT" RACKDESK_OLD_VERSION="$OLD" RACKDESK_NEW_VERSION="$NEW" \
   bash tests/e2e/run.sh
