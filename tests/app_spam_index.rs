@@ -173,6 +173,11 @@ fn find_reads_the_account_once_then_lists_come_from_the_index() {
     let rows = call(&a, "indexed_mailboxes", json!({"domain": RS, "service": "rs"})).unwrap();
     let n = a.sim.with_store(|s| s.domains[RS].mailboxes.len());
     assert_eq!(rows["rows"].as_array().unwrap().len(), n);
+    assert_eq!(rows["total"], n);
+    // The first screen alone: the first rows by name, and how many there are in all.
+    let head = call(&a, "indexed_mailboxes", json!({"domain": RS, "service": "rs", "first": 5})).unwrap();
+    assert_eq!(head["total"], n);
+    assert_eq!(head["rows"].as_array().unwrap()[..], rows["rows"].as_array().unwrap()[..5]);
     // A change through the app is in the index at once.
     call(&a, "set_mailbox_enabled", json!({"domain": RS, "name": first, "enabled": false})).unwrap();
     let rows = call(&a, "indexed_mailboxes", json!({"domain": RS, "service": "rs"})).unwrap();

@@ -122,7 +122,8 @@ export const suggestContactName = (displayName: string) => call("suggest_contact
 export const indexStatus = () => call("index_status", {});
 export const refreshIndex = () => call("refresh_index", {});
 export const findAnywhere = (text: string, limit: number) => call("find_anywhere", { text, limit });
-export const indexedMailboxes = (domain: string, service: string) => call("indexed_mailboxes", { domain, service });
+export const indexedMailboxes = (domain: string, service: string, first: number | null = null) =>
+  call("indexed_mailboxes", { domain, service, first });
 export const spamView = (target: string) => call("spam_view", { target });
 export const spamCheckEntry = (text: string, side: string) => call("spam_check_entry", { text, side });
 export const spamChangeList = (target: string, list: string, add: string[], remove: string[]) =>

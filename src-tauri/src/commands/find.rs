@@ -59,6 +59,8 @@ pub struct FindAnswer {
 #[serde(rename_all = "camelCase")]
 pub struct IndexedRows {
     pub rows: Vec<MailboxRow>,
+    /// How many the domain has in all (more than `rows` when only the first were asked for).
+    pub total: u32,
     /// When the index was last refreshed (ISO 8601).
     pub as_of: String,
 }
@@ -147,15 +149,23 @@ pub async fn find_anywhere<R: tauri::Runtime>(state: tauri::State<'_, AppState>,
     Ok(FindAnswer { rows, index: info(&state)? })
 }
 
-/// A domain's Rackspace Email ("rs") or Exchange ("ex") mailboxes from the index, at once;
+/// A domain's Rackspace Email ("rs") or Exchange ("ex") mailboxes from the index, at once
+/// (the first `first` of them by name when given: the list's first screen before the rest);
 /// null when the index has never been filled.
 #[tauri::command]
-pub async fn indexed_mailboxes(state: tauri::State<'_, AppState>, domain: String, service: String) -> CmdResult<Option<IndexedRows>> {
+pub async fn indexed_mailboxes(state: tauri::State<'_, AppState>, domain: String, service: String, first: Option<u32>) -> CmdResult<Option<IndexedRows>> {
     let ix = state.index()?;
     let Some(as_of) = ix.status()?.refreshed_at else { return Ok(None) };
     let kind = if service == "ex" { Kind::ExMailbox } else { Kind::Mailbox };
-    let rows = ix
-        .list(&domain, kind)?
+    let items = match first {
+        Some(n) => ix.list_first(&domain, kind, n as usize)?,
+        None => ix.list(&domain, kind)?,
+    };
+    let total = match first {
+        Some(_) => ix.count(&domain, kind)?,
+        None => items.len() as u64,
+    };
+    let rows = items
         .into_iter()
         .map(|i| MailboxRow {
             address: i.address(),
@@ -168,7 +178,7 @@ pub async fn indexed_mailboxes(state: tauri::State<'_, AppState>, domain: String
             created: None,
         })
         .collect();
-    Ok(Some(IndexedRows { rows, as_of: as_of.to_rfc3339() }))
+    Ok(Some(IndexedRows { rows, total: u32::try_from(total).unwrap_or(u32::MAX), as_of: as_of.to_rfc3339() }))
 }
 
 /// Rows of a domain's aliases, contacts or distribution lists from the index.

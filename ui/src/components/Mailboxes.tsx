@@ -10,6 +10,8 @@ import { ErrorNote, StorageBar, useFocusNext } from "./common";
 import { MailboxPane } from "./MailboxPane";
 import { NewMailboxDialog } from "./NewMailbox";
 
+/** Rows asked for before the rest of a list from the index: more than a tall screen shows. */
+const FIRST_SCREEN = 100;
 const ROW_HEIGHT = 44;
 const PAGE = 250;
 
@@ -62,14 +64,24 @@ export function Mailboxes({
     // The local index answers at once, without spending Rackspace's read budget.
     if (!fromServer) {
       try {
+        // The first screenful first, then the rest: a domain of 20,000 mailboxes shows at once.
         mark("index-asked");
-        const indexed = await indexedMailboxes(domain, service);
+        const first = await indexedMailboxes(domain, service, FIRST_SCREEN);
         mark("index-answered");
         if (!stillWanted()) return;
-        if (indexed) {
-          setRows(indexed.rows);
-          setTotal(indexed.rows.length);
-          setAsOf(indexed.asOf);
+        if (first) {
+          setRows(first.rows);
+          setTotal(first.total);
+          setAsOf(first.asOf);
+          if (first.total > first.rows.length) {
+            const all = await indexedMailboxes(domain, service);
+            if (!stillWanted()) return;
+            if (all) {
+              setRows(all.rows);
+              setTotal(all.total);
+              setAsOf(all.asOf);
+            }
+          }
           setLoading(false);
           return;
         }

@@ -369,12 +369,26 @@ impl Index {
 
     /// Everything of one kind in a domain, by name.
     pub fn list(&self, domain: &str, kind: Kind) -> Result<Vec<Item>, IndexError> {
+        self.list_first(domain, kind, usize::MAX)
+    }
+
+    /// The first `limit` of one kind in a domain, by name (a list's first screen, at once).
+    pub fn list_first(&self, domain: &str, kind: Kind, limit: usize) -> Result<Vec<Item>, IndexError> {
         let c = self.conn();
         let mut st = c
-            .prepare_cached(&format!("SELECT {} FROM items WHERE domain = ?1 AND kind = ?2 ORDER BY name", Self::COLUMNS))
+            .prepare_cached(&format!("SELECT {} FROM items WHERE domain = ?1 AND kind = ?2 ORDER BY name LIMIT ?3", Self::COLUMNS))
             .map_err(|e| store_err(&self.path, e))?;
-        let rows = st.query_map(params![domain.to_ascii_lowercase(), kind.as_str()], Self::row_item).map_err(|e| store_err(&self.path, e))?;
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let rows = st.query_map(params![domain.to_ascii_lowercase(), kind.as_str(), limit], Self::row_item).map_err(|e| store_err(&self.path, e))?;
         rows.collect::<rusqlite::Result<Vec<_>>>().map_err(|e| store_err(&self.path, e))
+    }
+
+    /// How many of one kind a domain has.
+    pub fn count(&self, domain: &str, kind: Kind) -> Result<u64, IndexError> {
+        let c = self.conn();
+        c.query_row("SELECT count(*) FROM items WHERE domain = ?1 AND kind = ?2", params![domain.to_ascii_lowercase(), kind.as_str()], |r| r.get::<_, i64>(0))
+            .map(|n| n as u64)
+            .map_err(|e| store_err(&self.path, e))
     }
 
     /// "Find a person": every object whose address, name, display name or other addresses
