@@ -184,3 +184,41 @@ fn find_reads_the_account_once_then_lists_come_from_the_index() {
     let row = rows["rows"].as_array().unwrap().iter().find(|r| r["name"] == first.as_str()).unwrap().clone();
     assert_eq!(row["enabled"], false, "{row}");
 }
+
+#[test]
+fn the_sandbox_index_is_deleted_when_the_app_quits_and_made_afresh_if_needed_again() {
+    use tauri::Manager;
+    let a = app();
+    call(&a, "refresh_index", json!({})).unwrap();
+    wait_for_index(&a);
+    let state = a.app.state::<rackdesk_app::state::AppState>();
+    let path = state.sandbox_index_path().to_path_buf();
+    assert!(path.exists(), "the sandbox's index is a file while the app runs: {}", path.display());
+    assert!(path.starts_with(std::env::temp_dir()), "{}", path.display());
+    // What the app does on quitting.
+    state.remove_sandbox_index();
+    for ext in ["sqlite3", "sqlite3-wal", "sqlite3-shm"] {
+        assert!(!path.with_extension(ext).exists(), "{ext} left behind");
+    }
+    let st = call(&a, "index_status", json!({})).unwrap();
+    assert!(st["refreshedAt"].is_null(), "a new, empty index: {st}");
+    state.remove_sandbox_index();
+}
+
+#[test]
+fn sandbox_indexes_left_by_runs_that_ended_are_swept_and_others_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let mine = format!("rackdesk-sandbox-index-{}-0.sqlite3", std::process::id());
+    // A process id above the kernel's limit (4,194,304) never runs.
+    let gone = ["rackdesk-sandbox-index-4999999-0.sqlite3", "rackdesk-sandbox-index-4999999-0.sqlite3-wal"];
+    let other = "rackdesk-journal.sqlite3";
+    for f in gone.iter().copied().chain([mine.as_str(), other]) {
+        std::fs::write(dir.path().join(f), b"x").unwrap();
+    }
+    assert_eq!(rackdesk_app::state::AppState::sweep_sandbox_indexes(dir.path()), 2);
+    for f in gone {
+        assert!(!dir.path().join(f).exists(), "{f} swept");
+    }
+    assert!(dir.path().join(&mine).exists(), "this run's index is kept");
+    assert!(dir.path().join(other).exists(), "other files are not touched");
+}

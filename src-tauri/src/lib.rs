@@ -101,6 +101,10 @@ pub fn run() {
             }
             if let tauri::RunEvent::Exit = event {
                 app.state::<clipboard::SecretClipboard>().clear_if_still(None);
+                // The sandbox's index lives for one run; it does not pile up in the temp folder.
+                if let Some(state) = app.try_state::<state::AppState>() {
+                    state.remove_sandbox_index();
+                }
             }
         }),
         Err(e) => {

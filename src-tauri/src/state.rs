@@ -74,6 +74,8 @@ impl AppState {
             indexes: Default::default(),
             index_refresh: Default::default(),
             sandbox_index: {
+                // Left by runs that ended without deleting theirs.
+                std::thread::spawn(|| AppState::sweep_sandbox_indexes(&std::env::temp_dir()));
                 static N: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
                 let n = N.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
                 std::env::temp_dir().join(format!("rackdesk-sandbox-index-{}-{n}.sqlite3", std::process::id()))
@@ -172,6 +174,48 @@ impl AppState {
     }
 
     /// The local index of the account in use, opened on first use.
+    /// Deletes sandbox index files that an earlier run left in `dir` (one that was killed, or
+    /// crashed, before it could delete its own): those of a process that is no longer running
+    /// (Linux, through /proc), else those untouched for a day. Returns how many files went.
+    pub fn sweep_sandbox_indexes(dir: &std::path::Path) -> usize {
+        let Ok(entries) = std::fs::read_dir(dir) else { return 0 };
+        let day_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(24 * 3600);
+        let mut removed = 0;
+        for e in entries.flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let Some(rest) = name.strip_prefix("rackdesk-sandbox-index-") else { continue };
+            let pid: Option<u32> = rest.split('-').next().and_then(|p| p.parse().ok());
+            if pid == Some(std::process::id()) {
+                continue;
+            }
+            let stale = if cfg!(target_os = "linux") && std::path::Path::new("/proc/self").exists() {
+                pid.is_none_or(|p| !std::path::Path::new(&format!("/proc/{p}")).exists())
+            } else {
+                e.metadata().and_then(|m| m.modified()).is_ok_and(|t| t < day_ago)
+            };
+            if stale && std::fs::remove_file(e.path()).is_ok() {
+                removed += 1;
+            }
+        }
+        removed
+    }
+
+    /// The sandbox's index file: in the temporary folder, one per run (the sandbox's data are
+    /// made afresh on every start).
+    pub fn sandbox_index_path(&self) -> &std::path::Path {
+        &self.sandbox_index
+    }
+
+    /// Closes the sandbox's index and deletes its files; called when the app quits. A search
+    /// still running keeps its own handle: its file goes when it ends (or with the temporary
+    /// folder).
+    pub fn remove_sandbox_index(&self) {
+        self.indexes.lock().unwrap_or_else(|p| p.into_inner()).remove(SANDBOX_INDEX);
+        for ext in ["sqlite3", "sqlite3-wal", "sqlite3-shm"] {
+            let _ = std::fs::remove_file(self.sandbox_index.with_extension(ext));
+        }
+    }
+
     pub fn index(&self) -> Result<Arc<rackdesk_core::index::Index>, CommandError> {
         let key = self.index_key();
         let mut all = self.indexes.lock().unwrap_or_else(|p| p.into_inner());
