@@ -115,7 +115,9 @@ export function FindBox({ onOpen }: { onOpen: (r: FoundRow) => void }) {
           void search(e.target.value);
         }}
         onFocus={() => setOpen(true)}
-        onBlur={() => window.setTimeout(() => setOpen(false), 150)}
+        // Closed a moment after focus leaves (a click on a result lands first), unless focus
+        // has come back meanwhile (Ctrl+K right after leaving).
+        onBlur={() => window.setTimeout(() => document.activeElement !== input.current && setOpen(false), 150)}
         onKeyDown={(e) => {
           if (e.key === "ArrowDown" && rows.length) {
             e.preventDefault();
