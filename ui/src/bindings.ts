@@ -449,17 +449,11 @@ problem: CommandError | null, };
 
 export type FindAnswer = { rows: Array<FoundRow>, index: IndexInfo, };
 
-export type IndexedRows = { rows: Array<MailboxRow>, 
+export type Indexed<T> = { rows: Array<T>, 
 /**
  * How many the domain has in all (more than `rows` when only the first were asked for).
  */
 total: number, 
-/**
- * When the index was last refreshed (ISO 8601).
- */
-asOf: string, };
-
-export type Indexed<T> = { rows: Array<T>, 
 /**
  * When the index was last refreshed (ISO 8601).
  */
@@ -824,7 +818,7 @@ export interface Commands {
   index_status: { args: Record<string, never>; result: IndexInfo };
   refresh_index: { args: Record<string, never>; result: IndexInfo };
   find_anywhere: { args: { text: string; limit: number }; result: FindAnswer };
-  indexed_mailboxes: { args: { domain: string; service: string; first: number | null }; result: IndexedRows | null };
+  indexed_mailboxes: { args: { domain: string; service: string; first: number | null }; result: Indexed<MailboxRow> | null };
   indexed_aliases: { args: { domain: string }; result: Indexed<AliasRow> | null };
   indexed_contacts: { args: { domain: string }; result: Indexed<ContactRow> | null };
   indexed_dlists: { args: { domain: string }; result: Indexed<DListRow> | null };

@@ -157,7 +157,7 @@ commands! {
     find::index_status() -> IndexInfo;
     find::refresh_index() -> IndexInfo;
     find::find_anywhere(text: String, limit: u32) -> FindAnswer;
-    find::indexed_mailboxes(domain: String, service: String, first: Option<u32>) -> Option<IndexedRows>;
+    find::indexed_mailboxes(domain: String, service: String, first: Option<u32>) -> Option<Indexed<MailboxRow>>;
     find::indexed_aliases(domain: String) -> Option<Indexed<AliasRow>>;
     find::indexed_contacts(domain: String) -> Option<Indexed<ContactRow>>;
     find::indexed_dlists(domain: String) -> Option<Indexed<DListRow>>;

@@ -54,17 +54,6 @@ pub struct FindAnswer {
     pub index: IndexInfo,
 }
 
-/// Rows of a domain's list from the index.
-#[derive(Debug, Serialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct IndexedRows {
-    pub rows: Vec<MailboxRow>,
-    /// How many the domain has in all (more than `rows` when only the first were asked for).
-    pub total: u32,
-    /// When the index was last refreshed (ISO 8601).
-    pub as_of: String,
-}
-
 fn found(i: Item) -> FoundRow {
     FoundRow {
         kind: i.kind.as_str().into(),
@@ -153,54 +142,51 @@ pub async fn find_anywhere<R: tauri::Runtime>(state: tauri::State<'_, AppState>,
 /// (the first `first` of them by name when given: the list's first screen before the rest);
 /// null when the index has never been filled.
 #[tauri::command]
-pub async fn indexed_mailboxes(state: tauri::State<'_, AppState>, domain: String, service: String, first: Option<u32>) -> CmdResult<Option<IndexedRows>> {
-    let ix = state.index()?;
-    let Some(as_of) = ix.status()?.refreshed_at else { return Ok(None) };
+pub async fn indexed_mailboxes(state: tauri::State<'_, AppState>, domain: String, service: String, first: Option<u32>) -> CmdResult<Option<Indexed<MailboxRow>>> {
     let kind = if service == "ex" { Kind::ExMailbox } else { Kind::Mailbox };
-    let items = match first {
-        Some(n) => ix.list_first(&domain, kind, n as usize)?,
-        None => ix.list(&domain, kind)?,
-    };
-    let total = match first {
-        Some(_) => ix.count(&domain, kind)?,
-        None => items.len() as u64,
-    };
-    let rows = items
-        .into_iter()
-        .map(|i| MailboxRow {
-            address: i.address(),
-            name: i.name,
-            display_name: i.display_name.unwrap_or_default(),
-            enabled: i.enabled.unwrap_or(true),
-            size_mb: i.size_mb.unwrap_or(0),
-            used_mb: i.used_mb.unwrap_or(0),
-            last_login: i.last_login,
-            created: None,
-        })
-        .collect();
-    Ok(Some(IndexedRows { rows, total: u32::try_from(total).unwrap_or(u32::MAX), as_of: as_of.to_rfc3339() }))
+    indexed(&state, &domain, kind, first, |i| MailboxRow {
+        address: i.address(),
+        name: i.name,
+        display_name: i.display_name.unwrap_or_default(),
+        enabled: i.enabled.unwrap_or(true),
+        size_mb: i.size_mb.unwrap_or(0),
+        used_mb: i.used_mb.unwrap_or(0),
+        last_login: i.last_login,
+        created: None,
+    })
 }
 
-/// Rows of a domain's aliases, contacts or distribution lists from the index.
+/// Rows of a domain's list (mailboxes, aliases, contacts, distribution lists) from the index.
 #[derive(Debug, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct Indexed<T: TS> {
     pub rows: Vec<T>,
+    /// How many the domain has in all (more than `rows` when only the first were asked for).
+    pub total: u32,
     /// When the index was last refreshed (ISO 8601).
     pub as_of: String,
 }
 
-/// One kind of a domain's objects from the index, or `None` when it has never been filled.
-fn indexed<T: TS>(state: &AppState, domain: &str, kind: Kind, row: impl Fn(Item) -> T) -> CmdResult<Option<Indexed<T>>> {
+/// One kind of a domain's objects from the index (all, or the first `first` by name), or
+/// `None` when it has never been filled.
+fn indexed<T: TS>(state: &AppState, domain: &str, kind: Kind, first: Option<u32>, row: impl Fn(Item) -> T) -> CmdResult<Option<Indexed<T>>> {
     let ix = state.index()?;
     let Some(as_of) = ix.status()?.refreshed_at else { return Ok(None) };
-    Ok(Some(Indexed { rows: ix.list(domain, kind)?.into_iter().map(row).collect(), as_of: as_of.to_rfc3339() }))
+    let items = match first {
+        Some(n) => ix.list_first(domain, kind, n as usize)?,
+        None => ix.list(domain, kind)?,
+    };
+    let total = match first {
+        Some(_) => ix.count(domain, kind)?,
+        None => items.len() as u64,
+    };
+    Ok(Some(Indexed { rows: items.into_iter().map(row).collect(), total: u32::try_from(total).unwrap_or(u32::MAX), as_of: as_of.to_rfc3339() }))
 }
 
 /// A domain's aliases from the index, at once (null: never filled).
 #[tauri::command]
 pub async fn indexed_aliases(state: tauri::State<'_, AppState>, domain: String) -> CmdResult<Option<Indexed<AliasRow>>> {
-    indexed(&state, &domain, Kind::Alias, |i| AliasRow {
+    indexed(&state, &domain, Kind::Alias, None, |i| AliasRow {
         address: i.address(),
         members: i.members.map_or(i.addresses.len() as u32, |n| u32::try_from(n).unwrap_or(u32::MAX)),
         single_member: (i.addresses.len() == 1).then(|| i.addresses[0].clone()),
@@ -211,7 +197,7 @@ pub async fn indexed_aliases(state: tauri::State<'_, AppState>, domain: String) 
 /// A domain's Exchange contacts from the index, at once (null: never filled).
 #[tauri::command]
 pub async fn indexed_contacts(state: tauri::State<'_, AppState>, domain: String) -> CmdResult<Option<Indexed<ContactRow>>> {
-    indexed(&state, &domain, Kind::Contact, |i| ContactRow {
+    indexed(&state, &domain, Kind::Contact, None, |i| ContactRow {
         display_name: i.display_name.unwrap_or_default(),
         email: i.addresses.into_iter().next().unwrap_or_default(),
         name: i.name,
@@ -222,7 +208,7 @@ pub async fn indexed_contacts(state: tauri::State<'_, AppState>, domain: String)
 /// (being changed, failed) is not kept in the index: `status` is empty.
 #[tauri::command]
 pub async fn indexed_dlists(state: tauri::State<'_, AppState>, domain: String) -> CmdResult<Option<Indexed<DListRow>>> {
-    indexed(&state, &domain, Kind::List, |i| DListRow {
+    indexed(&state, &domain, Kind::List, None, |i| DListRow {
         address: i.address(),
         display_name: i.display_name.unwrap_or_default(),
         members: i.members.map_or(0, |n| u32::try_from(n).unwrap_or(u32::MAX)),

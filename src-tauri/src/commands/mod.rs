@@ -282,7 +282,6 @@ pub fn typescript_bindings() -> String {
         find::FoundRow::decl(),
         find::IndexInfo::decl(),
         find::FindAnswer::decl(),
-        find::IndexedRows::decl(),
         find::Indexed::<aliases::AliasRow>::decl(),
         spam::SpamLineView::decl(),
         spam::SpamEntryView::decl(),

@@ -21,6 +21,12 @@ let served = [];
 let server;
 let driver;
 
+/** Help → Check for updates…, as a person chooses it. */
+async function checkForUpdates() {
+  await driver.findElement(By.css("#help-button")).click();
+  await driver.wait(until.elementLocated(By.css("#help-check-updates")), 10000).click();
+}
+
 const installed = () => execFileSync("dpkg-query", ["-W", "-f=${Version}", "rackdesk"], { encoding: "utf8" }).trim();
 
 before(async () => {
@@ -82,8 +88,7 @@ test("a tampered package is refused, nothing is installed, and the app keeps wor
 
 test("the genuine package is verified and installed after the person agrees", async () => {
   offer = "good";
-  await driver.findElement(By.css("#help-button")).click();
-  await driver.wait(until.elementLocated(By.css("#help-check-updates")), 10000).click();
+  await checkForUpdates();
   await waitForText(driver, "#update-available", (t) => t.includes(NEW), 30000);
   assert.equal(installed(), OLD, "nothing is installed before the person says so");
   await clickButton(driver, `Install Rackdesk ${NEW}`);
@@ -98,8 +103,7 @@ test("the genuine package is verified and installed after the person agrees", as
 test("the new version runs and finds nothing newer", async () => {
   driver = await openApp();
   await skipWelcome(driver);
-  await driver.findElement(By.css("#help-button")).click();
-  await driver.wait(until.elementLocated(By.css("#help-check-updates")), 10000).click();
+  await checkForUpdates();
   const latest = await waitForText(driver, "#update-latest", (t) => t.length > 0, 30000);
   assert.equal(latest, `You have the latest version of Rackdesk, ${NEW}.`);
   await screenshot(driver, "update-4-latest");
