@@ -2,21 +2,23 @@
 
 use rackdesk_core::bulk::store::{JobState, JobStore, RowState};
 use rackdesk_sim::faults::{FaultKind, FaultRule};
-use rackdesk_sim::{DataSet, SimConfig, SimLimits, Simulator};
+use rackdesk_sim::{DataSet, SimLimits, Simulator};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
 const USER_KEY: &str = "BulkTestUserKey0001";
 const SECRET: &str = "BulkTestSecretKey-Do-Not-Print-0001";
 
+#[path = "support/harness.rs"]
+mod harness;
+use harness::{both, code, stderr, stdout, Harness};
+
+const CLI: Harness = Harness { user_key: USER_KEY, secret: SECRET, tag: "bulk" };
+
 async fn sim_with(data: DataSet, minute_ms: u64, limits: SimLimits) -> Simulator {
-    let mut cfg = SimConfig::new(USER_KEY, SECRET);
-    cfg.data = data;
-    cfg.minute = Duration::from_millis(minute_ms);
-    cfg.limits = limits;
-    Simulator::start_local(cfg).await.expect("simulator starts")
+    CLI.sim_with(data, minute_ms, limits).await
 }
 
 async fn sim(data: DataSet) -> Simulator {
@@ -25,47 +27,15 @@ async fn sim(data: DataSet) -> Simulator {
 
 /// Settings, journal and job store of one simulator's tests, out of the real home folder.
 fn state_dir(sim: &Simulator) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("rackdesk-bulk-test-{}-{}", std::process::id(), sim.addr().port()));
-    std::fs::create_dir_all(&d).unwrap();
-    d
+    CLI.state_dir(sim)
 }
 
 fn command(sim: &Simulator, minute_ms: u64, args: &[&str]) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_rackdesk"));
-    cmd.env("RACKDESK_CONFIG_DIR", state_dir(sim))
-        .env("RACKDESK_DATA_DIR", state_dir(sim))
-        .args(["--api-url", sim.api_url()])
-        .args(args)
-        .env("RACKDESK_USER_KEY", USER_KEY)
-        .env("RACKDESK_SECRET_KEY", SECRET)
-        .env("RACKDESK_MINUTE_MS", minute_ms.to_string())
-        .env_remove("RACKDESK_API_URL")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    cmd
+    CLI.command(sim, minute_ms, args)
 }
 
 fn rackdesk(sim: &Simulator, args: &[&str]) -> Output {
-    let mut child = command(sim, 1000, args).spawn().expect("rackdesk runs");
-    drop(child.stdin.take());
-    let out = child.wait_with_output().expect("rackdesk finishes");
-    let all = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
-    assert!(!all.contains(SECRET), "the secret key appeared in the output of {args:?}");
-    out
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-fn code(o: &Output) -> i32 {
-    o.status.code().unwrap_or(-1)
-}
-fn both(o: &Output) -> String {
-    format!("{}\n{}", stdout(o), stderr(o))
+    CLI.run(sim, 1000, args)
 }
 
 fn write(sim: &Simulator, name: &str, text: &str) -> String {

@@ -1,59 +1,37 @@
 //! The local index and `rackdesk find`, end to end: the `rackdesk` binary against the
 //! simulator over a real socket, with a large account.
 
-use rackdesk_sim::{DataSet, SimConfig, SimLimits, Simulator};
+use rackdesk_sim::{DataSet, SimLimits, Simulator};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
 const USER_KEY: &str = "FindTestUserKey0001";
 const SECRET: &str = "FindTestSecretKey-Do-Not-Print-0001";
 const MINUTE_MS: u64 = 300;
 
+#[path = "support/harness.rs"]
+mod harness;
+use harness::{both, Harness};
+
+const CLI: Harness = Harness { user_key: USER_KEY, secret: SECRET, tag: "find" };
+
 async fn sim(data: DataSet, limits: SimLimits) -> Simulator {
-    let mut cfg = SimConfig::new(USER_KEY, SECRET);
-    cfg.data = data;
-    cfg.minute = Duration::from_millis(MINUTE_MS);
-    cfg.limits = limits;
-    Simulator::start_local(cfg).await.expect("simulator starts")
+    CLI.sim_with(data, MINUTE_MS, limits).await
 }
 
 fn state_dir(sim: &Simulator) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("rackdesk-find-test-{}-{}", std::process::id(), sim.addr().port()));
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
-
-fn command(sim: &Simulator, args: &[&str]) -> Command {
-    command_at(sim, MINUTE_MS, args)
+    CLI.state_dir(sim)
 }
 
 /// With the client's rate-limit "minute" at `minute_ms`.
 fn command_at(sim: &Simulator, minute_ms: u64, args: &[&str]) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_rackdesk"));
-    cmd.env("RACKDESK_CONFIG_DIR", state_dir(sim))
-        .env("RACKDESK_DATA_DIR", state_dir(sim))
-        .args(["--api-url", sim.api_url()])
-        .args(args)
-        .env("RACKDESK_USER_KEY", USER_KEY)
-        .env("RACKDESK_SECRET_KEY", SECRET)
-        .env("RACKDESK_MINUTE_MS", minute_ms.to_string())
-        .env_remove("RACKDESK_API_URL")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    cmd
+    CLI.command(sim, minute_ms, args)
 }
 
 fn rackdesk(sim: &Simulator, args: &[&str]) -> Output {
-    let out = command(sim, args).output().expect("rackdesk runs");
-    let all = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
-    assert!(!all.contains(SECRET), "the secret key appeared in the output of {args:?}");
-    out
-}
-fn both(o: &Output) -> String {
-    format!("{}\n{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+    CLI.run(sim, MINUTE_MS, args)
 }
 fn json(o: &Output) -> serde_json::Value {
     assert!(o.status.success(), "{}", both(o));

@@ -4,10 +4,10 @@
 
 use rackdesk_core::bulk::store::{JobState, JobStore};
 use rackdesk_sim::spam as sim_spam;
-use rackdesk_sim::{DataSet, SimConfig, SimLimits, Simulator};
+use rackdesk_sim::{DataSet, SimLimits, Simulator};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
 const USER_KEY: &str = "CliSpamUserKey0001";
@@ -16,60 +16,26 @@ const NW: &str = "northwind.example";
 const ADATUM: &str = "adatum.example";
 const TAILSPIN: &str = "tailspin.example";
 
-async fn sim_with(data: DataSet, minute_ms: u64, limits: SimLimits) -> Simulator {
-    let mut cfg = SimConfig::new(USER_KEY, SECRET);
-    cfg.data = data;
-    cfg.minute = Duration::from_millis(minute_ms);
-    cfg.limits = limits;
-    Simulator::start_local(cfg).await.expect("simulator starts")
-}
+#[path = "support/harness.rs"]
+mod harness;
+use harness::{both, code, stderr, stdout, Harness};
+
+const CLI: Harness = Harness { user_key: USER_KEY, secret: SECRET, tag: "spam" };
 
 async fn sim(data: DataSet) -> Simulator {
-    sim_with(data, 1000, SimLimits { reads: 100_000, writes: 100_000, domain_writes: 1000 }).await
+    CLI.sim_with(data, 1000, SimLimits { reads: 100_000, writes: 100_000, domain_writes: 1000 }).await
 }
 
 fn state_dir(sim: &Simulator) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("rackdesk-spam-test-{}-{}", std::process::id(), sim.addr().port()));
-    std::fs::create_dir_all(&d).unwrap();
-    d
+    CLI.state_dir(sim)
 }
 
 fn command(sim: &Simulator, minute_ms: u64, args: &[&str]) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_rackdesk"));
-    cmd.env("RACKDESK_CONFIG_DIR", state_dir(sim))
-        .env("RACKDESK_DATA_DIR", state_dir(sim))
-        .args(["--api-url", sim.api_url()])
-        .args(args)
-        .env("RACKDESK_USER_KEY", USER_KEY)
-        .env("RACKDESK_SECRET_KEY", SECRET)
-        .env("RACKDESK_MINUTE_MS", minute_ms.to_string())
-        .env_remove("RACKDESK_API_URL")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    cmd
+    CLI.command(sim, minute_ms, args)
 }
 
 fn rackdesk(sim: &Simulator, args: &[&str]) -> Output {
-    let mut child = command(sim, 1000, args).spawn().expect("rackdesk runs");
-    drop(child.stdin.take());
-    let out = child.wait_with_output().expect("rackdesk finishes");
-    let all = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
-    assert!(!all.contains(SECRET), "the secret key appeared in the output of {args:?}");
-    out
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-fn both(o: &Output) -> String {
-    format!("{}\n{}", stdout(o), stderr(o))
-}
-fn code(o: &Output) -> i32 {
-    o.status.code().unwrap_or(-1)
+    CLI.run(sim, 1000, args)
 }
 
 fn ok(sim: &Simulator, args: &[&str]) -> String {
@@ -451,7 +417,7 @@ fn run_and_kill(s: &Simulator, args: &[&str], kill_at: Option<usize>, extra_dela
 /// is applied exactly once (one accepted request per entry), and the lists end as the file says.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_spam_list_job_killed_at_random_points_resumes_and_applies_every_row_exactly_once() {
-    let s = sim_with(DataSet::Demo, MINUTE_MS, SimLimits { reads: 100_000, writes: 100_000, domain_writes: 100 }).await;
+    let s = CLI.sim_with(DataSet::Demo, MINUTE_MS, SimLimits { reads: 100_000, writes: 100_000, domain_writes: 100 }).await;
     let targets = [TAILSPIN.to_string(), rs_person(&s, TAILSPIN, 3), rs_person(&s, TAILSPIN, 4), ex_person(&s, TAILSPIN, 3), ex_person(&s, TAILSPIN, 4)];
     // Seed entries to remove: 8 per target on its block list.
     s.sim().with_store(|st| {
